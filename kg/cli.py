@@ -1,0 +1,239 @@
+"""The ``dipkg`` command line: each command parses options, calls one library function, and
+maps :class:`~kg.errors.DipkgError` to ``error:``/``hint:`` on stderr and its exit code.
+
+Exit codes: 0 done; 1 ran and found problems; 2 could not run.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rdflib import Dataset
+
+from kg import iris
+from kg.config import Settings
+from kg.errors import DipkgError, UsageError, ValidationError
+from kg.export import EXPORT_FORMATS, export
+from kg.pipeline import build, load_vocabulary, validate_dataset
+from kg.queries import TermResolver, get_query, load_queries, run_saved_query
+from kg.rdfinput import parse_rdf_file
+from kg.results import render
+from kg.store import open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handle_errors(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DipkgError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            report = getattr(exc, "report", None)
+            if report is not None:
+                click.echo(report.render("text"), err=True, nl=False)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+store_option = click.option(
+    "--store", "store", default=None, help="Embedded store directory (default: var/store)."
+)
+
+
+def _settings(**overrides: object) -> Settings:
+    return Settings.from_env(**overrides)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dipkg")
+def cli() -> None:
+    """dipkg: a knowledge graph of diplomatic meetings, pledges, demands and statements."""
+
+
+@cli.command("build")
+@click.option("--corpus", type=click.Path(path_type=Path), default=None, help="Corpus directory.")
+@store_option
+@_handle_errors
+def build_command(corpus: Path | None, store: str | None) -> None:
+    """Build the graph from a corpus (default: the bundled corpus/)."""
+    settings = _settings(store=store)
+    summary = build(settings, corpus)
+    click.echo(
+        f"built {settings.store}: {summary.documents} document(s), {summary.graphs} graph(s), "
+        f"{summary.quads} quads; SHACL: conforms ({len(summary.report.warnings)} warning(s))."
+    )
+
+
+@cli.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--graph", "graph", default=None, help="Named graph for files without graphs.")
+@store_option
+@_handle_errors
+def load_command(files: tuple[Path, ...], graph: str | None, store: str | None) -> None:
+    """Add existing RDF (Turtle, TriG, N-Triples, N-Quads, JSON-LD) to the store.
+
+    Named graphs in the files (and --graph) are replaced whole; all files land in one
+    transaction or none does.
+    """
+    settings = _settings(store=store)
+    if graph is None:
+        raise UsageError(
+            "dipkg load needs --graph IRI: the loaded triples replace that named graph.",
+            hint=f"For example --graph {settings.base_iri}graph/my-data",
+        )
+    dataset = Dataset()
+    for path in files:
+        parse_rdf_file(path, dataset, default_graph=graph)
+    target = open_store(settings.store)
+    try:
+        check = Dataset()
+        for g in dataset.graphs():
+            for triple in g:
+                check.graph(g.identifier).add(triple)
+        registry = iris.registry_graph_iri(settings.base_iri)
+        known = target.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{registry}> {{ ?s ?p ?o }} }}"
+        )
+        for triple in known.graph or ():
+            check.graph(registry).add(triple)
+        report = validate_dataset(_with_vocabulary(check, settings), settings)
+        if not report.conforms:
+            raise ValidationError(
+                f"The loaded data violates {len(report.violations)} shape rule(s); "
+                "nothing was loaded.",
+                report=report,
+            )
+        target.replace_graphs(dataset)
+        click.echo(f"loaded {len(files)} file(s) into {settings.store}; {len(target)} quads.")
+    finally:
+        target.close()
+
+
+def _with_vocabulary(dataset: Dataset, settings: Settings) -> Dataset:
+    vocabulary = dataset.graph(iris.vocabulary_graph_iri(settings.base_iri))
+    for triple in load_vocabulary(settings.ontology_dir):
+        vocabulary.add(triple)
+    return dataset
+
+
+@cli.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "junit"]),
+    default="text",
+    show_default=True,
+)
+@store_option
+@_handle_errors
+def validate_command(files: tuple[Path, ...], fmt: str, store: str | None) -> None:
+    """Check the store (or RDF files) against the SHACL shapes; exit 1 on violations."""
+    settings = _settings(store=store)
+    dataset = Dataset()
+    if files:
+        for path in files:
+            parse_rdf_file(path, dataset)
+        _with_vocabulary(dataset, settings)
+    else:
+        source = open_store(settings.store, read_only=True)
+        try:
+            for s, p, o, g in source.quads():
+                (dataset.graph(g) if g is not None else dataset.default_context).add((s, p, o))
+        finally:
+            source.close()
+    report = validate_dataset(dataset, settings)
+    click.echo(report.render(fmt), nl=False)
+    sys.exit(0 if report.conforms else 1)
+
+
+@cli.command("query")
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A parameter.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "tsv", "xml"]),
+    default="csv",
+    show_default=True,
+)
+@store_option
+@_handle_errors
+def query_command(name: str, params: tuple[str, ...], fmt: str, store: str | None) -> None:
+    """Run a saved query without a server; results to stdout."""
+    settings = _settings(store=store)
+    query = get_query(load_queries(settings.queries_dir), name)
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--param {item!r} is not KEY=VALUE.", hint="e.g. --param actor=Xi")
+        values[key] = value
+    source = open_store(settings.store, read_only=True)
+    try:
+        resolver = TermResolver(source, settings.base_iri)
+        result = run_saved_query(source, query, values, resolver, max_rows=settings.max_rows)
+    finally:
+        source.close()
+    sys.stdout.buffer.write(render(result, fmt))
+    if result.truncated:
+        click.echo(f"warning: result cut at {settings.max_rows} rows (max_rows).", err=True)
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="File (default stdout).")
+@store_option
+@_handle_errors
+def export_command(fmt: str, out: Path | None, store: str | None) -> None:
+    """Write the whole graph in one format."""
+    settings = _settings(store=store)
+    source = open_store(settings.store, read_only=True)
+    try:
+        context = settings.ontology_dir / "context.jsonld"
+        if out is None:
+            export(source, fmt, sys.stdout.buffer, context)
+        else:
+            with out.open("wb") as stream:
+                export(source, fmt, stream, context)
+    finally:
+        source.close()
+
+
+@cli.command("serve")
+@store_option
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to bind (default 8000).")
+@click.option("--workers", type=int, default=None, help="WSGI worker processes.")
+@_handle_errors
+def serve_command(
+    store: str | None, host: str | None, port: int | None, workers: int | None
+) -> None:
+    """Serve the SPARQL endpoint, saved-query API and pages (production WSGI server).
+
+    With no store yet, builds one from the bundled corpus first.
+    """
+    settings = _settings(store=store, host=host, port=port, workers=workers)
+    if not (Path(settings.store) / "CURRENT").exists():
+        click.echo(
+            f"no store at {settings.store}; building it from {settings.corpus_dir}", err=True
+        )
+        build(settings)
+    from server.serve import run_server  # the HTTP layer is only imported to serve
+
+    run_server(settings)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="dipkg")

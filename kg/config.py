@@ -1,0 +1,100 @@
+"""Settings: every knob of dipkg declared once, with its default and help.
+
+Precedence: defaults < ``DIPKG_*`` environment variables < CLI flags or the object passed to
+``server.create_app``. Only :meth:`Settings.from_env` reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from kg.errors import UsageError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _meta(help_text: str) -> dict[str, str]:
+    return {"help": help_text}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every dipkg setting; build one directly in tests, or from the environment."""
+
+    store: str = field(
+        default=str(PROJECT_ROOT / "var" / "store"),
+        metadata=_meta("Embedded store directory (created on first build)."),
+    )
+    base_iri: str = field(
+        default="https://w3id.org/dipkg/id/",
+        metadata=_meta("Base of every resource IRI; ends with '/'."),
+    )
+    corpus_dir: Path = field(
+        default=PROJECT_ROOT / "corpus",
+        metadata=_meta("Corpus directory: *.txt, *.meta.yaml, *.coding.yaml, registry.yaml."),
+    )
+    queries_dir: Path = field(
+        default=PROJECT_ROOT / "queries", metadata=_meta("Saved queries, one .rq file each.")
+    )
+    ontology_dir: Path = field(
+        default=PROJECT_ROOT / "ontology",
+        metadata=_meta("Ontology, SKOS schemes, SHACL shapes and JSON-LD context."),
+    )
+    host: str = field(default="127.0.0.1", metadata=_meta("Address `dipkg serve` binds."))
+    port: int = field(default=8000, metadata=_meta("Port `dipkg serve` binds."))
+    workers: int = field(default=2, metadata=_meta("WSGI worker processes."))
+    query_timeout: float = field(
+        default=10.0, metadata=_meta("Seconds a query may run before it is stopped (503).")
+    )
+    max_rows: int = field(
+        default=10000, metadata=_meta("Most result rows returned; a cut result says so.")
+    )
+    cors_origins: str = field(
+        default="*", metadata=_meta("Origins allowed by CORS on GET; empty disables CORS.")
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``DIPKG_*`` variables, then apply explicit overrides.
+
+        Args:
+            environ: the environment to read (default ``os.environ``).
+            **overrides: values that win over the environment; ``None`` values are ignored.
+
+        Raises:
+            UsageError: a variable holds a value of the wrong kind.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"DIPKG_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f.name, f.default, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return dataclasses.replace(cls(), **values)
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, object, str]]:
+        """(name, default, help) for every setting, for docs and ``--help``."""
+        return [(f.name, f.default, f.metadata["help"]) for f in fields(cls)]
+
+
+def _coerce(name: str, default: object, raw: str) -> object:
+    try:
+        if isinstance(default, bool):
+            return raw.lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+    except ValueError as exc:
+        raise UsageError(
+            f"DIPKG_{name.upper()}={raw!r} is not a valid {type(default).__name__}.",
+            hint=f"Set DIPKG_{name.upper()} to a value like {default!r}.",
+        ) from exc
+    return raw

@@ -1,0 +1,65 @@
+"""DipkgError and its kinds; each carries a message, an optional hint and an exit code.
+
+Exit codes: 0 done; 1 ran and found problems (violations, rejected documents);
+2 could not run (usage, missing file, unreadable input, store unreachable).
+"""
+
+from __future__ import annotations
+
+
+class DipkgError(Exception):
+    """Base of every error dipkg reports to a user.
+
+    Args:
+        message: what went wrong, naming the input (file, line, field).
+        hint: the next step for the user, if there is one.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(DipkgError):
+    """A command, option or setting was used wrongly."""
+
+
+class InputError(DipkgError):
+    """An input file (document, metadata, coding, registry, RDF) is missing or malformed."""
+
+
+class UnknownActorError(InputError):
+    """A name that the actor registry does not know."""
+
+
+class ValidationError(DipkgError):
+    """SHACL found violations; the data was not stored."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, report: object = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.report = report
+
+
+class QueryError(DipkgError):
+    """A SPARQL query or a saved-query parameter is malformed or not allowed."""
+
+    def __init__(self, message: str, *, hint: str | None = None, parameter: str | None = None):
+        super().__init__(message, hint=hint)
+        self.parameter = parameter
+
+
+class UnknownQueryError(QueryError):
+    """No saved query has that name."""
+
+
+class QueryTimeoutError(DipkgError):
+    """A query ran past the configured time limit and was stopped."""
+
+
+class StoreError(DipkgError):
+    """The store cannot be opened, read or written."""

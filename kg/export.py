@@ -1,0 +1,83 @@
+"""Bodies for ``dipkg export`` and the ``/dump.*`` routes, written to a binary stream.
+
+N-Quads, TriG, N-Triples and Turtle stream straight from the store; JSON-LD is compacted with
+the project's own context (never a remote one); CSV is an event table for spreadsheets.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO
+
+from rdflib import Dataset
+
+from kg.formats import get_format
+from kg.results import render, sort_multivalued
+from kg.store.base import Store
+
+EVENT_TABLE = """
+PREFIX dip: <https://w3id.org/dipkg/def#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?event ?date ?datePrecision ?type ?status ?cameo ?plover ?participants ?location ?sources
+WHERE {
+  {
+    SELECT ?event (SAMPLE(?d) AS ?date) (SAMPLE(?p) AS ?datePrecision) (SAMPLE(?t) AS ?type)
+           (SAMPLE(?s) AS ?status) (SAMPLE(?c) AS ?cameo) (SAMPLE(?pl) AS ?plover)
+           (SAMPLE(?loc) AS ?location)
+           (GROUP_CONCAT(DISTINCT ?plabel; separator="; ") AS ?participants)
+           (GROUP_CONCAT(DISTINCT ?doc; separator="; ") AS ?sources)
+    WHERE {
+      ?event a dip:Event ; dip:eventType ?typeConcept ;
+             prov:wasDerivedFrom/oa:hasSource/dcterms:identifier ?doc .
+      ?typeConcept skos:notation ?t .
+      OPTIONAL { ?event dip:date ?dt ; dip:datePrecision/skos:notation ?p . BIND(STR(?dt) AS ?d) }
+      OPTIONAL { ?event dip:eventStatus/skos:notation ?s }
+      OPTIONAL { ?typeConcept (skos:exactMatch|skos:closeMatch) ?cc .
+                 ?cc skos:inScheme <https://w3id.org/dipkg/concept/cameo> ; skos:notation ?c }
+      OPTIONAL { ?typeConcept (skos:exactMatch|skos:closeMatch) ?pc .
+                 ?pc skos:inScheme <https://w3id.org/dipkg/concept/plover> ; skos:notation ?pl }
+      OPTIONAL { ?event dip:location/rdfs:label ?loc }
+      OPTIONAL { ?event dip:participant/rdfs:label ?plabel }
+    }
+    GROUP BY ?event
+  }
+}
+ORDER BY ?date ?event
+"""
+
+
+def export(store: Store, fmt_name: str, out: IO[bytes], context_path: Path) -> None:
+    """Write the whole store to ``out`` in one of the export formats.
+
+    Args:
+        store: the store to export.
+        fmt_name: ``ttl``, ``nt``, ``nq``, ``trig``, ``jsonld`` or ``csv``.
+        out: a binary stream.
+        context_path: the project's JSON-LD context file.
+    """
+    fmt = get_format(fmt_name)
+    if fmt.name == "csv":
+        result = sort_multivalued(store.query(EVENT_TABLE), ["participants", "sources"])
+        out.write(render(result, "csv"))
+    elif fmt.name in ("nq", "trig", "nt", "ttl"):
+        store.dump(
+            out, {"nq": "nquads", "trig": "trig", "nt": "ntriples", "ttl": "turtle"}[fmt.name]
+        )
+    elif fmt.name == "jsonld":
+        dataset = Dataset()
+        for s, p, o, g in store.quads():
+            graph = dataset.graph(g) if g is not None else dataset.default_context
+            graph.add((s, p, o))
+        context = json.loads(context_path.read_text(encoding="utf-8"))
+        body = dataset.serialize(format="json-ld", context=context.get("@context", context))
+        out.write(body.encode("utf-8") if isinstance(body, str) else body)
+    else:
+        raise ValueError(f"{fmt.name} is not an export format")
+
+
+EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "csv")

@@ -1,0 +1,114 @@
+"""The only place IRIs are minted. The scheme is documented in docs/model.md ("IRIs").
+
+Every function takes the deployment's ``base`` (setting ``base_iri``) so a deployment can serve
+its own domain; identifiers are readable slugs (an event's IRI says when, what and who).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def slug(text: str) -> str:
+    """A path segment safe for an IRI, keeping it readable.
+
+    >>> slug("2023-11-15")
+    '2023-11-15'
+    >>> slug("a b/c")
+    'a-b-c'
+    """
+    return _UNSAFE.sub("-", text).strip("-") or quote(text, safe="")
+
+
+def actor_iri(base: str, actor_id: str) -> URIRef:
+    """``{base}actor/{id}`` for people, states, organisations, offices and sources."""
+    return URIRef(f"{base}actor/{slug(actor_id)}")
+
+
+def place_iri(base: str, place_id: str) -> URIRef:
+    """``{base}place/{id}``."""
+    return URIRef(f"{base}place/{slug(place_id)}")
+
+
+def office_term_iri(base: str, person_id: str, office_id: str) -> URIRef:
+    """``{base}actor/{person}/term/{office}``: a person's term in an office."""
+    return URIRef(f"{actor_iri(base, person_id)}/term/{slug(office_id)}")
+
+
+def event_iri(base: str, date: str | None, event_type: str, actor_ids: list[str]) -> URIRef:
+    """``{base}event/{date}-{type}-{participants}``.
+
+    >>> event_iri("http://x/", "2023-11-15", "meeting", ["xi-jinping", "joe-biden"])
+    rdflib.term.URIRef('http://x/event/2023-11-15-meeting-joe-biden-xi-jinping')
+    """
+    parts = [date or "undated", event_type.replace("_", "-"), *sorted(actor_ids)]
+    return URIRef(f"{base}event/{slug('-'.join(parts))}")
+
+
+def participation_iri(event: URIRef, actor_id: str) -> URIRef:
+    """``{event}/participant/{actor}``."""
+    return URIRef(f"{event}/participant/{slug(actor_id)}")
+
+
+def pledge_iri(base: str, date: str | None, maker_ids: list[str], topic: str) -> URIRef:
+    """``{base}pledge/{date}-{makers}-{topic}``."""
+    parts = [date or "undated", *sorted(maker_ids), topic.replace("_", "-")]
+    return URIRef(f"{base}pledge/{slug('-'.join(parts))}")
+
+
+def status_step_iri(pledge: URIRef, document_id: str, n: int) -> URIRef:
+    """``{pledge}/step/{document}-{n}``: the n-th step a document reports."""
+    return URIRef(f"{pledge}/step/{slug(document_id)}-{n}")
+
+
+def demand_iri(base: str, date: str | None, requester_ids: list[str], topic: str) -> URIRef:
+    """``{base}demand/{date}-{requesters}-{topic}``."""
+    parts = [date or "undated", *sorted(requester_ids), topic.replace("_", "-")]
+    return URIRef(f"{base}demand/{slug('-'.join(parts))}")
+
+
+def statement_iri(base: str, date: str | None, speaker_id: str, quote_text: str) -> URIRef:
+    """``{base}statement/{date}-{speaker}-{8 hex of the quote's SHA-1}``."""
+    digest = hashlib.sha1(quote_text.encode("utf-8")).hexdigest()[:8]
+    return URIRef(f"{base}statement/{slug('-'.join([date or 'undated', speaker_id, digest]))}")
+
+
+def document_iri(base: str, document_id: str) -> URIRef:
+    """``{base}document/{id}``."""
+    return URIRef(f"{base}document/{slug(document_id)}")
+
+
+def span_iri(base: str, document_id: str, start: int, end: int) -> URIRef:
+    """``{base}document/{id}/span/{start}-{end}``."""
+    return URIRef(f"{document_iri(base, document_id)}/span/{start}-{end}")
+
+
+def selector_iri(span: URIRef) -> URIRef:
+    """``{span}/selector``: the span's position-and-quote selector."""
+    return URIRef(f"{span}/selector")
+
+
+def document_graph_iri(base: str, document_id: str) -> URIRef:
+    """``{base}graph/{id}``: the named graph holding what one document supports."""
+    return URIRef(f"{base}graph/{slug(document_id)}")
+
+
+def registry_graph_iri(base: str) -> URIRef:
+    """``{base}graph/registry``."""
+    return URIRef(f"{base}graph/registry")
+
+
+def vocabulary_graph_iri(base: str) -> URIRef:
+    """``{base}graph/vocabulary``: the ontology and the SKOS schemes."""
+    return URIRef(f"{base}graph/vocabulary")
+
+
+def with_suffix(iri: URIRef, n: int) -> URIRef:
+    """The n-th IRI of a clash: ``{iri}-{n}`` (n >= 2)."""
+    return URIRef(f"{iri}-{n}")

@@ -1,0 +1,165 @@
+"""The arrows of the data flow, in order: documents and codings -> records -> resolution ->
+RDF -> SHACL -> store. A corpus that fails anywhere is rejected whole; the store is untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+from rdflib.namespace import SKOS
+
+from kg import iris
+from kg.coding import Vocabulary, coding_path, read_coding
+from kg.config import Settings
+from kg.documents import read_document
+from kg.errors import InputError, ValidationError
+from kg.mapping import map_codings, map_registry
+from kg.records import Coding
+from kg.registry import Registry, load_registry
+from kg.resolve import resolve
+from kg.store import EmbeddedStore, open_store
+from kg.validation import ValidationReport, load_shapes, union_graph, validate_graph
+from kg.vocab import DIPC
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced."""
+
+    documents: int
+    quads: int
+    graphs: int
+    report: ValidationReport
+
+
+def load_vocabulary(ontology_dir: Path) -> Graph:
+    """The ontology and every SKOS scheme of ``ontology_dir`` as one graph.
+
+    Raises:
+        InputError: a Turtle file does not parse.
+    """
+    graph = Graph()
+    files = sorted(ontology_dir.glob("dip*.ttl")) + sorted((ontology_dir / "schemes").glob("*.ttl"))
+    if not files:
+        raise InputError(f"{ontology_dir}: no ontology files (dip*.ttl) found.")
+    for path in files:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several parser exception types
+            raise InputError(f"{path}: does not parse as Turtle: {exc}") from exc
+    return graph
+
+
+def scheme_notations(vocabulary: Graph) -> Vocabulary:
+    """Notations of every SKOS scheme in the vocabulary graph, by scheme name."""
+    notations: dict[str, set[str]] = {}
+    for concept, scheme in vocabulary.subject_objects(SKOS.inScheme):
+        name = str(scheme).removeprefix(str(DIPC))
+        for notation in vocabulary.objects(concept, SKOS.notation):
+            notations.setdefault(name, set()).add(str(notation))
+    return {k: frozenset(v) for k, v in notations.items()}
+
+
+def read_corpus(corpus_dir: Path, registry: Registry, vocabulary: Vocabulary) -> list[Coding]:
+    """Every document of a corpus directory with its curated coding.
+
+    Raises:
+        InputError: a document, its metadata or its coding is missing or wrong.
+    """
+    texts = sorted(corpus_dir.glob("*.txt"))
+    if not texts:
+        raise InputError(f"{corpus_dir}: no documents (*.txt) found.")
+    codings = []
+    for path in texts:
+        document = read_document(path)
+        coding_file = coding_path(path)
+        if not coding_file.exists():
+            raise InputError(
+                f"{coding_file}: no curated coding for {path.name}.",
+                hint="Write one (see docs/model.md), or add the article with `dipkg ingest`.",
+            )
+        codings.append(read_coding(coding_file, document, registry, vocabulary))
+    return codings
+
+
+def map_corpus(settings: Settings, corpus_dir: Path | None = None) -> tuple[Dataset, int]:
+    """Read, resolve and map a corpus into a Dataset (document, registry, vocabulary graphs).
+
+    Returns:
+        The dataset and the number of documents in it.
+    """
+    corpus_dir = corpus_dir or settings.corpus_dir
+    vocabulary = load_vocabulary(settings.ontology_dir)
+    registry = load_registry(corpus_dir / "registry.yaml")
+    codings = read_corpus(corpus_dir, registry, scheme_notations(vocabulary))
+    resolution = resolve(codings, registry, settings.base_iri)
+    dataset = map_codings(codings, resolution, registry, settings.base_iri)
+    registry_graph = dataset.graph(iris.registry_graph_iri(settings.base_iri))
+    for triple in map_registry(registry, settings.base_iri):
+        registry_graph.add(triple)
+    vocabulary_graph = dataset.graph(iris.vocabulary_graph_iri(settings.base_iri))
+    for triple in vocabulary:
+        vocabulary_graph.add(triple)
+    return dataset, len(codings)
+
+
+def validate_dataset(dataset: Dataset, settings: Settings) -> ValidationReport:
+    """SHACL over the union of the dataset's graphs."""
+    shapes = load_shapes(settings.ontology_dir)
+    return validate_graph(union_graph(list(dataset.graphs())), shapes)
+
+
+def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
+    """Build the store from a corpus: map, validate, then write atomically.
+
+    A new store is bulk-loaded into a sibling directory and moved into place; an existing
+    store gets all graphs replaced in one transaction.
+
+    Raises:
+        InputError: the corpus is malformed (nothing is written).
+        ValidationError: the graph violates the shapes (nothing is written).
+    """
+    dataset, documents = map_corpus(settings, corpus_dir)
+    report = validate_dataset(dataset, settings)
+    if not report.conforms:
+        raise ValidationError(
+            f"The corpus graph violates {len(report.violations)} shape rule(s); "
+            "the store was not changed.",
+            report=report,
+            hint="Run `dipkg validate --format text` on a fresh build to see each violation.",
+        )
+    target = Path(settings.store)
+    if (target / "CURRENT").exists():
+        store = open_store(target)
+        try:
+            store.replace_graphs(dataset)
+            quads = len(store)
+        finally:
+            store.close()
+    else:
+        quads = _fresh_store(dataset, target)
+    return BuildSummary(documents, quads, len(list(dataset.graphs())), report)
+
+
+def _fresh_store(dataset: Dataset, target: Path) -> int:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".nq") as dump:
+            dataset.serialize(destination=dump.name, format="nquads")
+            store = EmbeddedStore(staging)
+            store.bulk_load(Path(dump.name), "nquads")
+            store.oxigraph.flush()
+            quads = len(store)
+            store.close()
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return quads

@@ -1,0 +1,276 @@
+"""The one internal model: frozen dataclasses for documents, spans, actors, places and facts.
+
+Curated codings (`kg.coding`) and automatic extraction (`kg.extract`) both produce these;
+resolution, mapping and export consume them. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+PRECISIONS = ("day", "week", "month", "year")
+BASES = ("stated", "inferred", "corrected")
+
+_DATE_FORMS = (
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
+    (re.compile(r"^(\d{4})-W(\d{2})$"), "week"),
+    (re.compile(r"^(\d{4})-(\d{2})$"), "month"),
+    (re.compile(r"^(\d{4})$"), "year"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    """A date at the precision the text supports, with the interval it denotes.
+
+    ``iso`` is ISO 8601 at that precision: ``2023-11-15``, ``2024-W14``, ``2024-01``, ``1985``.
+    """
+
+    iso: str
+    precision: str
+    earliest: dt.date
+    latest: dt.date
+    basis: str = "stated"
+    note: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, basis: str = "stated", note: str | None = None) -> DateValue:
+        """Parse an ISO 8601 date at day, week, month or year precision.
+
+        >>> DateValue.parse("2024-02").latest
+        datetime.date(2024, 2, 29)
+        >>> DateValue.parse("2024-W14").earliest
+        datetime.date(2024, 4, 1)
+
+        Raises:
+            ValueError: the text is not one of the four forms, or names no real date.
+        """
+        if basis not in BASES:
+            raise ValueError(f"date basis {basis!r} is not one of {', '.join(BASES)}")
+        text = text.strip()
+        for pattern, precision in _DATE_FORMS:
+            match = pattern.match(text)
+            if not match:
+                continue
+            parts = [int(p) for p in match.groups()]
+            if precision == "day":
+                earliest = latest = dt.date(*parts)
+            elif precision == "week":
+                earliest = dt.date.fromisocalendar(parts[0], parts[1], 1)
+                latest = earliest + dt.timedelta(days=6)
+            elif precision == "month":
+                year, month = parts
+                last = calendar.monthrange(year, month)[1]
+                earliest, latest = dt.date(year, month, 1), dt.date(year, month, last)
+            else:
+                earliest, latest = dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+            return cls(text, precision, earliest, latest, basis, note)
+        raise ValueError(
+            f"{text!r} is not an ISO 8601 date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)"
+        )
+
+    @property
+    def rank(self) -> int:
+        """Smaller is more precise: day 0, week 1, month 2, year 3."""
+        return PRECISIONS.index(self.precision)
+
+    def contains(self, other: DateValue) -> bool:
+        """Whether ``other``'s interval lies inside this one's.
+
+        >>> DateValue.parse("2023-11").contains(DateValue.parse("2023-11-15"))
+        True
+        """
+        return self.earliest <= other.earliest and other.latest <= self.latest
+
+    def is_compatible(self, other: DateValue) -> bool:
+        """Whether one interval lies inside the other (the two may denote the same time)."""
+        return self.contains(other) or other.contains(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A character span of a document: ``text == document.text[start:end]`` (code points)."""
+
+    document_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A source document: its exact text and metadata."""
+
+    id: str
+    text: str
+    title: str
+    published: DateValue | None
+    language: str = "en"
+    kind: str = "news article"
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeTerm:
+    """A person's term in an office; open ends are ``None``."""
+
+    office: str
+    start: DateValue | None = None
+    end: DateValue | None = None
+
+    def covers(self, when: DateValue) -> bool:
+        """Whether the term overlaps the interval of ``when``."""
+        if self.start is not None and when.latest < self.start.earliest:
+            return False
+        return not (self.end is not None and when.earliest > self.end.latest)
+
+
+ACTOR_KINDS = ("person", "state", "organisation", "office", "anonymous")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A person, state, organisation, office or anonymous source from the registry."""
+
+    id: str
+    label: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    metonyms: tuple[str, ...] = ()
+    wikidata: str | None = None
+    country: str | None = None
+    office_of: str | None = None
+    terms: tuple[OfficeTerm, ...] = ()
+    is_provisional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A named place and the next larger place it lies in."""
+
+    id: str
+    label: str
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+    wikidata: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """An actor's part in an event, with office, represented party, role and evidence."""
+
+    actor: str
+    office: str | None = None
+    represents: str | None = None
+    role: str = "participant"
+    evidence: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A meeting, summit, call, visit or talks, held or planned, as one document reports it."""
+
+    key: str
+    document_id: str
+    type: str
+    status: str
+    participants: tuple[Participation, ...]
+    evidence: tuple[Span, ...]
+    date: DateValue | None = None
+    earliest: dt.date | None = None
+    location: str | None = None
+    part_of: str | None = None
+    note: str | None = None
+    confidence: float = 1.0
+
+    @property
+    def actor_ids(self) -> frozenset[str]:
+        return frozenset(p.actor for p in self.participants)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStep:
+    """One dated entry in a pledge's history (made, reaffirmed, reviewed, ...)."""
+
+    status: str
+    document_id: str
+    evidence: tuple[Span, ...]
+    date: DateValue | None = None
+    at: str | None = None
+    by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pledge:
+    """A pledge, assurance or agreement, with the steps one document reports."""
+
+    key: str
+    document_id: str
+    kind: str
+    makers: tuple[str, ...]
+    content: str
+    topics: tuple[str, ...]
+    steps: tuple[StatusStep, ...]
+    on_behalf_of: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    made_at: str | None = None
+    date: DateValue | None = None
+    note: str | None = None
+    confidence: float = 1.0
+
+    @property
+    def evidence(self) -> tuple[Span, ...]:
+        return tuple(span for step in self.steps for span in step.evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    """A demand or request by one actor of another."""
+
+    key: str
+    document_id: str
+    kind: str
+    requesters: tuple[str, ...]
+    content: str
+    topics: tuple[str, ...]
+    evidence: tuple[Span, ...]
+    on_behalf_of: tuple[str, ...] = ()
+    addressees: tuple[str, ...] = ()
+    at: str | None = None
+    date: DateValue | None = None
+    note: str | None = None
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A verbatim quote and its speaker."""
+
+    key: str
+    document_id: str
+    speaker: str
+    quote: str
+    evidence: tuple[Span, ...]
+    at: str | None = None
+    date: DateValue | None = None
+    topics: tuple[str, ...] = ()
+    note: str | None = None
+    confidence: float = 1.0
+
+
+Fact = Event | Pledge | Demand | Statement
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    """Everything known about one document: the document and its facts."""
+
+    document: Document
+    events: tuple[Event, ...] = ()
+    pledges: tuple[Pledge, ...] = ()
+    demands: tuple[Demand, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    source: str = field(default="curated")

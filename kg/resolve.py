@@ -1,0 +1,303 @@
+"""Cross-document resolution: the same event, pledge, demand or statement reported by several
+documents becomes one node, and every node gets its IRI.
+
+Rules (docs/model.md, "Cross-document resolution"): events match on type, participants and
+compatible dates; pledges on parties, a shared topic and the same event or compatible dates;
+demands likewise; statements on speaker and quote. Single-valued attributes keep the best value
+(the most precise date, the most specific place) together with the document that supplied it,
+so the mapping can put each triple in the graph of the document that supports it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from rdflib import URIRef
+
+from kg import iris
+from kg.records import Coding, DateValue, Demand, Event, Pledge, Statement, StatusStep
+from kg.registry import Registry, normalize_name
+
+T = TypeVar("T")
+R = TypeVar("R", Event, Pledge, Demand, Statement)
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced(Generic[T]):
+    """A value and the document that supplied it."""
+
+    value: T
+    document_id: str
+
+
+@dataclass
+class Node(Generic[R]):
+    """One resolved fact: its IRI and every document's record of it."""
+
+    iri: URIRef
+    members: list[R]
+    date: Sourced[DateValue] | None = None
+
+    @property
+    def primary(self) -> R:
+        """The member whose single-valued attributes were kept (the most precise date)."""
+        if self.date is None:
+            return self.members[0]
+        return next(m for m in self.members if m.document_id == self.date.document_id)
+
+
+@dataclass
+class EventNode(Node[Event]):
+    """A resolved event with its best location, earliest day and status."""
+
+    location: Sourced[str] | None = None
+    earliest: Sourced[dt.date] | None = None
+    status: Sourced[str] | None = None
+    part_of: Sourced[URIRef] | None = None
+
+
+@dataclass
+class PledgeNode(Node[Pledge]):
+    """A resolved pledge: its steps from every document, in date order, and its status."""
+
+    made_at: Sourced[URIRef] | None = None
+    steps: list[tuple[URIRef, StatusStep, URIRef | None]] = field(default_factory=list)
+    status: Sourced[str] | None = None
+
+
+@dataclass
+class Resolution:
+    """Every resolved node, and the IRI each document-local event id resolved to."""
+
+    events: list[EventNode]
+    pledges: list[PledgeNode]
+    demands: list[Node[Demand]]
+    statements: list[Node[Statement]]
+    event_iris: dict[tuple[str, str], URIRef]
+
+    def event_ref(self, document_id: str, key: str | None) -> URIRef | None:
+        """The IRI of a document's local event id."""
+        return None if key is None else self.event_iris[(document_id, key)]
+
+
+def resolve(codings: Sequence[Coding], registry: Registry, base: str) -> Resolution:
+    """Merge the facts of all codings into resolved nodes with IRIs.
+
+    Args:
+        codings: one per document; order decides ties (sort by document id for stability).
+        registry: places for location specificity.
+        base: the deployment's base IRI.
+    """
+    ordered = sorted(codings, key=lambda c: c.document.id)
+    event_groups = _cluster(
+        [e for c in ordered for e in c.events], lambda a, b: _same_event(a, b, registry)
+    )
+    event_iris: dict[tuple[str, str], URIRef] = {}
+    events: list[EventNode] = []
+    taken: set[URIRef] = set()
+    for group in event_groups:
+        date = _best_date(group)
+        lead = next(m for m in group if date is None or m.document_id == date.document_id)
+        iri = _unique(
+            iris.event_iri(
+                base,
+                date.value.iso if date else None,
+                lead.type,
+                sorted({a for m in group for a in m.actor_ids}),
+            ),
+            taken,
+        )
+        node = EventNode(iri, group, date=date)
+        node.location = _best_location(group, registry)
+        node.earliest = _first(
+            Sourced(m.earliest, m.document_id) for m in group if m.earliest is not None
+        )
+        held = [m for m in group if m.status == "held"]
+        chosen = held[0] if held else group[0]
+        node.status = Sourced(chosen.status, chosen.document_id)
+        events.append(node)
+        for member in group:
+            event_iris[(member.document_id, member.key)] = iri
+    for node in events:
+        parents = [m for m in node.members if m.part_of is not None]
+        if parents:
+            p = parents[0]
+            node.part_of = Sourced(event_iris[(p.document_id, p.part_of or "")], p.document_id)
+
+    def event_of(doc: str, key: str | None) -> URIRef | None:
+        return None if key is None else event_iris[(doc, key)]
+
+    pledges = _resolve_pledges(ordered, event_of, base, taken)
+    demands = []
+    for group in _cluster(
+        [d for c in ordered for d in c.demands],
+        lambda a, b: _same_commitment(a, b, a.requesters, b.requesters, event_of),
+    ):
+        date = _best_date(group)
+        parties = sorted({r for m in group for r in m.requesters})
+        iri = _unique(
+            iris.demand_iri(base, date.value.iso if date else None, parties, group[0].topics[0]),
+            taken,
+        )
+        demands.append(Node(iri, group, date=date))
+    statements = []
+    for group in _cluster(
+        [s for c in ordered for s in c.statements],
+        lambda a, b: (
+            a.speaker == b.speaker
+            and normalize_name(a.quote) == normalize_name(b.quote)
+            and _dates_compatible(a.date, b.date)
+        ),
+    ):
+        date = _best_date(group)
+        iri = _unique(
+            iris.statement_iri(
+                base, date.value.iso if date else None, group[0].speaker, group[0].quote
+            ),
+            taken,
+        )
+        statements.append(Node(iri, group, date=date))
+    return Resolution(events, pledges, demands, statements, event_iris)
+
+
+def _resolve_pledges(
+    ordered: Sequence[Coding],
+    event_of: Callable[[str, str | None], URIRef | None],
+    base: str,
+    taken: set[URIRef],
+) -> list[PledgeNode]:
+    nodes = []
+    for group in _cluster(
+        [p for c in ordered for p in c.pledges],
+        lambda a, b: _same_commitment(
+            a, b, (*a.makers, *a.on_behalf_of), (*b.makers, *b.on_behalf_of), event_of
+        ),
+    ):
+        date = _best_date(group)
+        makers = sorted({m for p in group for m in p.makers})
+        iri = _unique(
+            iris.pledge_iri(base, date.value.iso if date else None, makers, group[0].topics[0]),
+            taken,
+        )
+        node = PledgeNode(iri, group, date=date)
+        made = [p for p in group if p.made_at is not None]
+        if made:
+            node.made_at = Sourced(
+                event_of(made[0].document_id, made[0].made_at), made[0].document_id
+            )  # type: ignore[arg-type]
+        counters: dict[str, int] = {}
+        steps = []
+        for pledge in group:
+            for step in pledge.steps:
+                counters[step.document_id] = counters.get(step.document_id, 0) + 1
+                step_iri = iris.status_step_iri(iri, step.document_id, counters[step.document_id])
+                steps.append((step_iri, step, event_of(step.document_id, step.at)))
+        steps.sort(key=lambda s: _step_order(s[1]))
+        node.steps = steps
+        last = steps[-1][1]
+        node.status = Sourced(last.status, last.document_id)
+        nodes.append(node)
+    return nodes
+
+
+_STATUS_ORDER = ("made", "reaffirmed", "reviewed", "progressed", "fulfilled", "broken")
+
+
+def _step_order(step: StatusStep) -> tuple[dt.date, int]:
+    day = step.date.earliest if step.date else dt.date.min
+    rank = _STATUS_ORDER.index(step.status) if step.status in _STATUS_ORDER else 0
+    return (day, rank)
+
+
+def _cluster(records: Iterable[R], same: Callable[[R, R], bool]) -> list[list[R]]:
+    """Greedy clustering in input order: a record joins the first group with a match."""
+    groups: list[list[R]] = []
+    for record in records:
+        for group in groups:
+            if any(
+                member.document_id != record.document_id and same(member, record)
+                for member in group
+            ):
+                group.append(record)
+                break
+        else:
+            groups.append([record])
+    return groups
+
+
+def _dates_compatible(a: DateValue | None, b: DateValue | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return a.is_compatible(b)
+
+
+def _same_event(a: Event, b: Event, registry: Registry) -> bool:
+    if a.type != b.type or a.actor_ids != b.actor_ids:
+        return False
+    if not _dates_compatible(a.date, b.date):
+        return False
+    if a.actor_ids:
+        return True
+    return (
+        a.location is not None
+        and b.location is not None
+        and (
+            _place_within(a.location, b.location, registry)
+            or _place_within(b.location, a.location, registry)
+        )
+    )
+
+
+def _same_commitment(
+    a: Pledge | Demand,
+    b: Pledge | Demand,
+    parties_a: Sequence[str],
+    parties_b: Sequence[str],
+    event_of: Callable[[str, str | None], URIRef | None],
+) -> bool:
+    if not set(parties_a) & set(parties_b) or not set(a.topics) & set(b.topics):
+        return False
+    event_a = event_of(a.document_id, a.made_at if isinstance(a, Pledge) else a.at)
+    event_b = event_of(b.document_id, b.made_at if isinstance(b, Pledge) else b.at)
+    if event_a is not None and event_b is not None:
+        return event_a == event_b
+    return _dates_compatible(a.date, b.date)
+
+
+def _place_within(inner: str, outer: str, registry: Registry) -> bool:
+    return inner == outer or outer in registry.place_ancestors(inner)
+
+
+def _best_date(group: Sequence[R]) -> Sourced[DateValue] | None:
+    dated = [(m.date.rank, i, m) for i, m in enumerate(group) if m.date is not None]
+    if not dated:
+        return None
+    _, _, best = min(dated)
+    assert best.date is not None  # for type checkers: filtered above
+    return Sourced(best.date, best.document_id)
+
+
+def _best_location(group: Sequence[Event], registry: Registry) -> Sourced[str] | None:
+    located = [m for m in group if m.location is not None]
+    best: Event | None = None
+    for member in located:
+        if best is None or _place_within(member.location or "", best.location or "", registry):
+            if best is None or member.location != best.location:
+                best = member
+    return Sourced(best.location, best.document_id) if best and best.location else None
+
+
+def _first(values: Iterable[T]) -> T | None:
+    return next(iter(values), None)
+
+
+def _unique(iri: URIRef, taken: set[URIRef]) -> URIRef:
+    candidate, n = iri, 1
+    while candidate in taken:
+        n += 1
+        candidate = iris.with_suffix(iri, n)
+    taken.add(candidate)
+    return candidate

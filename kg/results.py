@@ -1,0 +1,143 @@
+"""Query results -> SPARQL 1.1 JSON, XML, CSV and TSV; multi-valued cells sorted here.
+
+Specs: https://www.w3.org/TR/sparql11-results-json/, https://www.w3.org/TR/rdf-sparql-XMLres/,
+https://www.w3.org/TR/sparql11-results-csv-tsv/. The CLI and the HTTP API both render through
+this module, so the same query and parameters give byte-identical bodies both ways.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.store.base import QueryResult
+
+SEPARATOR = "; "
+
+
+def sort_multivalued(result: QueryResult, columns: Iterable[str]) -> QueryResult:
+    """Split each ``; ``-joined cell of ``columns``, sort, deduplicate and join it again.
+
+    >>> r = QueryResult("select", ["p"], [(Literal("b; a; b"),)])
+    >>> str(sort_multivalued(r, ["p"]).rows[0][0])
+    'a; b'
+    """
+    indexes = [result.variables.index(c) for c in columns if c in result.variables]
+    if not indexes or result.kind != "select":
+        return result
+    rows = []
+    for row in result.rows:
+        cells = list(row)
+        for i in indexes:
+            cell = cells[i]
+            if isinstance(cell, Literal) and SEPARATOR in str(cell):
+                parts = sorted({p for p in str(cell).split(SEPARATOR) if p})
+                cells[i] = Literal(SEPARATOR.join(parts))
+        rows.append(tuple(cells))
+    return QueryResult("select", result.variables, rows, truncated=result.truncated)
+
+
+def render(result: QueryResult, fmt: str) -> bytes:
+    """Serialise a SELECT or ASK result as ``json``, ``xml``, ``csv`` or ``tsv``."""
+    if fmt == "json":
+        return _json(result)
+    if fmt == "xml":
+        return _xml(result)
+    if fmt == "csv":
+        return _csv(result)
+    if fmt == "tsv":
+        return _tsv(result)
+    raise ValueError(f"not a results format: {fmt}")
+
+
+def term_json(term: Node) -> dict[str, str]:
+    """One RDF term in SPARQL JSON results form."""
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    assert isinstance(term, Literal)
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def _json(result: QueryResult) -> bytes:
+    if result.kind == "ask":
+        body: dict[str, object] = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        bindings = [
+            {v: term_json(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+            for row in result.rows
+        ]
+        body = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _xml(result: QueryResult) -> bytes:
+    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n']
+    if result.kind == "ask":
+        out.append("<head/>\n<boolean>" + ("true" if result.boolean else "false") + "</boolean>\n")
+    else:
+        out.append("<head>")
+        out.extend(f"<variable name={quoteattr(v)}/>" for v in result.variables)
+        out.append("</head>\n<results>\n")
+        for row in result.rows:
+            out.append("<result>")
+            for var, term in zip(result.variables, row, strict=True):
+                if term is not None:
+                    out.append(f"<binding name={quoteattr(var)}>{_xml_term(term)}</binding>")
+            out.append("</result>\n")
+        out.append("</results>\n")
+    out.append("</sparql>\n")
+    return "".join(out).encode("utf-8")
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    assert isinstance(term, Literal)
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
+    if term.datatype:
+        return f"<literal datatype={quoteattr(str(term.datatype))}>{escape(str(term))}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _csv(result: QueryResult) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if result.kind == "ask":
+        writer.writerow(["_askResult"])
+        writer.writerow(["true" if result.boolean else "false"])
+    else:
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow(["" if t is None else _csv_term(t) for t in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _csv_term(term: Node) -> str:
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _tsv(result: QueryResult) -> bytes:
+    if result.kind == "ask":
+        return ("?_askResult\n" + ("true" if result.boolean else "false") + "\n").encode()
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join("" if t is None else t.n3() for t in row))
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,195 @@
+"""The embedded on-disk store: Oxigraph through pyoxigraph; no server process needed.
+
+Queries run over the union of all graphs unless graphs are named. Replacing graphs is one
+SPARQL Update (a single Oxigraph transaction), so a reader sees all of a document or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError, StoreError
+from kg.store.base import QueryResult
+
+_RDF_FORMATS = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "turtle": ox.RdfFormat.TURTLE,
+}
+
+
+def to_rdflib(term: object) -> Node | None:
+    """A pyoxigraph term as the equal rdflib term.
+
+    >>> to_rdflib(ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+    rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    if isinstance(term, ox.DefaultGraph):
+        return None
+    raise StoreError(f"unsupported term from the store: {term!r}")
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the equal pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"unsupported rdflib term: {term!r}")
+
+
+class EmbeddedStore:
+    """A pyoxigraph store on disk (or in memory when ``path`` is None).
+
+    Args:
+        path: the store directory; created if missing (unless read-only).
+        read_only: open without the write lock, so several processes can read one store.
+    """
+
+    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+        self.path = None if path is None else Path(path)
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                if not (self.path / "CURRENT").exists():
+                    raise StoreError(
+                        f"{self.path}: no store here.", hint="Run `dipkg build` to create it."
+                    )
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(
+                f"{self.path}: cannot open the store ({exc}).",
+                hint="Another dipkg process may hold it for writing; stop it, or use a copy.",
+            ) from exc
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store (for native serialisation on hot paths)."""
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query; see :class:`kg.store.base.Store`.
+
+        Raises:
+            QueryError: the query does not parse (the message has the parser's position).
+        """
+        options: dict[str, object] = {}
+        if default_graph_uris:
+            options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graph_uris:
+            options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        try:
+            result = self._store.query(sparql, **options)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise QueryError(f"The query does not parse: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"The store could not answer: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows: list[tuple[Node | None, ...]] = []
+            truncated = False
+            for solution in result:
+                if max_rows is not None and len(rows) >= max_rows:
+                    truncated = True
+                    break
+                rows.append(tuple(to_rdflib(solution[v]) for v in variables))
+            return QueryResult("select", variables, rows, truncated=truncated)
+        graph = Graph()
+        for triple in result:
+            graph.add(
+                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))  # type: ignore[arg-type]
+            )
+        return QueryResult("graph", graph=graph)
+
+    def replace_graphs(self, dataset: Dataset) -> None:
+        """Drop and refill every named graph of ``dataset`` in one update (one transaction)."""
+        parts = []
+        for graph in dataset.graphs():
+            if graph.identifier == dataset.default_graph.identifier and not len(graph):
+                continue
+            name = graph.identifier
+            body = graph.serialize(format="nt")
+            parts.append(
+                f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}}} }}"
+            )
+        if parts:
+            self._store.update(" ;\n".join(parts))
+            self._store.flush()
+
+    def bulk_load(self, path: Path, rdf_format: str = "nquads") -> None:
+        """Load a file with the store's bulk loader (not transactional: for fresh stores)."""
+        self._store.bulk_load(path=str(path), format=_RDF_FORMATS[rdf_format])
+
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs in the store, sorted."""
+        return sorted(URIRef(g.value) for g in self._store.named_graphs())  # type: ignore[union-attr]
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def dump(self, out: IO[bytes], rdf_format: str) -> None:
+        """Stream the store natively: quads for nquads/trig, the union's triples otherwise."""
+        fmt = _RDF_FORMATS[rdf_format]
+        if rdf_format in ("nquads", "trig"):
+            self._store.dump(out, format=fmt)
+        else:
+            triples = (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in self._store.quads_for_pattern(None, None, None)
+            )
+            ox.serialize(triples, out, format=fmt)
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
+        """Every quad as rdflib terms."""
+        for q in self._store.quads_for_pattern(None, None, None, None):
+            yield (
+                to_rdflib(q.subject),  # type: ignore[misc]
+                to_rdflib(q.predicate),
+                to_rdflib(q.object),
+                to_rdflib(q.graph_name),
+            )
+
+    def close(self) -> None:
+        """Flush and release the store."""
+        del self._store

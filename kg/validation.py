@@ -1,0 +1,162 @@
+"""SHACL validation: the shapes, loaded once; reports rendered as text, Turtle or JUnit XML.
+
+pySHACL is the reference that decides what conforms. Data is always passed as parsed graphs
+(a string would be read as a path or URL), and SPARQL constraints never load remote graphs.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import pyshacl
+import rdflib.plugins.sparql
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from kg.errors import InputError
+
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch anything
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """One SHACL result: which node broke which shape, and the shape's message."""
+
+    focus: str
+    shape: str
+    severity: str
+    message: str
+    path: str | None = None
+    value: str | None = None
+
+
+@dataclass
+class ValidationReport:
+    """Whether the data conforms, and every result (violations and warnings)."""
+
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+    graph: Graph = field(default_factory=Graph)
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity != "Violation"]
+
+    def render(self, fmt: str) -> str:
+        """The report as ``text``, ``turtle`` or ``junit``."""
+        if fmt == "turtle":
+            return self.graph.serialize(format="turtle")
+        if fmt == "junit":
+            return _junit(self)
+        return _text(self)
+
+
+@functools.cache
+def load_shapes(ontology_dir: Path) -> Graph:
+    """shapes.ttl and shapes-recommended.ttl of ``ontology_dir``, parsed once per process.
+
+    Raises:
+        InputError: a shapes file is missing or does not parse.
+    """
+    shapes = Graph()
+    for name in ("shapes.ttl", "shapes-recommended.ttl"):
+        path = ontology_dir / name
+        try:
+            shapes.parse(path, format="turtle")
+        except FileNotFoundError as exc:
+            raise InputError(f"{path}: shapes file not found.") from exc
+        except Exception as exc:  # rdflib raises several parser exception types
+            raise InputError(f"{path}: does not parse as Turtle: {exc}") from exc
+    return shapes
+
+
+def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
+    """Validate ``data`` (which must include the vocabulary graph) against ``shapes``."""
+    conforms, results_graph, _ = pyshacl.validate(
+        data_graph=data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    results = []
+    for node in results_graph.subjects(RDF.type, SH.ValidationResult):
+        severity = results_graph.value(node, SH.resultSeverity)
+        results.append(
+            ValidationResult(
+                focus=str(results_graph.value(node, SH.focusNode)),
+                shape=str(results_graph.value(node, SH.sourceShape)),
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                message=str(results_graph.value(node, SH.resultMessage) or ""),
+                path=_opt(results_graph.value(node, SH.resultPath)),
+                value=_opt(results_graph.value(node, SH.value)),
+            )
+        )
+    results.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus))
+    is_conforming = not any(r.severity == "Violation" for r in results)
+    return ValidationReport(bool(conforms) or is_conforming, results, results_graph)
+
+
+def _opt(term: object) -> str | None:
+    return None if term is None else str(term)
+
+
+def _text(report: ValidationReport) -> str:
+    lines = []
+    for r in report.results:
+        where = f" (path {r.path})" if r.path else ""
+        value = f" value {r.value!r}" if r.value else ""
+        lines.append(f"{r.severity}: {r.focus}{where}{value}\n  {r.message}\n  shape {r.shape}")
+    verdict = "conforms" if report.conforms else "does not conform"
+    summary = (
+        f"Data {verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)."
+    )
+    return "\n".join([*lines, summary]) + "\n"
+
+
+def _junit(report: ValidationReport) -> str:
+    cases = []
+    for r in report.results:
+        name = quoteattr(f"{r.shape} {r.focus}")
+        body = escape(f"{r.message}\npath: {r.path}\nvalue: {r.value}")
+        if r.severity == "Violation":
+            cases.append(
+                f'  <testcase classname="shacl" name={name}>'
+                f"<failure message={quoteattr(r.message)}>{body}</failure></testcase>"
+            )
+        else:
+            cases.append(
+                f'  <testcase classname="shacl" name={name}>'
+                f"<system-out>{body}</system-out></testcase>"
+            )
+    if not cases:
+        cases.append('  <testcase classname="shacl" name="conforms"/>')
+    failures = len(report.violations)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuite name="dipkg-shacl" tests="{len(cases)}" failures="{failures}">\n'
+        + "\n".join(cases)
+        + "\n</testsuite>\n"
+    )
+
+
+def union_graph(graphs: list[Graph]) -> Graph:
+    """One graph holding the triples of all ``graphs`` (the data pySHACL sees)."""
+    union = Graph()
+    for g in graphs:
+        for triple in g:
+            union.add(triple)
+    return union
+
+
+def shape_iri(name: str) -> URIRef:
+    """The IRI of a shape by local name, for tests and messages."""
+    return URIRef(f"https://w3id.org/dipkg/shapes#{name}")
