@@ -311,6 +311,10 @@ def map_registry(registry: Registry, base: str) -> Graph:
             g.add((node, SKOS.altLabel, Literal(alias, lang="en")))
         if place.parent:
             g.add((node, DIP.locatedIn, iris.place_iri(base, place.parent)))
+        path = [place.label] + [
+            registry.places[p].label for p in registry.place_ancestors(place.id)
+        ]
+        g.add((node, DIP.hierarchyLabel, Literal(", ".join(path), lang="en")))
         if place.wikidata:
             g.add((node, OWL.sameAs, WD[place.wikidata]))
     return g

@@ -56,17 +56,20 @@ class DateValue:
             if not match:
                 continue
             parts = [int(p) for p in match.groups()]
-            if precision == "day":
-                earliest = latest = dt.date(*parts)
-            elif precision == "week":
-                earliest = dt.date.fromisocalendar(parts[0], parts[1], 1)
-                latest = earliest + dt.timedelta(days=6)
-            elif precision == "month":
-                year, month = parts
-                last = calendar.monthrange(year, month)[1]
-                earliest, latest = dt.date(year, month, 1), dt.date(year, month, last)
-            else:
-                earliest, latest = dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+            try:
+                if precision == "day":
+                    earliest = latest = dt.date(*parts)
+                elif precision == "week":
+                    earliest = dt.date.fromisocalendar(parts[0], parts[1], 1)
+                    latest = earliest + dt.timedelta(days=6)
+                elif precision == "month":
+                    year, month = parts
+                    last = calendar.monthrange(year, month)[1]
+                    earliest, latest = dt.date(year, month, 1), dt.date(year, month, last)
+                else:
+                    earliest, latest = dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+            except ValueError as exc:
+                raise ValueError(f"{text!r} is not a real date ({exc})") from exc
             return cls(text, precision, earliest, latest, basis, note)
         raise ValueError(
             f"{text!r} is not an ISO 8601 date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)"

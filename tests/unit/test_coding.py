@@ -1,0 +1,98 @@
+"""The curated-coding loader: records with exact spans, and errors naming file, item, field."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kg.coding import read_coding
+from kg.errors import InputError
+from kg.records import DateValue, Document
+from kg.registry import load_registry
+
+TEXT = "Xi met Biden on Tuesday. Xi said “no”. Xi met Biden again."
+VOCABULARY = {
+    "event-type": frozenset({"meeting", "phone_call"}),
+    "event-status": frozenset({"held", "planned"}),
+    "participant-role": frozenset({"participant", "host", "visitor"}),
+    "topic": frozenset({"taiwan"}),
+    "pledge-status": frozenset({"made", "reaffirmed"}),
+    "commitment-kind": frozenset({"pledge"}),
+    "demand-kind": frozenset({"demand"}),
+}
+GOOD = """
+document: doc
+events:
+  - id: m
+    type: meeting
+    date: {value: 2024-04-02, basis: inferred}
+    participants: [{actor: Xi}, {actor: Biden}]
+    evidence: ["Xi met Biden", {quote: "Xi met Biden", occurrence: 2}]
+statements:
+  - id: s
+    speaker: President Xi
+    quote: no
+    at: m
+    evidence: ["Xi said “no”."]
+"""
+
+
+@pytest.fixture()
+def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
+    (tmp_path / "registry.yaml").write_text(textwrap.dedent("""
+        states:
+          - {id: china, label: China}
+          - {id: us, label: United States}
+        people:
+          - {id: xi, label: Xi Jinping, aliases: [Xi], country: china}
+          - {id: biden, label: Joe Biden, aliases: [Biden], country: us}
+    """), encoding="utf-8")
+    registry = load_registry(tmp_path / "registry.yaml")
+    document = Document("doc", TEXT, "Title", DateValue.parse("2024-04-02"))
+
+    def read(text: str):  # type: ignore[no-untyped-def]
+        path = tmp_path / "doc.coding.yaml"
+        path.write_text(text, encoding="utf-8")
+        return read_coding(path, document, registry, VOCABULARY)
+
+    return read
+
+
+def test_good_coding(setup) -> None:  # type: ignore[no-untyped-def]
+    coding = setup(GOOD)
+    [event] = coding.events
+    assert event.actor_ids == {"xi", "biden"}
+    assert event.date is not None and event.date.basis == "inferred"
+    first, second = event.evidence
+    assert (first.start, second.start) == (0, TEXT.rindex("Xi met Biden"))
+    assert all(TEXT[s.start:s.end] == s.text for s in event.evidence)
+    [statement] = coding.statements
+    assert statement.speaker == "xi" and statement.date == event.date
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("Xi met Biden\"", "Xi met Obama\""), "events[0].evidence[0]: quote not found in doc"),
+        (("occurrence: 2", "occurrence: 3"), "quote not found in doc (occurrence 3)"),
+        (("{actor: Biden}", "{actor: Obama}"), "participants[1].actor: 'Obama' is not in the actor registry"),
+        (("2024-04-02", "2024-02-30"), "events[0].date: '2024-02-30' is not a real date"),
+        (("type: meeting", "type: dinner"), "events[0].type: 'dinner' is not in the event-type scheme"),
+        (("document: doc", "document: other"), "document: names 'other'"),
+        (("at: m", "at: x"), "statements[0].at: no event has id 'x'"),
+        (("quote: no", "quote: yes"), "statements[0].quote: 'yes' is not inside"),
+        (("basis: inferred", "basis: corrected"), "a corrected date needs a note"),
+        (("    type: meeting", "    type: meeting\n    colour: red"), "events[0].colour: unknown key"),
+        (("events:", "events: ["), "doc.coding.yaml:"),
+    ],
+    ids=["quote-missing", "occurrence", "unknown-actor", "impossible-date", "unknown-concept",
+         "wrong-document", "unknown-event", "quote-not-in-evidence", "corrected-without-note",
+         "unknown-key", "malformed-yaml"],
+)
+def test_errors_name_file_item_and_field(setup, change: tuple[str, str], message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError) as info:
+        setup(GOOD.replace(*change))
+    assert message in info.value.message
+    assert "doc.coding.yaml" in info.value.message
