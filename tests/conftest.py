@@ -44,13 +44,20 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def run_dipkg(*args: str, store: Path | str | None = None, check: bool = False,
-              input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_dipkg(
+    *args: str, store: Path | str | None = None, check: bool = False, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real ``dipkg`` CLI in a subprocess (as a user would)."""
     env = dict(os.environ)
     if store is not None:
         env["DIPKG_STORE"] = str(store)
     return subprocess.run(
-        [*DIPKG, *args], capture_output=True, text=True, env=env, check=check,
-        input=input_text, cwd=ROOT, timeout=300,
+        [*DIPKG, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=check,
+        input=input_text,
+        cwd=ROOT,
+        timeout=300,
     )

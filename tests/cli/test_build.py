@@ -60,21 +60,37 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 BAD_INPUTS = {
-    "missing-metadata": (lambda c: (c / f"{DOC_000}.meta.yaml").unlink(),
-                         [f"{DOC_000}.meta.yaml", "metadata file not found"]),
-    "malformed-metadata": (lambda c: _edit(c / f"{DOC_000}.meta.yaml", "published:", "published: [\n"),
-                           [f"{DOC_000}.meta.yaml:", "malformed YAML"]),
-    "impossible-date": (lambda c: _edit(c / f"{DOC_000}.meta.yaml", '"2023-11"', '"2023-13"'),
-                        [f"{DOC_000}.meta.yaml", "published", "2023-13"]),
-    "quote-not-in-text": (lambda c: _edit(c / f"{DOC_000}.coding.yaml", "candid and constructive",
-                                          "candid and very constructive"),
-                          [f"{DOC_000}.coding.yaml", "quote not found", "candid and very constructive"]),
-    "malformed-coding": (lambda c: _edit(c / f"{DOC_000}.coding.yaml", "events:", "events: [\n"),
-                         [f"{DOC_000}.coding.yaml:", "malformed YAML"]),
-    "unknown-actor": (lambda c: (c / "registry.yaml").write_text(
-        (c / "registry.yaml").read_text(encoding="utf-8").replace("id: janet-yellen", "id: j-yellen"),
-        encoding="utf-8"),
-                      ["coding.yaml", "not in the actor registry"]),
+    "missing-metadata": (
+        lambda c: (c / f"{DOC_000}.meta.yaml").unlink(),
+        [f"{DOC_000}.meta.yaml", "metadata file not found"],
+    ),
+    "malformed-metadata": (
+        lambda c: _edit(c / f"{DOC_000}.meta.yaml", "published:", "published: [\n"),
+        [f"{DOC_000}.meta.yaml:", "malformed YAML"],
+    ),
+    "impossible-date": (
+        lambda c: _edit(c / f"{DOC_000}.meta.yaml", '"2023-11"', '"2023-13"'),
+        [f"{DOC_000}.meta.yaml", "published", "2023-13"],
+    ),
+    "quote-not-in-text": (
+        lambda c: _edit(
+            c / f"{DOC_000}.coding.yaml", "candid and constructive", "candid and very constructive"
+        ),
+        [f"{DOC_000}.coding.yaml", "quote not found", "candid and very constructive"],
+    ),
+    "malformed-coding": (
+        lambda c: _edit(c / f"{DOC_000}.coding.yaml", "events:", "events: [\n"),
+        [f"{DOC_000}.coding.yaml:", "malformed YAML"],
+    ),
+    "unknown-actor": (
+        lambda c: (c / "registry.yaml").write_text(
+            (c / "registry.yaml")
+            .read_text(encoding="utf-8")
+            .replace("id: janet-yellen", "id: j-yellen"),
+            encoding="utf-8",
+        ),
+        ["coding.yaml", "not in the actor registry"],
+    ),
 }
 
 
@@ -103,8 +119,9 @@ def test_shape_violation_exits_1_and_leaves_the_store_unchanged(
     coding = corpus_copy / f"{DOC_000}.coding.yaml"
     text = coding.read_text(encoding="utf-8")
     assert "status: made" in text
-    coding.write_text(text.replace("status: made", "status: made\n        date: 1999", 1),
-                      encoding="utf-8")
+    coding.write_text(
+        text.replace("status: made", "status: made\n        date: 1999", 1), encoding="utf-8"
+    )
     result = run_dipkg("build", "--corpus", str(corpus_copy), "--store", str(existing_store))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "violates" in result.stderr and "Violation" in result.stderr
@@ -117,7 +134,9 @@ def test_export_round_trips(built_store_dir: Path, tmp_path: Path) -> None:
     expected.parse(data="\n".join(store_quads(built_store_dir)), format="nquads")
     for fmt, parser in (("nq", "nquads"), ("trig", "trig")):
         out = tmp_path / f"dump.{fmt}"
-        result = run_dipkg("export", "--format", fmt, "--out", str(out), "--store", str(built_store_dir))
+        result = run_dipkg(
+            "export", "--format", fmt, "--out", str(out), "--store", str(built_store_dir)
+        )
         assert result.returncode == 0, result.stderr
         back = Dataset()
         back.parse(out, format=parser)
@@ -130,7 +149,16 @@ def test_export_csv_event_table(built_store_dir: Path) -> None:
     result = run_dipkg("export", "--format", "csv", "--store", str(built_store_dir))
     assert result.returncode == 0, result.stderr
     header = result.stdout.splitlines()[0]
-    for column in ("date", "datePrecision", "type", "cameo", "plover", "participants", "location", "sources"):
+    for column in (
+        "date",
+        "datePrecision",
+        "type",
+        "cameo",
+        "plover",
+        "participants",
+        "location",
+        "sources",
+    ):
         assert column in header
 
 
@@ -153,6 +181,8 @@ def test_load_refuses_xml_entities(existing_store: Path, tmp_path: Path) -> None
     bomb = tmp_path / "bomb.rdf"
     bomb.write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r/>', encoding="utf-8")
     before = store_quads(existing_store)
-    result = run_dipkg("load", str(bomb), "--graph", "http://example.org/g", "--store", str(existing_store))
+    result = run_dipkg(
+        "load", str(bomb), "--graph", "http://example.org/g", "--store", str(existing_store)
+    )
     assert result.returncode == 2 and "DOCTYPE" in result.stderr
     assert store_quads(existing_store) == before

@@ -49,8 +49,14 @@ def test_e1_biden_xi_met_once_in_person_at_filoli(ask: Ask) -> None:
 
 @pytest.mark.parametrize(
     ("actor", "counterpart"),
-    [("Xi", "Biden"), ("Xi Jinping", "Joe Biden"), ("President Xi", "President Biden"),
-     ("China", "United States"), ("PRC", "Washington"), ("Beijing", "US")],
+    [
+        ("Xi", "Biden"),
+        ("Xi Jinping", "Joe Biden"),
+        ("President Xi", "President Biden"),
+        ("China", "United States"),
+        ("PRC", "Washington"),
+        ("Beijing", "US"),
+    ],
     ids=["surnames", "full-names", "titles", "states", "alias-and-metonym", "metonym-and-alias"],
 )
 def test_e1_names_as_people_write_them(ask: Ask, actor: str, counterpart: str) -> None:
@@ -72,10 +78,13 @@ def test_e2_biden_xi_phone_calls(ask: Ask) -> None:
 
 
 def test_e2_tuesday_resolved_against_publication(built_store_dir: Path) -> None:
-    rows = sparql_rows(built_store_dir, f"""
+    rows = sparql_rows(
+        built_store_dir,
+        f"""
         PREFIX dip: <{DIP}>
         SELECT ?basis WHERE {{ ?e a dip:PhoneCall ; dip:date "2024-04-02"^^<http://www.w3.org/2001/XMLSchema#date> ;
-                               dip:dateBasis ?basis }}""")
+                               dip:dateBasis ?basis }}""",
+    )
     assert rows == [("https://w3id.org/dipkg/concept/date-basis/inferred",)]
 
 
@@ -84,10 +93,13 @@ def test_e3_xi_trump_2017(ask: Ask, built_store_dir: Path) -> None:
     assert len(rows) == 1
     row = rows[0]
     assert (row["date"], row["datePrecision"], row["sources"]) == ("2017", "year", DOC_000)
-    offices = sparql_rows(built_store_dir, f"""
+    offices = sparql_rows(
+        built_store_dir,
+        f"""
         PREFIX dip: <{DIP}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?office WHERE {{ <{row['event']}> dip:qualifiedParticipation ?p .
-            ?p dip:agent/rdfs:label "Donald Trump"@en ; dip:inOffice/rdfs:label ?office }}""")
+        SELECT ?office WHERE {{ <{row["event"]}> dip:qualifiedParticipation ?p .
+            ?p dip:agent/rdfs:label "Donald Trump"@en ; dip:inOffice/rdfs:label ?office }}""",
+    )
     assert offices and "President of the United States" in offices[0][0]
 
 
@@ -96,11 +108,14 @@ def test_e4_xi_1985_visit(ask: Ask, built_store_dir: Path) -> None:
     assert len(rows) == 1
     assert rows[0]["datePrecision"] == "year" and rows[0]["sources"] == DOC_000
     event = rows[0]["item"]
-    facts = sparql_rows(built_store_dir, f"""
+    facts = sparql_rows(
+        built_store_dir,
+        f"""
         PREFIX dip: <{DIP}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?type ?place ?office WHERE {{
             <{event}> dip:eventType ?type ; dip:location/dip:hierarchyLabel ?place ;
-                      dip:qualifiedParticipation/dip:inOffice/rdfs:label ?office }}""")
+                      dip:qualifiedParticipation/dip:inOffice/rdfs:label ?office }}""",
+    )
     assert len(facts) == 1
     event_type, place, office = facts[0]
     assert event_type.endswith("/visit")
@@ -117,8 +132,10 @@ def test_e5_meetings_below_leader_level(ask: Ask) -> None:
 
 def test_e6_planned_visits_and_calls(ask: Ask) -> None:
     planned = ask("events", status="planned")
-    by_person = {p: [r for r in planned if p in r["participants"]]
-                 for p in ("Janet Yellen", "Antony Blinken", "Lloyd Austin")}
+    by_person = {
+        p: [r for r in planned if p in r["participants"]]
+        for p in ("Janet Yellen", "Antony Blinken", "Lloyd Austin")
+    }
     assert all(len(rows) == 1 for rows in by_person.values()), by_person
     yellen = by_person["Janet Yellen"][0]
     assert yellen["type"] == "visit" and yellen["datePrecision"] == "week"
@@ -130,10 +147,14 @@ def test_e6_planned_visits_and_calls(ask: Ask) -> None:
 
 
 def test_e7_xi_putin_call(ask: Ask) -> None:
-    calls = [r for r in ask("events", actor="Xi", type="phone_call")
-             if "Vladimir Putin" in r["participants"]]
+    calls = [
+        r
+        for r in ask("events", actor="Xi", type="phone_call")
+        if "Vladimir Putin" in r["participants"]
+    ]
     assert [(r["date"], r["datePrecision"], r["sources"]) for r in calls] == [
-        ("2024", "year", DOC_001)]
+        ("2024", "year", DOC_001)
+    ]
     pledges = ask("pledges", maker="Xi", recipient="Putin")
     assert any("strengthen strategic coordination" in r["evidence"] for r in pledges)
     assert all(r["madeAt"] == calls[0]["event"] for r in pledges)
@@ -141,11 +162,16 @@ def test_e7_xi_putin_call(ask: Ask) -> None:
 
 def test_e8_pelosi_visit_with_curators_correction(ask: Ask, built_store_dir: Path) -> None:
     rows = ask("events", actor="Pelosi")
-    assert [(r["date"], r["datePrecision"], r["type"]) for r in rows] == [("2022-08", "month", "visit")]
-    notes = sparql_rows(built_store_dir, f"""
+    assert [(r["date"], r["datePrecision"], r["type"]) for r in rows] == [
+        ("2022-08", "month", "visit")
+    ]
+    notes = sparql_rows(
+        built_store_dir,
+        f"""
         PREFIX dip: <{DIP}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?basis ?note WHERE {{ <{rows[0]['event']}> dip:dateBasis ?basis ;
-                                    skos:editorialNote ?note }}""")
+        SELECT ?basis ?note WHERE {{ <{rows[0]["event"]}> dip:dateBasis ?basis ;
+                                    skos:editorialNote ?note }}""",
+    )
     assert notes and all(b.endswith("/corrected") for b, _ in notes)
     assert any("2022" in note for _, note in notes)
 
@@ -172,7 +198,9 @@ def test_p2_joint_commitments(ask: Ask, topic: str) -> None:
     for row in rows:
         assert row["madeAt"] == meeting
         for country in ("China", "United States"):
-            assert row["pledge"] in [r["pledge"] for r in ask("pledges", maker=country, topic=topic)]
+            assert row["pledge"] in [
+                r["pledge"] for r in ask("pledges", maker=country, topic=topic)
+            ]
 
 
 def test_p2_hotline(ask: Ask) -> None:
@@ -222,9 +250,11 @@ def test_d2_biden_asks_xi(ask: Ask) -> None:
 
 def test_s1_what_xi_said(ask: Ask) -> None:
     quotes = " | ".join(r["quote"] for r in ask("statements", speaker="Xi"))
-    for expected in ("turning our backs on each other is not realistic",
-                     "the most important bilateral relationship in the world",
-                     "stop arming Taiwan, and support China\u2019s peaceful reunification"):
+    for expected in (
+        "turning our backs on each other is not realistic",
+        "the most important bilateral relationship in the world",
+        "stop arming Taiwan, and support China\u2019s peaceful reunification",
+    ):
         assert expected in quotes
 
 
@@ -256,8 +286,10 @@ def test_a1_yellen(ask: Ask) -> None:
 
 @pytest.mark.parametrize(
     ("name", "label", "office", "qid"),
-    [("Xi", "Xi Jinping", "President of the People's Republic of China", "Q15031"),
-     ("Biden", "Joe Biden", "President of the United States", "Q6279")],
+    [
+        ("Xi", "Xi Jinping", "President of the People's Republic of China", "Q15031"),
+        ("Biden", "Joe Biden", "President of the United States", "Q6279"),
+    ],
     ids=["xi", "biden"],
 )
 def test_a2_leaders(ask: Ask, name: str, label: str, office: str, qid: str) -> None:
@@ -268,22 +300,28 @@ def test_a2_leaders(ask: Ask, name: str, label: str, office: str, qid: str) -> N
 
 def test_a3_foreign_minister_resolved_through_dated_roles(ask: Ask, built_store_dir: Path) -> None:
     [meeting] = ask("events", actor="Sullivan")
-    rows = sparql_rows(built_store_dir, f"""
+    rows = sparql_rows(
+        built_store_dir,
+        f"""
         PREFIX dip: <{DIP}>
         SELECT ?agent ?kind ?office WHERE {{
-          <{meeting['event']}> dip:qualifiedParticipation ?p .
+          <{meeting["event"]}> dip:qualifiedParticipation ?p .
           ?p dip:agent ?agent . ?agent a ?kind .
           FILTER(?kind IN (dip:Person, dip:Office))
           FILTER NOT EXISTS {{ ?agent dip:officeTerm/dip:office/<http://www.w3.org/2000/01/rdf-schema#label> ?l .
                                FILTER(CONTAINS(?l, "National Security")) }}
-          OPTIONAL {{ ?p dip:inOffice ?office }} }}""")
+          OPTIONAL {{ ?p dip:inOffice ?office }} }}""",
+    )
     assert len(rows) == 1
     agent, kind, office = rows[0]
     if kind == DIP + "Person":
-        terms = sparql_rows(built_store_dir, f"""
+        terms = sparql_rows(
+            built_store_dir,
+            f"""
             PREFIX dip: <{DIP}>
             SELECT ?start WHERE {{ <{agent}> dip:officeTerm ?t . ?t dip:office <{office}> ;
-                                   dip:start ?start }}""")
+                                   dip:start ?start }}""",
+        )
         assert terms and terms[0][0] <= "2024-01-31"
     else:
         assert "Foreign" in agent or "foreign" in agent
@@ -296,4 +334,4 @@ def test_v1_provenance_of_the_meeting(ask: Ask) -> None:
     corpus = Settings().corpus_dir
     for span in spans:
         text = (corpus / f"{span['source']}.txt").read_text(encoding="utf-8")
-        assert text[int(span["start"]):int(span["end"])] == span["text"]
+        assert text[int(span["start"]) : int(span["end"])] == span["text"]

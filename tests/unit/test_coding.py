@@ -41,14 +41,17 @@ statements:
 
 @pytest.fixture()
 def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
-    (tmp_path / "registry.yaml").write_text(textwrap.dedent("""
+    (tmp_path / "registry.yaml").write_text(
+        textwrap.dedent("""
         states:
           - {id: china, label: China}
           - {id: us, label: United States}
         people:
           - {id: xi, label: Xi Jinping, aliases: [Xi], country: china}
           - {id: biden, label: Joe Biden, aliases: [Biden], country: us}
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     registry = load_registry(tmp_path / "registry.yaml")
     document = Document("doc", TEXT, "Title", DateValue.parse("2024-04-02"))
 
@@ -67,7 +70,7 @@ def test_good_coding(setup) -> None:  # type: ignore[no-untyped-def]
     assert event.date is not None and event.date.basis == "inferred"
     first, second = event.evidence
     assert (first.start, second.start) == (0, TEXT.rindex("Xi met Biden"))
-    assert all(TEXT[s.start:s.end] == s.text for s in event.evidence)
+    assert all(TEXT[s.start : s.end] == s.text for s in event.evidence)
     [statement] = coding.statements
     assert statement.speaker == "xi" and statement.date == event.date
 
@@ -75,21 +78,40 @@ def test_good_coding(setup) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("Xi met Biden\"", "Xi met Obama\""), "events[0].evidence[0]: quote not found in doc"),
+        (('Xi met Biden"', 'Xi met Obama"'), "events[0].evidence[0]: quote not found in doc"),
         (("occurrence: 2", "occurrence: 3"), "quote not found in doc (occurrence 3)"),
-        (("{actor: Biden}", "{actor: Obama}"), "participants[1].actor: 'Obama' is not in the actor registry"),
+        (
+            ("{actor: Biden}", "{actor: Obama}"),
+            "participants[1].actor: 'Obama' is not in the actor registry",
+        ),
         (("2024-04-02", "2024-02-30"), "events[0].date: '2024-02-30' is not a real date"),
-        (("type: meeting", "type: dinner"), "events[0].type: 'dinner' is not in the event-type scheme"),
+        (
+            ("type: meeting", "type: dinner"),
+            "events[0].type: 'dinner' is not in the event-type scheme",
+        ),
         (("document: doc", "document: other"), "document: names 'other'"),
         (("at: m", "at: x"), "statements[0].at: no event has id 'x'"),
         (("quote: no", "quote: yes"), "statements[0].quote: 'yes' is not inside"),
         (("basis: inferred", "basis: corrected"), "a corrected date needs a note"),
-        (("    type: meeting", "    type: meeting\n    colour: red"), "events[0].colour: unknown key"),
+        (
+            ("    type: meeting", "    type: meeting\n    colour: red"),
+            "events[0].colour: unknown key",
+        ),
         (("events:", "events: ["), "doc.coding.yaml:"),
     ],
-    ids=["quote-missing", "occurrence", "unknown-actor", "impossible-date", "unknown-concept",
-         "wrong-document", "unknown-event", "quote-not-in-evidence", "corrected-without-note",
-         "unknown-key", "malformed-yaml"],
+    ids=[
+        "quote-missing",
+        "occurrence",
+        "unknown-actor",
+        "impossible-date",
+        "unknown-concept",
+        "wrong-document",
+        "unknown-event",
+        "quote-not-in-evidence",
+        "corrected-without-note",
+        "unknown-key",
+        "malformed-yaml",
+    ],
 )
 def test_errors_name_file_item_and_field(setup, change: tuple[str, str], message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError) as info:

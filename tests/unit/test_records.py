@@ -25,7 +25,8 @@ def test_parse(text: str, precision: str, earliest: dt.date, latest: dt.date) ->
 
 
 @pytest.mark.parametrize(
-    "text", ["March 2024", "2024-13", "2023-02-30", "24-01-01", "2024-W60", ""],
+    "text",
+    ["March 2024", "2024-13", "2023-02-30", "24-01-01", "2024-W60", ""],
     ids=["words", "month-13", "feb-30", "two-digit-year", "week-60", "empty"],
 )
 def test_parse_refuses(text: str) -> None:

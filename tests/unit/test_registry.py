@@ -38,19 +38,31 @@ def registry(tmp_path: Path):  # type: ignore[no-untyped-def]
     return load_registry(path)
 
 
-@pytest.mark.parametrize("name", ["China", "PRC", "Beijing", "china", "  the PRC "],
-                         ids=["label-alias", "alias", "metonym", "case", "article-space"])
+@pytest.mark.parametrize(
+    "name",
+    ["China", "PRC", "Beijing", "china", "  the PRC "],
+    ids=["label-alias", "alias", "metonym", "case", "article-space"],
+)
 def test_state_names(registry, name: str) -> None:  # type: ignore[no-untyped-def]
     assert registry.resolve_actor(name).id == "china"
 
 
 def test_office_resolves_to_holder_at_the_date(registry) -> None:  # type: ignore[no-untyped-def]
-    assert registry.resolve_actor("the Chinese foreign minister", DateValue.parse("2024-01")).id == "wang-yi"
-    assert registry.resolve_actor("the Chinese foreign minister", DateValue.parse("2023-03")).id == "qin-gang"
+    assert (
+        registry.resolve_actor("the Chinese foreign minister", DateValue.parse("2024-01")).id
+        == "wang-yi"
+    )
+    assert (
+        registry.resolve_actor("the Chinese foreign minister", DateValue.parse("2023-03")).id
+        == "qin-gang"
+    )
 
 
 def test_office_stays_itself_without_a_holder(registry) -> None:  # type: ignore[no-untyped-def]
-    assert registry.resolve_actor("Minister of National Defense of China", DateValue.parse("2024")).id == "defence-china"
+    assert (
+        registry.resolve_actor("Minister of National Defense of China", DateValue.parse("2024")).id
+        == "defence-china"
+    )
     assert registry.resolve_actor("the Chinese foreign minister", None).id == "fm-china"
 
 
@@ -68,7 +80,10 @@ def test_place_ancestors(registry) -> None:  # type: ignore[no-untyped-def]
     [
         ("states:\n  - {id: China, label: x}\n", "states[0].id: 'China' must be lowercase"),
         ("states:\n  - {id: x, label: x, wikidata: 148}\n", "not a Wikidata item id"),
-        ("people:\n  - {id: a, label: A, country: nowhere}\n", "a.country: 'nowhere' is not an actor id"),
+        (
+            "people:\n  - {id: a, label: A, country: nowhere}\n",
+            "a.country: 'nowhere' is not an actor id",
+        ),
         ("places:\n  - {id: a, label: A, in: b}\n", "a.in: 'b' is not a place id"),
         ("states:\n  - {id: x, label: x, colour: red}\n", "states[0].colour: unknown key"),
         ("states: [\n", "registry.yaml:2"),

@@ -1,0 +1,154 @@
+"""Saved-query headers and parameter binding: values become RDF terms, never query text."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import Literal
+
+from kg.errors import InputError, QueryError
+from kg.queries import (
+    SavedQuery,
+    TermResolver,
+    bind,
+    load_queries,
+    parse_query_file,
+    run_saved_query,
+)
+from kg.store import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parents[2]
+ECHO = """#+ title: Echo
+#+ description: "Returns its parameter."
+#+ row: value
+#+ columns: [value]
+#+ params:
+#+   text: {kind: text}
+#+   when: {kind: date, bound: end}
+#+   thing: {kind: resource}
+SELECT ?value ?when ?thing WHERE {
+  VALUES ?_text { UNDEF }
+  VALUES ?_when { UNDEF }
+  VALUES ?_thing { UNDEF }
+  BIND(?_text AS ?value) BIND(?_when AS ?when) BIND(?_thing AS ?thing)
+}
+"""
+
+
+@pytest.fixture()
+def echo(tmp_path: Path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "echo.rq"
+    path.write_text(ECHO, encoding="utf-8")
+    return parse_query_file(path)
+
+
+@pytest.fixture(scope="module")
+def store() -> EmbeddedStore:
+    return EmbeddedStore(None)
+
+
+def test_every_bundled_query_parses_and_declares_its_projection() -> None:
+    queries = load_queries(ROOT / "queries")
+    assert set(queries) >= {
+        "events",
+        "pledges",
+        "demands",
+        "statements",
+        "timeline",
+        "pledge-history",
+        "actor",
+        "provenance",
+    }
+    for query in queries.values():
+        select = query.text[query.text.index("SELECT") :].split("WHERE")[0]
+        projected = [w[1:] for w in select.split() if w.startswith("?")]
+        assert projected == list(query.columns), query.name
+        assert set(query.multi) <= set(query.columns)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'x" || "1" = "1',
+        "a > b",
+        "} } SELECT * WHERE { ?s ?p ?o",
+        "back\\slash",
+        "line\nbreak",
+        "DELETE WHERE { ?s ?p ?o }",
+        '’curly’ and "straight"',
+        "x" * 400,
+    ],
+    ids=["quote-or", "gt", "braces", "backslash", "newline", "keyword", "quotes", "long"],
+)
+def test_text_is_bound_as_one_literal(echo, store: EmbeddedStore, value: str) -> None:  # type: ignore[no-untyped-def]
+    result = run_saved_query(store, echo, {"text": value}, TermResolver(store, "http://x/"))
+    assert result.rows == [(Literal(value), None, None)]
+
+
+def _echo_query() -> SavedQuery:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "echo.rq"
+        path.write_text(ECHO, encoding="utf-8")
+        return parse_query_file(path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200).filter(lambda s: "\x00" not in s and s))
+def test_any_text_round_trips(value: str) -> None:
+    store = EmbeddedStore(None)
+    query = _echo_query()
+    result = run_saved_query(store, query, {"text": value}, TermResolver(store, "http://x/"))
+    assert result.rows == [(Literal(value), None, None)]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"txt": "a"}, "has no parameter 'txt'; known: text, when, thing"),
+        ({"when": "April 2024"}, "Parameter 'when'"),
+        ({"thing": "http://a b"}, "is not a valid IRI"),
+        ({"thing": "http://a>b"}, "is not a valid IRI"),
+        ({"text": "y" * 501}, "longer than 500"),
+    ],
+    ids=["unknown", "bad-date", "iri-space", "iri-gt", "too-long"],
+)
+def test_bad_parameters_name_themselves(
+    echo, store: EmbeddedStore, params: dict[str, str], message: str
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(QueryError) as info:
+        bind(echo, params, TermResolver(store, "http://x/"))
+    assert message in info.value.message
+    assert info.value.parameter == next(iter(params))
+
+
+def test_date_bound_end_takes_the_last_day(echo, store: EmbeddedStore) -> None:  # type: ignore[no-untyped-def]
+    result = run_saved_query(store, echo, {"when": "2024-02"}, TermResolver(store, "http://x/"))
+    assert str(result.rows[0][1]) == "2024-02-29"
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("#+ title: T\n#+ colour: red\n", "unknown header key 'colour'"),
+        ("#+ title: [\n", "broken header"),
+        (
+            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ params:\n#+   p: {kind: actor}\n",
+            "has no 'VALUES ?_p { UNDEF }' line",
+        ),
+        (
+            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ params:\n#+   p: {kind: colour}\n",
+            "has kind 'colour'",
+        ),
+    ],
+    ids=["unknown-key", "broken-yaml", "no-values-line", "bad-kind"],
+)
+def test_header_errors_name_file_and_line(tmp_path: Path, header: str, message: str) -> None:
+    path = tmp_path / "bad.rq"
+    path.write_text(header + "SELECT ?a WHERE { }\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        parse_query_file(path)
+    assert message in info.value.message and "bad.rq:" in info.value.message

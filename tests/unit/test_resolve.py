@@ -1,0 +1,138 @@
+"""Cross-document resolution and mapping: one node per real-world fact, one graph per document."""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF
+
+from kg import iris
+from kg.mapping import map_codings
+from kg.records import (
+    Actor,
+    Coding,
+    DateValue,
+    Document,
+    Event,
+    Participation,
+    Place,
+    Pledge,
+    Span,
+    StatusStep,
+)
+from kg.registry import Registry
+from kg.resolve import resolve
+from kg.vocab import DIP
+
+BASE = "http://example.org/"
+REGISTRY = Registry(
+    {
+        "xi": Actor("xi", "Xi Jinping", "person", country="china"),
+        "biden": Actor("biden", "Joe Biden", "person", country="us"),
+        "china": Actor("china", "China", "state"),
+        "us": Actor("us", "United States", "state"),
+    },
+    {
+        "bay": Place("bay", "Bay Area"),
+        "woodside": Place("woodside", "Woodside", parent="bay"),
+    },
+)
+
+
+def _doc(doc_id: str, text: str) -> Document:
+    return Document(doc_id, text, doc_id, DateValue.parse("2023-11"))
+
+
+def _meeting(doc: Document, date: str, location: str, key: str = "m") -> Event:
+    span = Span(doc.id, 0, 5, doc.text[:5])
+    return Event(
+        key,
+        doc.id,
+        "meeting",
+        "held",
+        (Participation("xi", evidence=(span,)), Participation("biden", evidence=(span,))),
+        (span,),
+        date=DateValue.parse(date),
+        location=location,
+    )
+
+
+def _pledge(doc: Document, status: str, date: str) -> Pledge:
+    span = Span(doc.id, 0, 5, doc.text[:5])
+    step = StatusStep(status, doc.id, (span,), date=DateValue.parse(date))
+    return Pledge(
+        "p",
+        doc.id,
+        "pledge",
+        ("china",),
+        "curb fentanyl",
+        ("narcotics",),
+        (step,),
+        made_at="m",
+        date=DateValue.parse("2023-11-15"),
+    )
+
+
+def test_same_event_in_two_documents_is_one_node_with_the_best_values() -> None:
+    a, b = _doc("a", "Hello world"), _doc("b", "Howdy world")
+    codings = [
+        Coding(a, events=(_meeting(a, "2023-11", "bay"),)),
+        Coding(b, events=(_meeting(b, "2023-11-15", "woodside"),)),
+    ]
+    resolution = resolve(codings, REGISTRY, BASE)
+    [node] = resolution.events
+    assert node.iri == URIRef(BASE + "event/2023-11-15-meeting-biden-xi")
+    assert node.date is not None and (node.date.value.iso, node.date.document_id) == (
+        "2023-11-15",
+        "b",
+    )
+    assert node.location is not None and node.location.value == "woodside"
+    dataset = map_codings(codings, resolution, REGISTRY, BASE)
+    graph_a = dataset.graph(iris.document_graph_iri(BASE, "a"))
+    graph_b = dataset.graph(iris.document_graph_iri(BASE, "b"))
+    assert (node.iri, RDF.type, DIP.Event) in graph_a and (node.iri, RDF.type, DIP.Event) in graph_b
+    assert graph_a.value(node.iri, DIP.date) is None  # the kept date lives with its source
+    assert graph_b.value(node.iri, DIP.date) == Literal(
+        "2023-11-15", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")
+    )
+    spans = {s for g in (graph_a, graph_b) for s in g.objects(node.iri, PROV.wasDerivedFrom)}
+    assert spans == {iris.span_iri(BASE, "a", 0, 5), iris.span_iri(BASE, "b", 0, 5)}
+
+
+def test_different_dates_are_different_events() -> None:
+    a, b = _doc("a", "Hello world"), _doc("b", "Howdy world")
+    codings = [
+        Coding(a, events=(_meeting(a, "2023-11-15", "bay"),)),
+        Coding(b, events=(_meeting(b, "2024-04-02", "bay"),)),
+    ]
+    assert len(resolve(codings, REGISTRY, BASE).events) == 2
+
+
+def test_pledge_reported_again_gets_a_step_and_the_latest_status() -> None:
+    a, b = _doc("a", "Hello world"), _doc("b", "Howdy world")
+    codings = [
+        Coding(
+            a,
+            events=(_meeting(a, "2023-11-15", "bay"),),
+            pledges=(_pledge(a, "made", "2023-11-15"),),
+        ),
+        Coding(
+            b,
+            events=(_meeting(b, "2023-11-15", "bay"),),
+            pledges=(_pledge(b, "reviewed", "2024-04-02"),),
+        ),
+    ]
+    resolution = resolve(codings, REGISTRY, BASE)
+    [node] = resolution.pledges
+    assert [step.status for _, step, _ in node.steps] == ["made", "reviewed"]
+    assert node.status is not None and node.status.value == "reviewed"
+    assert node.made_at is not None and node.made_at.value == resolution.events[0].iri
+
+
+def test_iri_clash_gets_a_suffix() -> None:
+    a = _doc("a", "Hello world")
+    first = _meeting(a, "2023-11-15", "bay", key="m1")
+    second = _meeting(a, "2023-11-15", "woodside", key="m2")  # same document: never merged
+    iris_minted = [
+        n.iri for n in resolve([Coding(a, events=(first, second))], REGISTRY, BASE).events
+    ]
+    assert iris_minted[1] == URIRef(str(iris_minted[0]) + "-2")
