@@ -44,8 +44,18 @@ from kg.resolve import resolve
 
 BASE = "https://w3id.org/dipkg/id/"
 ROOT = Path(__file__).resolve().parent.parent
-TOPICS = ["narcotics", "elections", "military_communication", "climate", "taiwan", "trade",
-          "technology", "artificial_intelligence", "human_rights", "cybersecurity"]
+TOPICS = [
+    "narcotics",
+    "elections",
+    "military_communication",
+    "climate",
+    "taiwan",
+    "trade",
+    "technology",
+    "artificial_intelligence",
+    "human_rights",
+    "cybersecurity",
+]
 CONTENT = {
     "narcotics": "curb the flow of precursor chemicals",
     "elections": "stay out of the coming election",
@@ -58,8 +68,12 @@ CONTENT = {
     "human_rights": "release detained journalists",
     "cybersecurity": "stop attacks on power grids",
 }
-EVENT_WORDS = {"meeting": "met with", "phone_call": "held a phone call with",
-               "visit": "visited", "talks": "held talks with"}
+EVENT_WORDS = {
+    "meeting": "met with",
+    "phone_call": "held a phone call with",
+    "visit": "visited",
+    "talks": "held talks with",
+}
 
 
 def make_registry(states: int = 60, people_per_state: int = 8) -> Registry:
@@ -68,13 +82,21 @@ def make_registry(states: int = 60, people_per_state: int = 8) -> Registry:
     places: dict[str, Place] = {}
     for s in range(states):
         state = f"state-{s:03d}"
-        actors[state] = Actor(state, f"Republic of Testland {s}", "state", aliases=(f"Testland {s}",))
+        actors[state] = Actor(
+            state, f"Republic of Testland {s}", "state", aliases=(f"Testland {s}",)
+        )
         places[f"{state}-land"] = Place(f"{state}-land", f"Testland {s}")
-        places[f"{state}-capital"] = Place(f"{state}-capital", f"Capital {s}", parent=f"{state}-land")
+        places[f"{state}-capital"] = Place(
+            f"{state}-capital", f"Capital {s}", parent=f"{state}-land"
+        )
         for role in ("president", "foreign-minister"):
             office = f"{role}-of-{state}"
-            actors[office] = Actor(office, f"{role.replace('-', ' ').title()} of Testland {s}",
-                                   "office", office_of=state)
+            actors[office] = Actor(
+                office,
+                f"{role.replace('-', ' ').title()} of Testland {s}",
+                "office",
+                office_of=state,
+            )
         for p in range(people_per_state):
             person = f"person-{s:03d}-{p}"
             terms = ()
@@ -124,23 +146,54 @@ def make_coding(index: int, registry: Registry, rng: random.Random) -> Coding:
             f"on {day:%d %B %Y}."
         )
         role_a, role_b = ("visitor", "host") if kind == "visit" else ("participant", "participant")
-        events.append(Event(
-            f"e{n}", doc_id, kind, "held",
-            (Participation(a.id, represents=a.country, role=role_a, evidence=(span,)),
-             Participation(b.id, represents=b.country, role=role_b, evidence=(span,))),
-            (span,), date=date, location=place,
-        ))
+        events.append(
+            Event(
+                f"e{n}",
+                doc_id,
+                kind,
+                "held",
+                (
+                    Participation(a.id, represents=a.country, role=role_a, evidence=(span,)),
+                    Participation(b.id, represents=b.country, role=role_b, evidence=(span,)),
+                ),
+                (span,),
+                date=date,
+                location=place,
+            )
+        )
         topic = rng.choice(TOPICS)
         span = writer.sentence(f"{a.label} pledged to {CONTENT[topic]}.")
-        pledges.append(Pledge(
-            f"p{n}", doc_id, "pledge", (a.id,), CONTENT[topic], (topic,),
-            (StatusStep("made", doc_id, (span,), date=date, at=f"e{n}"),),
-            on_behalf_of=(a.country or "",), recipients=(b.id,), made_at=f"e{n}", date=date,
-        ))
+        pledges.append(
+            Pledge(
+                f"p{n}",
+                doc_id,
+                "pledge",
+                (a.id,),
+                CONTENT[topic],
+                (topic,),
+                (StatusStep("made", doc_id, (span,), date=date, at=f"e{n}"),),
+                on_behalf_of=(a.country or "",),
+                recipients=(b.id,),
+                made_at=f"e{n}",
+                date=date,
+            )
+        )
         topic = rng.choice(TOPICS)
         span = writer.sentence(f"{b.label} urged {a.label} to {CONTENT[topic]}.")
-        demands.append(Demand(f"d{n}", doc_id, "demand", (b.id,), CONTENT[topic], (topic,),
-                              (span,), addressees=(a.id,), at=f"e{n}", date=date))
+        demands.append(
+            Demand(
+                f"d{n}",
+                doc_id,
+                "demand",
+                (b.id,),
+                CONTENT[topic],
+                (topic,),
+                (span,),
+                addressees=(a.id,),
+                at=f"e{n}",
+                date=date,
+            )
+        )
         quote = f"We had a frank exchange on {topic.replace('_', ' ')} number {index}-{n}"
         span = writer.sentence(f"\u201c{quote},\u201d {a.label} said.")
         statements.append(Statement(f"s{n}", doc_id, a.id, quote, (span,), at=f"e{n}", date=date))
@@ -163,8 +216,10 @@ def write_graph(target_triples: int, out: Path, batch: int = 100, seed: int = 7)
     with out.open("wb") as stream:
         head = map_registry(registry, BASE)
         vocabulary = load_vocabulary(ROOT / "ontology")
-        for name, graph in ((iris.registry_graph_iri(BASE), head),
-                            (iris.vocabulary_graph_iri(BASE), vocabulary)):
+        for name, graph in (
+            (iris.registry_graph_iri(BASE), head),
+            (iris.vocabulary_graph_iri(BASE), vocabulary),
+        ):
             for s, p, o in graph:
                 stream.write(f"{s.n3()} {p.n3()} {o.n3()} <{name}> .\n".encode())
                 written += 1
@@ -187,8 +242,12 @@ def write_corpus(documents: int, out: Path, seed: int = 7) -> None:
         (out / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
         meta = {"title": doc.title, "published": doc.published.iso if doc.published else None}
         (out / f"{doc.id}.meta.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
-    sections: dict[str, list[dict[str, object]]] = {"states": [], "people": [], "offices": [],
-                                                    "places": []}
+    sections: dict[str, list[dict[str, object]]] = {
+        "states": [],
+        "people": [],
+        "offices": [],
+        "places": [],
+    }
     for actor in registry.actors.values():
         entry: dict[str, object] = {"id": actor.id, "label": actor.label}
         if actor.aliases:
@@ -198,8 +257,9 @@ def write_corpus(documents: int, out: Path, seed: int = 7) -> None:
         if actor.office_of:
             entry["of"] = actor.office_of
         if actor.terms:
-            entry["offices"] = [{"office": t.office, "from": t.start.iso if t.start else None}
-                                for t in actor.terms]
+            entry["offices"] = [
+                {"office": t.office, "from": t.start.iso if t.start else None} for t in actor.terms
+            ]
         key = {"state": "states", "person": "people", "office": "offices"}[actor.kind]
         sections[key].append(entry)
     for place in registry.places.values():
