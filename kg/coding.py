@@ -206,6 +206,7 @@ class _CodingReader:
             {
                 "id",
                 "type",
+                "name",
                 "status",
                 "date",
                 "earliest",
@@ -241,6 +242,7 @@ class _CodingReader:
             earliest=earliest,
             location=location,
             part_of=item.text("part_of"),
+            name=item.text("name"),
             note=item.text("note"),
         )
 

@@ -163,6 +163,9 @@ class _Mapper:
 
     def event_label(self, node: EventNode) -> str:
         lead = node.primary
+        named = next((m.name for m in node.members if m.name), None)
+        if named:
+            return f"{named}, {node.date.value.iso}" if node.date else named
         kind = lead.type.replace("_", " ")
         actors = self.names(a for m in node.members for a in m.actor_ids)
         text = f"{kind.capitalize()} of {actors}" if actors else kind.capitalize()

@@ -186,6 +186,7 @@ class Event:
     earliest: dt.date | None = None
     location: str | None = None
     part_of: str | None = None
+    name: str | None = None
     note: str | None = None
     confidence: float = 1.0
 
