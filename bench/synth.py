@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from kg import iris
+from kg.export import write_nquads
 from kg.mapping import map_codings, map_registry
 from kg.pipeline import load_vocabulary
 from kg.records import (
@@ -227,9 +228,7 @@ def write_graph(target_triples: int, out: Path, batch: int = 100, seed: int = 7)
         while written < target_triples:
             chunk = [next(generator) for _ in range(batch)]
             dataset = map_codings(chunk, resolve(chunk, registry, BASE), registry, BASE)
-            data = dataset.serialize(format="nquads", encoding="utf-8")
-            stream.write(data)
-            written += data.count(b"\n")
+            written += write_nquads(dataset, stream)
     return written
 
 

@@ -149,7 +149,7 @@ def validate_command(files: tuple[Path, ...], fmt: str, store: str | None) -> No
         source = open_store(settings.store, read_only=True)
         try:
             for s, p, o, g in source.quads():
-                (dataset.graph(g) if g is not None else dataset.default_context).add((s, p, o))
+                (dataset.graph(g) if g is not None else dataset.default_graph).add((s, p, o))
         finally:
             source.close()
     report = validate_dataset(dataset, settings)

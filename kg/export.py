@@ -10,11 +10,13 @@ import json
 from pathlib import Path
 from typing import IO
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg.formats import get_format
 from kg.results import render, sort_multivalued
 from kg.store.base import Store
+from kg.store.embedded import dataset_quads
 
 EVENT_TABLE = """
 PREFIX dip: <https://w3id.org/dipkg/def#>
@@ -71,7 +73,7 @@ def export(store: Store, fmt_name: str, out: IO[bytes], context_path: Path) -> N
     elif fmt.name == "jsonld":
         dataset = Dataset()
         for s, p, o, g in store.quads():
-            graph = dataset.graph(g) if g is not None else dataset.default_context
+            graph = dataset.graph(g) if g is not None else dataset.default_graph
             graph.add((s, p, o))
         context = json.loads(context_path.read_text(encoding="utf-8"))
         body = dataset.serialize(format="json-ld", context=context.get("@context", context))
@@ -81,3 +83,14 @@ def export(store: Store, fmt_name: str, out: IO[bytes], context_path: Path) -> N
 
 
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "csv")
+
+
+def write_nquads(dataset: Dataset, out: IO[bytes]) -> int:
+    """Write every graph of ``dataset`` as N-Quads (the default graph's triples without a name).
+
+    Returns:
+        The number of quads written.
+    """
+    quads = list(dataset_quads(dataset))
+    ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
+    return len(quads)

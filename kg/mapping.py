@@ -78,8 +78,8 @@ class _Mapper:
         g.add((node, OA.hasSelector, selector))
         g.add((selector, RDF.type, OA.TextPositionSelector))
         g.add((selector, RDF.type, OA.TextQuoteSelector))
-        g.add((selector, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-        g.add((selector, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        g.add((selector, OA.start, Literal(span.start, datatype=XSD.integer)))
+        g.add((selector, OA.end, Literal(span.end, datatype=XSD.integer)))
         g.add((selector, OA.exact, Literal(span.text)))
         return node
 

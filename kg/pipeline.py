@@ -149,13 +149,11 @@ def _fresh_store(dataset: Dataset, target: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
     try:
-        with tempfile.NamedTemporaryFile(suffix=".nq") as dump:
-            dataset.serialize(destination=dump.name, format="nquads")
-            store = EmbeddedStore(staging)
-            store.bulk_load(Path(dump.name), "nquads")
-            store.oxigraph.flush()
-            quads = len(store)
-            store.close()
+        store = EmbeddedStore(staging)
+        store.bulk_add(dataset)
+        store.oxigraph.flush()
+        quads = len(store)
+        store.close()
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)

@@ -172,9 +172,7 @@ def _resolve_pledges(
     nodes = []
     for group in _cluster(
         [p for c in ordered for p in c.pledges],
-        lambda a, b: _same_commitment(
-            a, b, (*a.makers, *a.on_behalf_of), (*b.makers, *b.on_behalf_of), event_of
-        ),
+        lambda a, b: _same_pledge(a, b, event_of),
     ):
         date = _best_date(group)
         makers = sorted({m for p in group for m in p.makers})
@@ -265,6 +263,27 @@ def _same_commitment(
     if event_a is not None and event_b is not None:
         return event_a == event_b
     return _dates_compatible(a.date, b.date)
+
+
+def _same_pledge(
+    a: Pledge, b: Pledge, event_of: Callable[[str, str | None], URIRef | None]
+) -> bool:
+    """Same parties (those acted for, else the makers), or overlapping parties making the
+    same kind of commitment on a shared topic at the same event."""
+    parties_a = set(a.on_behalf_of or a.makers)
+    parties_b = set(b.on_behalf_of or b.makers)
+    if parties_a == parties_b:
+        return _same_commitment(
+            a, b, a.makers + a.on_behalf_of, b.makers + b.on_behalf_of, event_of
+        )
+    made_a, made_b = event_of(a.document_id, a.made_at), event_of(b.document_id, b.made_at)
+    return (
+        a.kind == b.kind
+        and made_a is not None
+        and made_a == made_b
+        and bool(parties_a & parties_b)
+        and bool(set(a.topics) & set(b.topics))
+    )
 
 
 def _place_within(inner: str, outer: str, registry: Registry) -> bool:

@@ -64,6 +64,15 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise StoreError(f"unsupported rdflib term: {term!r}")
 
 
+def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
+    """Every quad of an rdflib Dataset as pyoxigraph quads (default graph without a name)."""
+    default = dataset.default_graph.identifier
+    for graph in dataset.graphs():
+        name = ox.DefaultGraph() if graph.identifier == default else to_oxigraph(graph.identifier)
+        for s, p, o in graph:
+            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
+
+
 class EmbeddedStore:
     """A pyoxigraph store on disk (or in memory when ``path`` is None).
 
@@ -160,6 +169,10 @@ class EmbeddedStore:
     def bulk_load(self, path: Path, rdf_format: str = "nquads") -> None:
         """Load a file with the store's bulk loader (not transactional: for fresh stores)."""
         self._store.bulk_load(path=str(path), format=_RDF_FORMATS[rdf_format])
+
+    def bulk_add(self, dataset: Dataset) -> None:
+        """Add a dataset with the bulk loader (not transactional: for fresh stores)."""
+        self._store.bulk_extend(dataset_quads(dataset))
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs in the store, sorted."""

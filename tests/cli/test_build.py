@@ -11,6 +11,7 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from kg.config import Settings
+from kg.rdfinput import parse_rdf_file
 from kg.store import open_store
 from tests.conftest import run_dipkg
 
@@ -74,22 +75,17 @@ BAD_INPUTS = {
     ),
     "quote-not-in-text": (
         lambda c: _edit(
-            c / f"{DOC_000}.coding.yaml", "candid and constructive", "candid and very constructive"
+            c / f"{DOC_000}.coding.yaml", "On the 15th of November", "On the 16th of November"
         ),
-        [f"{DOC_000}.coding.yaml", "quote not found", "candid and very constructive"],
+        [f"{DOC_000}.coding.yaml", "events[0].evidence[0]", "quote not found", "16th"],
     ),
     "malformed-coding": (
         lambda c: _edit(c / f"{DOC_000}.coding.yaml", "events:", "events: [\n"),
         [f"{DOC_000}.coding.yaml:", "malformed YAML"],
     ),
     "unknown-actor": (
-        lambda c: (c / "registry.yaml").write_text(
-            (c / "registry.yaml")
-            .read_text(encoding="utf-8")
-            .replace("id: janet-yellen", "id: j-yellen"),
-            encoding="utf-8",
-        ),
-        ["coding.yaml", "not in the actor registry"],
+        lambda c: _edit(c / f"{DOC_000}.coding.yaml", "actor: Trump", "actor: Zhou Enlai"),
+        ["coding.yaml", "events[1].participants[1].actor", "'Zhou Enlai' is not in the actor registry"],
     ),
 }
 
@@ -130,16 +126,18 @@ def test_shape_violation_exits_1_and_leaves_the_store_unchanged(
 
 @pytest.mark.e2e
 def test_export_round_trips(built_store_dir: Path, tmp_path: Path) -> None:
+    nquads = tmp_path / "expected.nq"
+    nquads.write_text("\n".join(store_quads(built_store_dir)) + "\n", encoding="utf-8")
     expected = Dataset()
-    expected.parse(data="\n".join(store_quads(built_store_dir)), format="nquads")
-    for fmt, parser in (("nq", "nquads"), ("trig", "trig")):
+    parse_rdf_file(nquads, expected)
+    for fmt in ("nq", "trig"):
         out = tmp_path / f"dump.{fmt}"
         result = run_dipkg(
             "export", "--format", fmt, "--out", str(out), "--store", str(built_store_dir)
         )
         assert result.returncode == 0, result.stderr
         back = Dataset()
-        back.parse(out, format=parser)
+        parse_rdf_file(out, back)
         for graph in expected.graphs():
             assert isomorphic(graph, back.graph(graph.identifier)), graph.identifier
 

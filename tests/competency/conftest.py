@@ -20,8 +20,8 @@ def ask(built_store_dir: Path) -> Callable[..., Rows]:
     """``ask(name, **params)``: run `dipkg query NAME --param k=v ... --format csv` -> rows."""
     runner = CliRunner()
 
-    def run(name: str, **params: str) -> Rows:
-        args = ["query", name, "--store", str(built_store_dir), "--format", "csv"]
+    def run(query_name: str, /, **params: str) -> Rows:
+        args = ["query", query_name, "--store", str(built_store_dir), "--format", "csv"]
         for key, value in params.items():
             args += ["--param", f"{key}={value}"]
         result = runner.invoke(cli, args, catch_exceptions=False)
