@@ -13,7 +13,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyshacl
 import rdflib.plugins.sparql
-from rdflib import Graph, URIRef
+from pyshacl.errors import ReportableRuntimeError
+from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
 from kg.errors import InputError
@@ -79,14 +80,20 @@ def load_shapes(ontology_dir: Path) -> Graph:
 
 def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
     """Validate ``data`` (which must include the vocabulary graph) against ``shapes``."""
-    conforms, results_graph, _ = pyshacl.validate(
-        data_graph=data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        allow_infos=True,
-    )
+    try:
+        conforms, results_graph, _ = pyshacl.validate(
+            data_graph=data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except (ReportableRuntimeError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"SHACL validation could not run on this data: {exc}",
+            hint="The data holds values of a kind the shapes cannot evaluate; check its datatypes.",
+        ) from exc
     results = []
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
         severity = results_graph.value(node, SH.resultSeverity)
@@ -155,8 +162,3 @@ def union_graph(graphs: list[Graph]) -> Graph:
         for triple in g:
             union.add(triple)
     return union
-
-
-def shape_iri(name: str) -> URIRef:
-    """The IRI of a shape by local name, for tests and messages."""
-    return URIRef(f"https://w3id.org/dipkg/shapes#{name}")

@@ -85,7 +85,11 @@ BAD_INPUTS = {
     ),
     "unknown-actor": (
         lambda c: _edit(c / f"{DOC_000}.coding.yaml", "actor: Trump", "actor: Zhou Enlai"),
-        ["coding.yaml", "events[1].participants[1].actor", "'Zhou Enlai' is not in the actor registry"],
+        [
+            "coding.yaml",
+            "events[1].participants[1].actor",
+            "'Zhou Enlai' is not in the actor registry",
+        ],
     ),
 }
 
