@@ -55,6 +55,18 @@ class Settings:
     cors_origins: str = field(
         default="*", metadata=_meta("Origins allowed by CORS on GET; empty disables CORS.")
     )
+    public_url: str = field(
+        default="",
+        metadata=_meta(
+            "URL the server is reached at (links, service description); default http://HOST:PORT."
+        ),
+    )
+    max_request_bytes: int = field(
+        default=1_000_000, metadata=_meta("Largest request body accepted (413 above).")
+    )
+    max_query_chars: int = field(
+        default=100_000, metadata=_meta("Longest SPARQL query text accepted (400 above).")
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -75,6 +87,11 @@ class Settings:
                 values[f.name] = _coerce(f.name, f.default, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return dataclasses.replace(cls(), **values)
+
+    @property
+    def server_url(self) -> str:
+        """The public URL of the server, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def describe(cls) -> list[tuple[str, object, str]]:

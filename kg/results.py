@@ -19,6 +19,9 @@ from rdflib.term import Node
 from kg.store.base import QueryResult
 
 SEPARATOR = "; "
+TRUNCATED = "https://w3id.org/dipkg/def#truncatedResult"
+"""Link in the head of a JSON or XML result that the row cap cut (the HTTP API also says so
+in a header)."""
 
 
 def sort_multivalued(result: QueryResult, columns: Iterable[str]) -> QueryResult:
@@ -80,6 +83,8 @@ def _json(result: QueryResult) -> bytes:
             for row in result.rows
         ]
         body = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+        if result.truncated:
+            body["head"]["link"] = [TRUNCATED]  # type: ignore[index]
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -90,6 +95,8 @@ def _xml(result: QueryResult) -> bytes:
     else:
         out.append("<head>")
         out.extend(f"<variable name={quoteattr(v)}/>" for v in result.variables)
+        if result.truncated:
+            out.append(f"<link href={quoteattr(TRUNCATED)}/>")
         out.append("</head>\n<results>\n")
         for row in result.rows:
             out.append("<result>")

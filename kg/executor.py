@@ -1,0 +1,134 @@
+"""Queries with a time limit that really stops the work.
+
+Neither pyoxigraph nor rdflib can cancel a running query, so each query runs in a child
+process holding its own read-only store; when the time limit passes, the child is killed (the
+work stops) and a fresh one is started for the next query. The executor offers the same
+``query()`` as a store, so saved-query binding and rendering work on it unchanged.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from kg.errors import DipkgError, QueryError, QueryTimeoutError, StoreError
+from kg.store.base import QueryResult
+
+_ERRORS: dict[str, type[DipkgError]] = {"QueryError": QueryError, "StoreError": StoreError}
+
+
+def _serve(conn: Connection, store_path: str) -> None:
+    """The child: answer queries from ``conn`` until it closes."""
+    from kg.store import open_store  # imported in the child only
+
+    try:
+        store = open_store(store_path, read_only=True)
+    except DipkgError as exc:
+        conn.send(("error", ("StoreError", exc.message, exc.hint)))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        sparql, default_graphs, named_graphs, max_rows = request
+        try:
+            result = store.query(
+                sparql,
+                default_graph_uris=default_graphs,
+                named_graph_uris=named_graphs,
+                max_rows=max_rows,
+            )
+            conn.send(("ok", result))
+        except DipkgError as exc:
+            kind = type(exc).__name__ if type(exc).__name__ in _ERRORS else "StoreError"
+            conn.send(("error", (kind, exc.message, exc.hint)))
+
+
+class QueryExecutor:
+    """Runs queries on a store in a killable child process.
+
+    Args:
+        store_path: the embedded store directory.
+        timeout: seconds a query may run.
+    """
+
+    def __init__(self, store_path: str | Path, timeout: float) -> None:
+        self.store_path = str(store_path)
+        self.timeout = timeout
+        self._context = multiprocessing.get_context("spawn")
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> Connection:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_serve, args=(child, self.store_path), daemon=True, name="dipkg-query"
+        )
+        process.start()
+        child.close()
+        if not parent.poll(60):
+            process.kill()
+            raise StoreError(f"{self.store_path}: the query worker did not start.")
+        status, payload = parent.recv()
+        if status != "ready":
+            process.join()
+            kind, message, hint = payload
+            raise _ERRORS.get(kind, StoreError)(message, hint=hint)
+        self._process, self._conn = process, parent
+        return parent
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run a query in the child; see :class:`kg.store.base.Store`.
+
+        Raises:
+            QueryTimeoutError: the time limit passed (the query was stopped).
+            QueryError: the query does not parse.
+            StoreError: the store cannot be read.
+        """
+        with self._lock:
+            conn = self._conn if self._process and self._process.is_alive() else None
+            if conn is None:
+                self._stop()
+                conn = self._start()
+            conn.send((sparql, list(default_graph_uris), list(named_graph_uris), max_rows))
+            if not conn.poll(self.timeout):
+                self._stop()
+                raise QueryTimeoutError(
+                    f"The query ran longer than {self.timeout:g} s and was stopped.",
+                    hint="Narrow the query (more specific patterns, a LIMIT) and try again.",
+                )
+            try:
+                status, payload = conn.recv()
+            except EOFError as exc:
+                self._stop()
+                raise StoreError("The query worker stopped unexpectedly.") from exc
+        if status == "ok":
+            return payload  # type: ignore[no-any-return]
+        kind, message, hint = payload
+        raise _ERRORS.get(kind, StoreError)(message, hint=hint)
+
+    def close(self) -> None:
+        """Stop the child process."""
+        with self._lock:
+            self._stop()

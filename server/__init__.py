@@ -1,0 +1,34 @@
+"""dipkg's HTTP surfaces: the Flask application factory.
+
+``create_app(settings)`` wires configuration, the store services, one blueprint per surface
+and the problem+json error handlers; nothing else happens here.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from kg.config import Settings
+from server import api, pages, problems, services, sparql
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the WSGI application over a store.
+
+    Args:
+        settings: dipkg settings; default ``Settings.from_env()``.
+    """
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        DIPKG_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    services.init_app(app)
+    app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(pages.blueprint)
+    problems.init_app(app)
+    return app

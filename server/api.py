@@ -1,0 +1,191 @@
+"""Blueprint ``/api``: the saved queries of ``queries/`` as a REST API, with an OpenAPI 3.1
+document generated from the query headers and an interactive documentation page.
+
+Parameters are bound as RDF terms by ``kg.queries`` exactly as ``dipkg query`` binds them, and
+results are rendered by ``kg.results``, so both give byte-identical bodies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from kg.formats import get_format
+from kg.queries import Parameter, SavedQuery, get_query, run_saved_query
+from server.negotiation import choose_format
+from server.services import get_services
+from server.sparql import cors, result_response
+
+blueprint = Blueprint("api", __name__)
+CONTROL = {"_format"}
+
+
+@blueprint.after_request
+def _cors(response: Response) -> Response:
+    return cors(response)
+
+
+def allowed_values(param: Parameter) -> list[str] | None:
+    """The notations a concept parameter accepts (from the SKOS scheme in the store)."""
+    if param.kind != "concept":
+        return None
+    return sorted(get_services().resolver.notations(param.scheme or ""))
+
+
+def describe_query(query: SavedQuery) -> dict[str, Any]:
+    """One catalogue entry."""
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "row": query.row,
+        "columns": list(query.columns),
+        "params": {
+            name: {
+                "kind": p.kind,
+                "description": p.description,
+                **({"scheme": p.scheme} if p.scheme else {}),
+                **({"default": p.default} if p.default is not None else {}),
+                **({"allowed": allowed_values(p)} if p.kind == "concept" else {}),
+            }
+            for name, p in query.params.items()
+        },
+        "example": dict(query.example),
+        "url": url_for("api.run", name=query.name, _external=False),
+    }
+
+
+@blueprint.route("/api/queries")
+def catalogue() -> Response:
+    """Every saved query with its parameters, columns and example."""
+    queries = get_services().queries
+    return jsonify([describe_query(q) for q in sorted(queries.values(), key=lambda q: q.name)])
+
+
+@blueprint.route("/api/queries/<name>")
+def run(name: str) -> Response:
+    """Run one saved query; JSON, CSV, TSV or XML by Accept or ``_format``."""
+    services = get_services()
+    query = get_query(services.queries, name)
+    params = {k: v for k, v in request.args.items() if k not in CONTROL}
+    fmt = choose_format("results", request.args.get("_format"), "json")
+    result = run_saved_query(
+        services.executor, query, params, services.resolver, max_rows=services.settings.max_rows
+    )
+    return result_response(result, fmt, services.settings.max_rows)
+
+
+@blueprint.route("/api/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 document of the saved-query API."""
+    return jsonify(openapi_document())
+
+
+@blueprint.route("/api/docs")
+def docs() -> str:
+    """Interactive documentation: every saved query with a form to try it."""
+    services = get_services()
+    queries = sorted(services.queries.values(), key=lambda q: q.name)
+    return render_template("api_docs.html", queries=[describe_query(q) for q in queries])
+
+
+def openapi_document() -> dict[str, Any]:
+    """OpenAPI 3.1, generated from the saved queries' headers."""
+    services = get_services()
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    paths: dict[str, Any] = {
+        "/api/queries": {
+            "get": {
+                "operationId": "listQueries",
+                "summary": "The catalogue of saved queries",
+                "responses": {
+                    "200": {
+                        "description": "The catalogue",
+                        "content": {"application/json": {"schema": {"type": "array"}}},
+                    }
+                },
+            }
+        }
+    }
+    media = [get_format(n).media_type for n in ("json", "csv", "tsv", "xml")]
+    for query in sorted(services.queries.values(), key=lambda q: q.name):
+        parameters: list[dict[str, Any]] = []
+        for name, param in query.params.items():
+            schema: dict[str, Any] = {"type": "string", "maxLength": 500}
+            if param.kind == "concept":
+                schema["enum"] = allowed_values(param)
+            elif param.kind == "date":
+                schema["pattern"] = r"^\d{4}(-\d{2}(-\d{2})?|-W\d{2})?$"
+            parameters.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "description": param.description or param.kind,
+                    "schema": schema,
+                    **({"example": query.example[name]} if name in query.example else {}),
+                }
+            )
+        parameters.append(
+            {
+                "name": "_format",
+                "in": "query",
+                "required": False,
+                "description": "Result format, overriding Accept.",
+                "schema": {"type": "string", "enum": ["json", "csv", "tsv", "xml"]},
+            }
+        )
+        paths[f"/api/queries/{query.name}"] = {
+            "get": {
+                "operationId": f"run_{query.name.replace('-', '_')}",
+                "summary": query.title,
+                "description": f"{query.description} One row per {query.row}. "
+                f"Columns: {', '.join(query.columns)}.",
+                "parameters": parameters,
+                "responses": {
+                    "200": {
+                        "description": "SPARQL results",
+                        "content": {m: {"schema": {}} for m in media},
+                    },
+                    "400": {
+                        "description": "Unknown or ill-typed parameter",
+                        "content": {"application/problem+json": {"schema": problem_ref}},
+                    },
+                    "406": {
+                        "description": "No acceptable format",
+                        "content": {"application/problem+json": {"schema": problem_ref}},
+                    },
+                    "503": {
+                        "description": "Timed out or store unavailable",
+                        "content": {"application/problem+json": {"schema": problem_ref}},
+                    },
+                },
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "dipkg saved queries",
+            "version": "0.1.0",
+            "description": "Saved SPARQL queries over the dipkg knowledge graph.",
+        },
+        "servers": [{"url": services.settings.server_url}],
+        "paths": paths,
+        "components": {
+            "schemas": {
+                "Problem": {
+                    "type": "object",
+                    "required": ["type", "title", "status", "detail"],
+                    "properties": {
+                        "type": {"type": "string"},
+                        "title": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "detail": {"type": "string"},
+                        "parameter": {"type": "string"},
+                        "hint": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }

@@ -1,0 +1,55 @@
+"""Blueprint for people: the home page and the saved-query pages (a form per parameter and
+the results as a table, rendered on the server)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from kg.errors import DipkgError
+from kg.queries import get_query, run_saved_query
+from server.api import allowed_values
+from server.services import get_services
+
+blueprint = Blueprint("pages", __name__)
+
+
+@blueprint.route("/")
+def home() -> str:
+    """What the graph holds and where to start."""
+    services = get_services()
+    counts = services.executor.query(
+        """PREFIX dip: <https://w3id.org/dipkg/def#>
+        SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
+          VALUES (?class ?kind) { (dip:Event "events") (dip:Pledge "pledges")
+            (dip:Demand "demands") (dip:Statement "statements") (dip:Actor "actors")
+            (dip:SourceDocument "documents") }
+          ?x a ?class } GROUP BY ?kind ORDER BY ?kind"""
+    ).rows
+    queries = sorted(services.queries.values(), key=lambda q: q.name)
+    return render_template(
+        "home.html", counts=[(str(k), str(n)) for k, n in counts], queries=queries
+    )
+
+
+@blueprint.route("/queries/<name>")
+def saved_query(name: str) -> str:
+    """A saved query's form and, when submitted, its results."""
+    services = get_services()
+    query = get_query(services.queries, name)
+    values = {k: v for k, v in request.args.items() if v and k in query.params}
+    result = error = None
+    if request.args.get("run"):
+        try:
+            result = run_saved_query(
+                services.executor,
+                query,
+                values,
+                services.resolver,
+                max_rows=services.settings.max_rows,
+            )
+        except DipkgError as exc:
+            error = exc.message
+    choices = {n: allowed_values(p) for n, p in query.params.items()}
+    return render_template(
+        "saved_query.html", query=query, values=values, result=result, error=error, choices=choices
+    )

@@ -1,0 +1,94 @@
+"""RFC 9457 problem details: ``problem()`` builds them, ``init_app`` makes every error one.
+
+JSON clients get ``application/problem+json``; browsers get the same fields as an HTML page.
+No error ever shows a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, json, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kg.errors import DipkgError, QueryError, QueryTimeoutError, StoreError, UnknownQueryError
+
+TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    413: "Request too large",
+    414: "URI too long",
+    415: "Unsupported media type",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+def problem(status: int, kind: str, detail: str, **extra: Any) -> Response:
+    """A problem response (JSON or its HTML twin, by the request's Accept)."""
+    body = {
+        "type": f"/problems/{kind}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    best = request.accept_mimetypes.best_match(
+        ["application/json", "text/html"], "application/json"
+    )
+    if (
+        best == "text/html"
+        and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
+    ):
+        html = render_template("problem.html", problem=body)
+        response = Response(html, status=status, mimetype="text/html")
+    else:
+        response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    if status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+def from_error(exc: DipkgError) -> Response:
+    """The problem for a dipkg error."""
+    if isinstance(exc, UnknownQueryError):
+        return problem(404, "unknown-query", exc.message, hint=exc.hint)
+    if isinstance(exc, QueryError):
+        kind = (
+            "unknown-parameter"
+            if exc.parameter and "has no parameter" in exc.message
+            else ("bad-parameter" if exc.parameter else "bad-query")
+        )
+        return problem(400, kind, exc.message, hint=exc.hint, parameter=exc.parameter)
+    if isinstance(exc, QueryTimeoutError):
+        return problem(503, "timeout", exc.message, hint=exc.hint)
+    if isinstance(exc, StoreError):
+        return problem(503, "store-unavailable", exc.message, hint=exc.hint)
+    return problem(400, "bad-request", exc.message, hint=exc.hint)
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers so every error is a problem response."""
+
+    @app.errorhandler(DipkgError)
+    def _dipkg(exc: DipkgError) -> Response:
+        return from_error(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        response = problem(
+            status,
+            (exc.name or "error").lower().replace(" ", "-"),
+            exc.description or TITLES.get(status, "Error"),
+        )
+        if status == 405 and exc.get_response().headers.get("Allow"):
+            response.headers["Allow"] = exc.get_response().headers["Allow"]
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        app.logger.exception("unexpected error")
+        return problem(500, "internal-error", "The server failed to answer; the error is logged.")

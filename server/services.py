@@ -1,0 +1,41 @@
+"""Per-process services: the query executor over the store, the saved queries, the resolver.
+
+The Flask app keeps no other state, so several worker processes (or replicas) serve one store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from kg.config import Settings
+from kg.executor import QueryExecutor
+from kg.queries import SavedQuery, TermResolver, load_queries
+
+
+@dataclass
+class Services:
+    """What a request handler needs."""
+
+    settings: Settings
+    executor: QueryExecutor
+    queries: dict[str, SavedQuery]
+    resolver: TermResolver
+
+
+def init_app(app: Flask) -> None:
+    """Create the services for ``app`` (the query worker starts on the first query)."""
+    settings: Settings = app.config["DIPKG_SETTINGS"]
+    executor = QueryExecutor(settings.store, settings.query_timeout)
+    app.extensions["dipkg"] = Services(
+        settings=settings,
+        executor=executor,
+        queries=load_queries(settings.queries_dir),
+        resolver=TermResolver(executor, settings.base_iri),
+    )
+
+
+def get_services() -> Services:
+    """The services of the current app."""
+    return current_app.extensions["dipkg"]  # type: ignore[no-any-return]

@@ -1,0 +1,256 @@
+"""Blueprint ``/sparql``: the SPARQL 1.1 Protocol query endpoint (read-only).
+
+GET ``?query=``, POST form-encoded, POST ``application/sparql-query``; ``default-graph-uri``
+and ``named-graph-uri``; results negotiated by ``Accept`` or ``format``; the gate refuses
+SERVICE, updates and deep nesting; every query runs under the time limit and the row cap.
+GET without a query serves the service description (RDF) or the query page (browsers).
+Spec: https://www.w3.org/TR/sparql11-protocol/
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, render_template, request
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from kg.errors import QueryError
+from kg.formats import FORMATS, Format
+from kg.gate import check_query
+from kg.results import render
+from kg.store.base import QueryResult
+from kg.vocab import PREFIXES, sparql_prefixes
+from server.negotiation import choose_format
+from server.problems import problem
+from server.services import get_services
+
+blueprint = Blueprint("sparql", __name__)
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+
+
+def cors(response: Response) -> Response:
+    """Add CORS headers for the configured origins."""
+    origins = get_services().settings.cors_origins.strip()
+    if origins:
+        allowed = [o.strip() for o in origins.split(",")]
+        origin = request.headers.get("Origin")
+        if "*" in allowed:
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        elif origin in allowed:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Vary"] = "Origin"
+        response.headers["Access-Control-Expose-Headers"] = "Dipkg-Truncated, Retry-After"
+    return response
+
+
+@blueprint.after_request
+def _cors(response: Response) -> Response:
+    return cors(response)
+
+
+@blueprint.route("/sparql", methods=["OPTIONS"])
+def preflight() -> Response:
+    """CORS preflight."""
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response.headers["Access-Control-Max-Age"] = "3600"
+    return response
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """One SPARQL protocol request."""
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == FORM_TYPE:
+            params = request.form
+            queries = params.getlist("query")
+        elif mimetype == QUERY_TYPE:
+            params = request.args
+            raw = request.get_data()
+            try:
+                queries = [raw.decode("utf-8")]
+            except UnicodeDecodeError:
+                return problem(400, "bad-encoding", "The query is not valid UTF-8.")
+            if params.getlist("query"):
+                queries += params.getlist("query")
+        elif mimetype == "application/sparql-update":
+            return _read_only()
+        else:
+            return problem(
+                415,
+                "unsupported-media-type",
+                f"POST bodies must be {FORM_TYPE} or {QUERY_TYPE}, not {mimetype or 'missing'}.",
+            )
+    else:
+        params = request.args
+        queries = params.getlist("query")
+    if params.getlist("update"):
+        return _read_only()
+    if not queries:
+        if request.method == "GET":
+            return _describe_service()
+        return problem(400, "missing-query", "The request has no query parameter.")
+    if len(queries) > 1:
+        return problem(400, "multiple-queries", "The request has more than one query; send one.")
+    services = get_services()
+    settings = services.settings
+    checked = check_query(queries[0], max_chars=settings.max_query_chars)
+    kind = "results" if checked.form in ("select", "ask") else "rdf"
+    fmt = choose_format(kind, params.get("format"), "json" if kind == "results" else "ttl")
+    result = services.executor.query(
+        checked.text,
+        default_graph_uris=_iris(params.getlist("default-graph-uri"), "default-graph-uri"),
+        named_graph_uris=_iris(params.getlist("named-graph-uri"), "named-graph-uri"),
+        max_rows=settings.max_rows,
+    )
+    return result_response(result, fmt, settings.max_rows)
+
+
+def _read_only() -> Response:
+    return problem(
+        400,
+        "read-only",
+        "This endpoint is read-only: SPARQL Update is refused.",
+        hint="Use `dipkg load` or `dipkg build` to change the data.",
+    )
+
+
+def _iris(values: list[str], name: str) -> list[str]:
+    for value in values:
+        try:
+            URIRef(value).n3()
+        except Exception as exc:  # rdflib raises a bare Exception for an invalid IRI
+            raise QueryError(f"{name} {value!r} is not a valid IRI.", parameter=name) from exc
+    return values
+
+
+def result_response(result: QueryResult, fmt: Format, max_rows: int) -> Response:
+    """Serialise a query result in ``fmt``, saying so in a header when the row cap cut it."""
+    if result.kind == "graph":
+        body = graph_body(result.graph or Graph(), fmt)
+    else:
+        body = render(result, fmt.name)
+    mimetype = fmt.media_type
+    charset = "utf-8" if not mimetype.startswith("application/sparql-results+xml") else None
+    response = Response(body, mimetype=mimetype)
+    if charset:
+        response.charset = charset
+    if result.truncated:
+        response.headers["Dipkg-Truncated"] = f"max-rows={max_rows}"
+    return response
+
+
+def graph_body(graph: Graph, fmt: Format) -> bytes:
+    """A CONSTRUCT/DESCRIBE result in an RDF format; JSON-LD uses the project's context."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    if fmt.name == "jsonld":
+        context = _context()
+        data = graph.serialize(format="json-ld", context=context)
+    elif fmt.has_graphs:
+        data = _as_default_graph_quads(graph, fmt)
+    else:
+        data = graph.serialize(format=fmt.rdflib or "turtle")
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _as_default_graph_quads(graph: Graph, fmt: Format) -> bytes:
+    import pyoxigraph as ox
+
+    from kg.store.embedded import to_oxigraph
+
+    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
+    target = ox.RdfFormat.N_QUADS if fmt.name == "nq" else ox.RdfFormat.TRIG
+    return (
+        ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=target)
+        or b""
+    )
+
+
+def _context() -> dict[str, object]:
+    path = Path(get_services().settings.ontology_dir) / "context.jsonld"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return document.get("@context", document)  # type: ignore[no-any-return]
+
+
+def _describe_service() -> Response:
+    wants_html = (
+        request.accept_mimetypes["text/html"]
+        > max(request.accept_mimetypes[f.media_type] for f in FORMATS if f.kind == "rdf")
+        and "format" not in request.args
+    )
+    if wants_html:
+        return Response(query_page(), mimetype="text/html")
+    fmt = choose_format("rdf", request.args.get("format"), "ttl")
+    return Response(graph_body(service_description(), fmt), mimetype=fmt.media_type)
+
+
+def query_page(query_text: str | None = None) -> str:
+    """The HTML query editor, with prefixes filled in and the saved queries as examples."""
+    services = get_services()
+    default = query_text or (
+        sparql_prefixes() + "\nSELECT ?event ?label ?date WHERE {\n"
+        "  ?event a dip:Event ; rdfs:label ?label .\n  OPTIONAL { ?event dip:date ?date }\n"
+        "} ORDER BY ?date LIMIT 25\n"
+    )
+    examples = sorted(services.queries.values(), key=lambda q: q.name)
+    return render_template(
+        "query.html",
+        query=default,
+        examples=examples,
+        formats=[f for f in FORMATS if f.kind == "results"],
+    )
+
+
+def service_description() -> Graph:
+    """The SPARQL 1.1 Service Description of this endpoint, with a VoID dataset."""
+    services = get_services()
+    settings = services.settings
+    endpoint = URIRef(settings.server_url + "/sparql")
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("void", VOID)
+    service = URIRef(settings.server_url + "/sparql#service")
+    dataset = URIRef(settings.server_url + "/sparql#dataset")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, endpoint))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for fmt in FORMATS:
+        graph.add(
+            (
+                service,
+                SD.resultFormat,
+                URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}"),
+            )
+        )
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add(
+        (dataset, DCTERMS.title, Literal("dipkg diplomatic-event knowledge graph", lang="en"))
+    )
+    graph.add((dataset, VOID.sparqlEndpoint, endpoint))
+    graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
+    counts = services.executor.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    graph.add((dataset, VOID.triples, Literal(int(str(counts[0][0])), datatype=XSD.integer)))
+    for namespace in (
+        "https://w3id.org/dipkg/def#",
+        "http://www.w3.org/ns/prov#",
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://www.w3.org/ns/oa#",
+    ):
+        graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
+    names = services.executor.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows
+    for (name,) in names:
+        named = BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, SD.name, URIRef(str(name))))
+    return graph
