@@ -21,6 +21,9 @@ class Format:
     rdflib: str | None = None
     has_graphs: bool = False
     aliases: tuple[str, ...] = ()
+    """Other media types clients use for it."""
+    nicknames: tuple[str, ...] = ()
+    """Other names for it in ``format`` parameters (SPARQLWrapper sends ``format=turtle``)."""
 
 
 FORMATS: tuple[Format, ...] = (
@@ -30,10 +33,28 @@ FORMATS: tuple[Format, ...] = (
     Format("xml", "application/sparql-results+xml", "srx", "results"),
     Format("csv", "text/csv", "csv", "results"),
     Format("tsv", "text/tab-separated-values", "tsv", "results"),
-    Format("ttl", "text/turtle", "ttl", "rdf", "turtle", aliases=("application/x-turtle",)),
-    Format("nt", "application/n-triples", "nt", "rdf", "nt", aliases=("text/plain",)),
-    Format("jsonld", "application/ld+json", "jsonld", "rdf", "json-ld"),
-    Format("rdfxml", "application/rdf+xml", "rdf", "rdf", "xml"),
+    Format(
+        "ttl",
+        "text/turtle",
+        "ttl",
+        "rdf",
+        "turtle",
+        aliases=("application/x-turtle", "application/turtle"),
+        nicknames=("turtle", "n3"),
+    ),
+    Format(
+        "nt",
+        "application/n-triples",
+        "nt",
+        "rdf",
+        "nt",
+        aliases=("text/plain",),
+        nicknames=("ntriples", "n-triples"),
+    ),
+    Format(
+        "jsonld", "application/ld+json", "jsonld", "rdf", "json-ld", nicknames=("json-ld", "json")
+    ),
+    Format("rdfxml", "application/rdf+xml", "rdf", "rdf", "xml", nicknames=("xml", "rdf+xml")),
     Format("trig", "application/trig", "trig", "rdf", "trig", has_graphs=True),
     Format("nq", "application/n-quads", "nq", "rdf", "nquads", has_graphs=True),
 )

@@ -3,6 +3,8 @@ override -> one row of ``kg.formats``, or a 406 problem."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import request
 
 from kg.errors import DipkgError
@@ -14,7 +16,7 @@ class NotAcceptableError(DipkgError):
 
 
 def choose_format(kind: str, override: str | None = None, default: str | None = None) -> Format:
-    """The format to answer in.
+    """The format to answer in (its media type is the one the client named, alias included).
 
     Args:
         kind: ``results`` (SELECT/ASK) or ``rdf`` (graphs).
@@ -27,7 +29,7 @@ def choose_format(kind: str, override: str | None = None, default: str | None = 
     candidates = [f for f in FORMATS if f.kind == kind]
     if override:
         for fmt in candidates:
-            if override in (fmt.name, fmt.media_type, fmt.extension, *fmt.aliases):
+            if override in (fmt.name, fmt.media_type, fmt.extension, *fmt.aliases, *fmt.nicknames):
                 return fmt
         names = ", ".join(f.name for f in candidates)
         raise NotAcceptableError(
@@ -47,4 +49,5 @@ def choose_format(kind: str, override: str | None = None, default: str | None = 
             f"None of the accepted media types ({request.headers.get('Accept')}) can carry "
             f"this result; available: {names}."
         )
-    return next(f for f in candidates if best in (f.media_type, *f.aliases))
+    chosen = next(f for f in candidates if best in (f.media_type, *f.aliases))
+    return chosen if best == chosen.media_type else replace(chosen, media_type=best)

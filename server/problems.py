@@ -12,6 +12,7 @@ from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import DipkgError, QueryError, QueryTimeoutError, StoreError, UnknownQueryError
+from server.negotiation import NotAcceptableError
 
 TITLES = {
     400: "Bad request",
@@ -66,6 +67,8 @@ def from_error(exc: DipkgError) -> Response:
         return problem(503, "timeout", exc.message, hint=exc.hint)
     if isinstance(exc, StoreError):
         return problem(503, "store-unavailable", exc.message, hint=exc.hint)
+    if isinstance(exc, NotAcceptableError):
+        return problem(406, "not-acceptable", exc.message, hint=exc.hint)
     return problem(400, "bad-request", exc.message, hint=exc.hint)
 
 

@@ -1,0 +1,80 @@
+"""A live dipkg server on a free loopback port: the production app under gunicorn, started
+as `dipkg serve` would, over the session's bundled store."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """A running `dipkg serve`; ``url`` is its base URL."""
+
+    def __init__(self, store: Path, **settings: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ)
+        env.update({f"DIPKG_{k.upper()}": v for k, v in settings.items()})
+        self.log = store.parent / f"server-{self.port}.log"
+        self._log = self.log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(self.port),
+             "--workers", settings.get("workers", "2")],
+            env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url + "/api/queries", timeout=2)
+                return
+            except requests.ConnectionError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"dipkg serve did not start: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def start_server(built_store_dir: Path) -> Iterator[Callable[..., LiveServer]]:
+    """``start_server(**settings)``: a server with DIPKG_* settings; stopped after the session."""
+    servers: list[LiveServer] = []
+
+    def start(**settings: str) -> LiveServer:
+        server = LiveServer(built_store_dir, **settings)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(start_server: Callable[..., LiveServer]) -> LiveServer:
+    """The default server over the bundled store."""
+    return start_server()
