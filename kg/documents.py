@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.records import DateValue, Document
-from kg.yamlfile import Fields, load_yaml
+from kg.yamlfile import Fields, load_yaml, read_text
 
 META_KEYS = {"title", "published", "language", "kind", "notes", "url", "source"}
 
@@ -34,12 +34,7 @@ def read_document(path: Path) -> Document:
     Raises:
         InputError: the text or sidecar is missing, not UTF-8, or a field is malformed.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as UTF-8 text ({exc}).") from exc
+    text = read_text(path)
     sidecar = meta_path(path)
     if not sidecar.exists():
         raise InputError(

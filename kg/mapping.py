@@ -182,30 +182,48 @@ class _Mapper:
 
     # -- commitments --------------------------------------------------------------------
 
-    def pledge(self, node: PledgeNode, resolution: Resolution) -> None:
+    def commitment(
+        self,
+        node: Node,  # type: ignore[type-arg]
+        rdf_type: URIRef,
+        roles: Sequence[tuple[URIRef, str]],
+        kind: tuple[URIRef, str],
+    ) -> None:
+        """What pledges and demands share: type, topics, parties, evidence, notes, content,
+        kind, label and date. ``roles`` pairs a property with the record field of its actors;
+        the first role names the label."""
         for member in node.members:
             g = self.graph(member.document_id)
-            g.add((node.iri, RDF.type, DIP.Pledge))
+            g.add((node.iri, RDF.type, rdf_type))
             for topic in member.topics:
                 g.add((node.iri, DIP.topic, concept("topic", topic)))
-            for role, ids in (
-                (DIP.maker, member.makers),
-                (DIP.onBehalfOf, member.on_behalf_of),
-                (DIP.recipient, member.recipients),
-            ):
-                for actor_id in ids:
+            for role, field in roles:
+                for actor_id in getattr(member, field):
                     g.add((node.iri, role, self.actor(actor_id)))
             self.add_evidence(g, node.iri, member.evidence)
             if member.note:
                 g.add((node.iri, SKOS.editorialNote, Literal(member.note, lang="en")))
         lead = node.primary
         g = self.graph(lead.document_id)
-        g.add((node.iri, DIP.commitmentKind, concept("commitment-kind", lead.kind)))
+        g.add((node.iri, kind[0], concept(kind[1], lead.kind)))
         g.add((node.iri, DIP.content, Literal(lead.content, lang="en")))
-        makers = self.names(m for p in node.members for m in p.makers)
-        g.add((node.iri, RDFS.label, Literal(f"{makers}: {lead.content}", lang="en")))
+        first = self.names(a for m in node.members for a in getattr(m, roles[0][1]))
+        g.add((node.iri, RDFS.label, Literal(f"{first}: {lead.content}", lang="en")))
         if node.date is not None:
             self.add_date(self.graph(node.date.document_id), node.iri, node.date.value)
+
+    def pledge(self, node: PledgeNode, resolution: Resolution) -> None:
+        self.commitment(
+            node,
+            DIP.Pledge,
+            [
+                (DIP.maker, "makers"),
+                (DIP.onBehalfOf, "on_behalf_of"),
+                (DIP.recipient, "recipients"),
+            ],
+            (DIP.commitmentKind, "commitment-kind"),
+        )
+        lead = node.primary
         self.add_sourced(node.iri, DIP.madeAt, node.made_at, lambda v: v)
         self.add_sourced(node.iri, DIP.status, node.status, lambda v: concept("pledge-status", v))
         for step_iri, step, at in node.steps:
@@ -225,32 +243,20 @@ class _Mapper:
             self.add_evidence(g, step_iri, step.evidence)
 
     def demand(self, node: Node, resolution: Resolution) -> None:  # type: ignore[type-arg]
+        self.commitment(
+            node,
+            DIP.Demand,
+            [
+                (DIP.requester, "requesters"),
+                (DIP.onBehalfOf, "on_behalf_of"),
+                (DIP.addressee, "addressees"),
+            ],
+            (DIP.demandKind, "demand-kind"),
+        )
         for member in node.members:
-            g = self.graph(member.document_id)
-            g.add((node.iri, RDF.type, DIP.Demand))
-            for topic in member.topics:
-                g.add((node.iri, DIP.topic, concept("topic", topic)))
-            for role, ids in (
-                (DIP.requester, member.requesters),
-                (DIP.onBehalfOf, member.on_behalf_of),
-                (DIP.addressee, member.addressees),
-            ):
-                for actor_id in ids:
-                    g.add((node.iri, role, self.actor(actor_id)))
-            self.add_evidence(g, node.iri, member.evidence)
             at = resolution.event_ref(member.document_id, member.at)
             if at is not None:
-                g.add((node.iri, DIP.atEvent, at))
-            if member.note:
-                g.add((node.iri, SKOS.editorialNote, Literal(member.note, lang="en")))
-        lead = node.primary
-        g = self.graph(lead.document_id)
-        g.add((node.iri, DIP.demandKind, concept("demand-kind", lead.kind)))
-        g.add((node.iri, DIP.content, Literal(lead.content, lang="en")))
-        by = self.names(r for m in node.members for r in m.requesters)
-        g.add((node.iri, RDFS.label, Literal(f"{by}: {lead.content}", lang="en")))
-        if node.date is not None:
-            self.add_date(self.graph(node.date.document_id), node.iri, node.date.value)
+                self.graph(member.document_id).add((node.iri, DIP.atEvent, at))
 
     def statement(self, node: Node, resolution: Resolution) -> None:  # type: ignore[type-arg]
         for member in node.members:

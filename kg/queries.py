@@ -22,7 +22,7 @@ from kg.errors import InputError, QueryError, UnknownQueryError
 from kg.records import DateValue
 from kg.registry import NameIndex
 from kg.results import sort_multivalued
-from kg.store.base import QueryResult, Store
+from kg.store.base import Queryable, QueryResult
 from kg.vocab import DIPC
 
 HEADER_KEYS = {"title", "description", "row", "columns", "multi", "params", "example"}
@@ -171,7 +171,7 @@ class TermResolver:
         SELECT ?concept ?notation WHERE { ?concept skos:inScheme ?scheme ; skos:notation ?notation }
     """
 
-    def __init__(self, store: Store, base: str) -> None:
+    def __init__(self, store: Queryable, base: str) -> None:
         self.store = store
         self.base = base
         self._actors: NameIndex | None = None
@@ -272,7 +272,7 @@ def bind(query: SavedQuery, params: Mapping[str, str], resolver: TermResolver) -
 
 
 def run_saved_query(
-    store: Store,
+    store: Queryable,
     query: SavedQuery,
     params: Mapping[str, str],
     resolver: TermResolver,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 DIP = Namespace("https://w3id.org/dipkg/def#")
@@ -28,7 +28,7 @@ PREFIXES: dict[str, str] = {
 }
 
 
-def concept(scheme: str, notation: str) -> object:
+def concept(scheme: str, notation: str) -> URIRef:
     """The IRI of a SKOS concept: ``dipc:{scheme}/{notation}``.
 
     >>> str(concept("topic", "taiwan"))

@@ -1,4 +1,4 @@
-"""Reading YAML input files with errors that name the file, the line and the field."""
+"""Reading text and YAML input files with errors that name the file, the line and the field."""
 
 from __future__ import annotations
 
@@ -30,18 +30,27 @@ for _first in "tTfF":
     )
 
 
+def read_text(path: Path) -> str:
+    """A UTF-8 text file's content.
+
+    Raises:
+        InputError: the file is missing, unreadable or not UTF-8.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: file not found.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read as UTF-8 text ({exc}).") from exc
+
+
 def load_yaml(path: Path) -> Any:
     """Parse one YAML file safely (no custom tags).
 
     Raises:
         InputError: the file is missing, unreadable, not UTF-8 or not valid YAML (with line).
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as UTF-8 text ({exc}).") from exc
+    text = read_text(path)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

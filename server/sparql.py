@@ -137,11 +137,7 @@ def result_response(result: QueryResult, fmt: Format, max_rows: int) -> Response
         body = graph_body(result.graph or Graph(), fmt)
     else:
         body = render(result, fmt.name)
-    mimetype = fmt.media_type
-    charset = "utf-8" if not mimetype.startswith("application/sparql-results+xml") else None
-    response = Response(body, mimetype=mimetype)
-    if charset:
-        response.charset = charset
+    response = Response(body, mimetype=fmt.media_type)
     if result.truncated:
         response.headers["Dipkg-Truncated"] = f"max-rows={max_rows}"
     return response

@@ -26,7 +26,22 @@ class QueryResult:
     truncated: bool = False
 
 
-class Store(Protocol):
+class Queryable(Protocol):
+    """Anything that answers SPARQL queries: a store, or the killable query executor."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run a read-only SPARQL query over the union of graphs (or the given graphs)."""
+        ...
+
+
+class Store(Queryable, Protocol):
     """What the rest of dipkg needs from a store; it never knows which backend it has."""
 
     def query(
