@@ -37,6 +37,7 @@ if __name__ == "__main__":
             self.cfg.set("bind", f"127.0.0.1:{sys.argv[2]}")
             self.cfg.set("workers", 1)
             self.cfg.set("timeout", 300)
+            self.cfg.set("limit_request_line", 0)
 
         def load(self) -> Flask:
             return create(sys.argv[1])

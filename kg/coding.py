@@ -7,6 +7,7 @@ the file, the item and the field. Format: docs/model.md, "The curated coding".
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
@@ -96,6 +97,11 @@ class _CodingReader:
                 f"{self.root.file}: item {owner!r}.{field}: no event has id {key!r}.",
                 hint=f"Known event ids: {', '.join(sorted(self.event_dates)) or 'none'}.",
             )
+
+    def _event_date(self, key: str | None) -> DateValue | None:
+        """An event's date for a fact at that event: value and basis, not the event's note."""
+        date = self.event_dates.get(key) if key else None
+        return dataclasses.replace(date, note=None) if date else None
 
     def _event_ref(self, item: Fields, field: str) -> str | None:
         key = item.text(field)
@@ -300,7 +306,7 @@ class _CodingReader:
             }
         )
         made_at = self._event_ref(item, "made_at")
-        date = self._date(item, "date") or (self.event_dates[made_at] if made_at else None)
+        date = self._date(item, "date") or self._event_date(made_at)
         makers = self._actors(item, "makers", date)
         if not makers:
             raise item.error("makers", "a pledge needs at least one maker.")
@@ -325,7 +331,7 @@ class _CodingReader:
     def _step(self, item: Fields, pledge_date: DateValue | None, made_at: str | None) -> StatusStep:
         item.check_keys({"status", "date", "at", "by", "evidence"})
         at = self._event_ref(item, "at") or (made_at if item.data.get("date") is None else None)
-        date = self._date(item, "date") or (self.event_dates.get(at) if at else None)
+        date = self._date(item, "date") or self._event_date(at)
         return StatusStep(
             status=self._concept(item, "status", "pledge-status"),
             document_id=self.document.id,
@@ -352,7 +358,7 @@ class _CodingReader:
             }
         )
         at = self._event_ref(item, "at")
-        date = self._date(item, "date") or (self.event_dates[at] if at else None)
+        date = self._date(item, "date") or self._event_date(at)
         requesters = self._actors(item, "by", date)
         if not requesters:
             raise item.error("by", "a demand needs at least one actor making it.")
@@ -374,7 +380,7 @@ class _CodingReader:
     def _statement(self, item: Fields) -> Statement:
         item.check_keys({"id", "speaker", "quote", "at", "date", "topics", "evidence", "note"})
         at = self._event_ref(item, "at")
-        date = self._date(item, "date") or (self.event_dates[at] if at else None)
+        date = self._date(item, "date") or self._event_date(at)
         quote = item.text("quote", required=True) or ""
         evidence = self._evidence(item)
         if not any(quote in span.text for span in evidence):

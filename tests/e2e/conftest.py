@@ -11,8 +11,12 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
+from rdflib import Graph
+
+from kg.store.embedded import to_rdflib
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,3 +82,19 @@ def start_server(built_store_dir: Path) -> Iterator[Callable[..., LiveServer]]:
 def live_server(start_server: Callable[..., LiveServer]) -> LiveServer:
     """The default server over the bundled store."""
     return start_server()
+
+
+def parse_graph(data: bytes, media_type: str) -> Graph:
+    """Parse an RDF body with Oxigraph's parsers into an rdflib Graph (union of its graphs)."""
+    formats = {
+        "text/turtle": ox.RdfFormat.TURTLE,
+        "application/ld+json": ox.RdfFormat.JSON_LD,
+        "application/n-triples": ox.RdfFormat.N_TRIPLES,
+        "application/rdf+xml": ox.RdfFormat.RDF_XML,
+        "application/n-quads": ox.RdfFormat.N_QUADS,
+        "application/trig": ox.RdfFormat.TRIG,
+    }
+    graph = Graph()
+    for quad in ox.parse(data, formats[media_type]):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
+    return graph

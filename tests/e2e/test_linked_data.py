@@ -1,0 +1,163 @@
+"""Linked data over HTTP: every IRI the base owns dereferences, with content negotiation; the
+dumps round-trip; VoID counts equal the store's; evidence shown equals the document text."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+import requests
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from kg.config import Settings
+from kg.rdfinput import parse_rdf_file
+from kg.store import open_store
+from tests.e2e.conftest import LiveServer, parse_graph
+
+pytestmark = pytest.mark.e2e
+BASE = Settings().base_iri
+KINDS = {
+    "event": "event/2023-11-15-meeting-joe-biden-xi-jinping",
+    "pledge": "pledge/2023-11-15-china-united-states-narcotics",
+    "actor": "actor/xi-jinping",
+    "place": "place/filoli-estate",
+    "document": "document/000_6aee4f90ec08fcc7",
+}
+RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+             "application/n-triples": "nt", "application/rdf+xml": "xml"}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS), ids=sorted(KINDS))
+@pytest.mark.parametrize("accept", sorted(RDF_TYPES), ids=sorted(RDF_TYPES))
+def test_conneg_per_kind_and_format(live_server: LiveServer, kind: str, accept: str) -> None:
+    response = requests.get(f"{live_server.url}/id/{KINDS[kind]}", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == accept
+    graph = parse_graph(response.content, accept)
+    assert (URIRef(BASE + KINDS[kind]), None, None) in graph
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "expected"),
+    [("text/html,application/xhtml+xml,*/*;q=0.8", None, "text/html"),
+     ("text/turtle;q=0.9, text/html;q=0.5", None, "text/turtle"),
+     ("text/html", "jsonld", "application/ld+json"),
+     ("*/*", None, "text/turtle")],
+    ids=["browser", "q-values", "override", "wildcard"],
+)
+def test_conneg_variants(live_server: LiveServer, accept: str, fmt: str | None, expected: str) -> None:
+    params = {"format": fmt} if fmt else {}
+    response = requests.get(f"{live_server.url}/id/{KINDS['event']}", params=params,
+                            headers={"Accept": accept})
+    assert response.headers["Content-Type"].split(";")[0] == expected
+
+
+@pytest.mark.parametrize("path", ["/id/event/nope", "/id/..%2F..%2Fetc%2Fpasswd", "/id/a%20b"],
+                         ids=["unknown", "traversal", "space"])
+def test_unknown_resources_are_404_problems(live_server: LiveServer, path: str) -> None:
+    response = requests.get(live_server.url + path, headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_pages_show_evidence_equal_to_the_document(live_server: LiveServer) -> None:
+    corpus = Settings().corpus_dir
+    for kind in ("event", "pledge"):
+        page = requests.get(f"{live_server.url}/id/{KINDS[kind]}", headers={"Accept": "text/html"}).text
+        quotes = re.findall(r'<blockquote>(.*?)</blockquote>\s*<a class="source" '
+                            r'href="/id/document/([^#]+)#char=(\d+),(\d+)"', page, re.S)
+        assert quotes, kind
+        for quote, document, start, end in quotes:
+            text = (corpus / f"{document}.txt").read_text(encoding="utf-8")
+            assert text[int(start):int(end)] == html.unescape(quote)
+    both = requests.get(f"{live_server.url}/id/{KINDS['event']}", headers={"Accept": "text/html"}).text
+    assert "000_6aee4f90ec08fcc7" in both and "001_8a1da5cde644e144" in both
+
+
+def test_document_page_highlights_spans(live_server: LiveServer) -> None:
+    page = requests.get(f"{live_server.url}/id/{KINDS['document']}", headers={"Accept": "text/html"}).text
+    assert page.count("<mark") >= 10
+    assert 'id="char=87,228"' in page
+
+
+def test_ontology_and_schemes_dereference(live_server: LiveServer) -> None:
+    page = requests.get(live_server.url + "/def", headers={"Accept": "text/html"}).text
+    assert 'id="Pledge"' in page and 'id="maker"' in page
+    turtle = requests.get(live_server.url + "/def", headers={"Accept": "text/turtle"})
+    assert (URIRef("https://w3id.org/dipkg/def#Pledge"), None, None) in Graph().parse(data=turtle.text)
+    scheme = requests.get(live_server.url + "/concept/topic", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=scheme.text)
+    assert (URIRef("https://w3id.org/dipkg/concept/topic/taiwan"), None, None) in graph
+
+
+def _store_dataset(store_dir: Path) -> Dataset:
+    dataset = Dataset()
+    store = open_store(store_dir, read_only=True)
+    try:
+        for s, p, o, g in store.quads():
+            (dataset.graph(g) if g is not None else dataset.default_graph).add((s, p, o))
+    finally:
+        store.close()
+    return dataset
+
+
+@pytest.mark.parametrize("ext", ["nq", "trig"])
+def test_dumps_round_trip(live_server: LiveServer, built_store_dir: Path, tmp_path: Path, ext: str) -> None:
+    path = tmp_path / f"dump.{ext}"
+    path.write_bytes(requests.get(f"{live_server.url}/dump.{ext}").content)
+    back = Dataset()
+    parse_rdf_file(path, back)
+    for graph in _store_dataset(built_store_dir).graphs():
+        if len(graph):
+            assert isomorphic(graph, back.graph(graph.identifier)), graph.identifier
+
+
+@pytest.mark.parametrize("ext", ["ttl", "nt", "jsonld"])
+def test_triple_dumps_hold_the_union(live_server: LiveServer, built_store_dir: Path, ext: str) -> None:
+    response = requests.get(f"{live_server.url}/dump.{ext}")
+    assert response.status_code == 200
+    media = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json"}
+    graph = parse_graph(response.content, media[ext])
+    union = Graph()
+    for g in _store_dataset(built_store_dir).graphs():
+        union += g
+    assert len(graph) == len(union)
+
+
+def test_dump_csv_and_export_give_the_same_bytes(live_server: LiveServer, built_store_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["export", "--format", "csv", "--store", str(built_store_dir)])
+    assert requests.get(live_server.url + "/dump.csv").content == result.stdout_bytes
+
+
+def test_void_counts_equal_the_store(live_server: LiveServer, built_store_dir: Path) -> None:
+    void = Graph().parse(data=requests.get(live_server.url + "/.well-known/void").text, format="turtle")
+    triples = int(next(void.objects(None, URIRef("http://rdfs.org/ns/void#triples"))))
+    store = open_store(built_store_dir, read_only=True)
+    try:
+        assert triples == len(store)
+    finally:
+        store.close()
+    dumps = {str(o) for o in void.objects(None, URIRef("http://rdfs.org/ns/void#dataDump"))}
+    assert f"{live_server.url}/dump.nq" in dumps
+
+
+def test_every_iri_the_base_owns_dereferences(live_server: LiveServer, built_store_dir: Path) -> None:
+    store = open_store(built_store_dir, read_only=True)
+    try:
+        subjects = {str(s) for s, _, _, g in store.quads()
+                    if isinstance(s, URIRef) and str(s).startswith(BASE) and "/graph/" not in str(s)}
+    finally:
+        store.close()
+    assert len(subjects) > 100
+    session = requests.Session()
+    for iri in sorted(subjects):
+        response = session.get(live_server.url + "/id/" + iri[len(BASE):], headers={"Accept": "application/n-triples"})
+        assert response.status_code == 200, iri
+        assert f"<{iri}>" in response.text, iri
