@@ -145,6 +145,10 @@ def _drive_threads(url: str, seconds: float, connections: int) -> Measure:
     )
 
 
+def _ratio(value: float, baseline: float) -> str:
+    return f"{value / baseline:.2f}x" if baseline else "n/a (baseline answered nothing)"
+
+
 def run_size(
     name: str, store_dir: Path, nquads: Path, actor: str, args: argparse.Namespace
 ) -> list[str]:
@@ -220,8 +224,9 @@ def run_size(
                 m = results[(label, kind)]
                 rows.append(
                     f"| {name} | {kind} | {label} | {m.rps:.1f} | {m.p50:.1f} | {m.p99:.1f} | "
-                    f"{m.rps / oxi.rps:.2f}x | {m.rps / rdf.rps:.2f}x | {m.errors} |"
+                    f"{_ratio(m.rps, oxi.rps)} | {_ratio(m.rps, rdf.rps)} | {m.errors} |"
                 )
+                print(rows[-1], flush=True)
     finally:
         for process, _ in servers.values():
             process.terminate()
@@ -265,6 +270,7 @@ def main() -> int:
         ],
         check=True,
     )
+    print("\n".join(rows), flush=True)
     rows += run_size("bundled (2.3k)", small, small_nq, "Xi Jinping", args)
     # The synthetic graph.
     big_nq = args.work / f"synthetic-{args.triples}.nq"
@@ -279,7 +285,6 @@ def main() -> int:
         store.close()
     count = sum(1 for _ in big_nq.open("rb"))
     rows += run_size(f"synthetic ({count / 1e6:.2f}M)", big, big_nq, "Envoy 3-1", args)
-    print("\n".join(rows))
     return 0
 
 

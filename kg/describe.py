@@ -21,7 +21,9 @@ def describe_query(iri: URIRef) -> str:
     True
     """
     term = iri.n3()
-    return PREFIXES + f"""CONSTRUCT {{
+    return (
+        PREFIXES
+        + f"""CONSTRUCT {{
   {term} ?p ?o .
   ?span ?spanP ?spanO .
   ?selector ?selectorP ?selectorO .
@@ -35,33 +37,43 @@ def describe_query(iri: URIRef) -> str:
   }}
   UNION {{ {term} ?q ?linked . ?linked rdfs:label ?linkedLabel }}
 }}"""
+    )
 
 
 def incoming_query(iri: URIRef, limit: int = 200) -> str:
     """SELECT what links to a resource: subject, its label, the property."""
-    return PREFIXES + f"""SELECT DISTINCT ?subject ?label ?property WHERE {{
+    return (
+        PREFIXES
+        + f"""SELECT DISTINCT ?subject ?label ?property WHERE {{
   ?subject ?property {iri.n3()} .
   FILTER(?property != rdf:type && ?property != prov:wasDerivedFrom)
   OPTIONAL {{ ?subject rdfs:label ?label }}
 }} ORDER BY ?property ?subject LIMIT {int(limit)}"""
+    )
 
 
 def evidence_query(iri: URIRef) -> str:
     """SELECT the evidence behind a resource: document id, offsets, exact text."""
-    return PREFIXES + f"""PREFIX dcterms: <http://purl.org/dc/terms/>
+    return (
+        PREFIXES
+        + f"""PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT DISTINCT ?document ?identifier ?start ?end ?text WHERE {{
   {iri.n3()} prov:wasDerivedFrom ?span .
   ?span oa:hasSource ?document ; oa:hasSelector ?selector .
   ?document dcterms:identifier ?identifier .
   ?selector oa:start ?start ; oa:end ?end ; oa:exact ?text .
 }} ORDER BY ?identifier ?start"""
+    )
 
 
 def document_spans_query(document: URIRef) -> str:
     """SELECT every span of a document with the facts derived from it."""
-    return PREFIXES + f"""SELECT DISTINCT ?start ?end ?fact ?label WHERE {{
+    return (
+        PREFIXES
+        + f"""SELECT DISTINCT ?start ?end ?fact ?label WHERE {{
   ?span oa:hasSource {document.n3()} ; oa:hasSelector ?selector .
   ?selector oa:start ?start ; oa:end ?end .
   ?fact prov:wasDerivedFrom ?span .
   OPTIONAL {{ ?fact rdfs:label ?label }}
 }} ORDER BY ?start ?end ?fact"""
+    )

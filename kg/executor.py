@@ -35,8 +35,21 @@ def _serve(conn: Connection, store_path: str) -> None:
             request = conn.recv()
         except EOFError:
             return
-        sparql, default_graphs, named_graphs, max_rows = request
+        sparql, default_graphs, named_graphs, max_rows, serialized = request
         try:
+            if serialized:
+                conn.send(
+                    (
+                        "ok",
+                        store.query_serialized(
+                            sparql,
+                            serialized,
+                            default_graph_uris=default_graphs,
+                            named_graph_uris=named_graphs,
+                        ),
+                    )
+                )
+                continue
             result = store.query(
                 sparql,
                 default_graph_uris=default_graphs,
@@ -106,12 +119,29 @@ class QueryExecutor:
             QueryError: the query does not parse.
             StoreError: the store cannot be read.
         """
+        request = (sparql, list(default_graph_uris), list(named_graph_uris), max_rows, None)
+        return self._ask(request)  # type: ignore[no-any-return]
+
+    def query_serialized(
+        self,
+        sparql: str,
+        fmt: str,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> bytes:
+        """A SELECT/ASK result serialised natively by the store in the child (no row cap:
+        only for queries whose own LIMIT is within it); same errors as :meth:`query`."""
+        request = (sparql, list(default_graph_uris), list(named_graph_uris), None, fmt)
+        return self._ask(request)  # type: ignore[no-any-return]
+
+    def _ask(self, request: tuple[object, ...]) -> object:
         with self._lock:
             conn = self._conn if self._process and self._process.is_alive() else None
             if conn is None:
                 self._stop()
                 conn = self._start()
-            conn.send((sparql, list(default_graph_uris), list(named_graph_uris), max_rows))
+            conn.send(request)
             if not conn.poll(self.timeout):
                 self._stop()
                 raise QueryTimeoutError(
@@ -124,7 +154,7 @@ class QueryExecutor:
                 self._stop()
                 raise StoreError("The query worker stopped unexpectedly.") from exc
         if status == "ok":
-            return payload  # type: ignore[no-any-return]
+            return payload
         kind, message, hint = payload
         raise _ERRORS.get(kind, StoreError)(message, hint=hint)
 

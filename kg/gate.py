@@ -25,6 +25,7 @@ _TOKEN = re.compile(
     r"|[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+"  # variables
     r"|[A-Za-z_][A-Za-z0-9_.-]*:[^\s{}()<>\"',;]*"  # prefixed names
     r"|[A-Za-z]+"  # keywords
+    r"|\d+"  # integers
     r"|[{}()]"
     r"|\S",
     re.DOTALL,
@@ -39,6 +40,8 @@ class CheckedQuery:
 
     text: str
     form: str
+    limit: int | None = None
+    """The query's top-level LIMIT, if it has one (then it can return no more rows)."""
 
 
 def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> CheckedQuery:
@@ -57,8 +60,14 @@ def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> CheckedQuery:
         )
     depth = 0
     form = None
+    limit = None
+    expect_limit = False
     for match in _TOKEN.finditer(text):
         token = match.group(0)
+        if expect_limit:
+            expect_limit = False
+            if token.isdigit() and depth == 0:
+                limit = int(token)
         if token in "{(" and len(token) == 1:
             depth += 1
             if depth > MAX_NESTING:
@@ -84,9 +93,10 @@ def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> CheckedQuery:
                 )
             if form is None and word in _FORMS:
                 form = _FORMS[word]
+            expect_limit = word == "LIMIT" and depth == 0
     if form is None:
         raise QueryError(
             "No query form found: a query starts (after PREFIX and BASE) with SELECT, ASK, "
             "CONSTRUCT or DESCRIBE."
         )
-    return CheckedQuery(text, form)
+    return CheckedQuery(text, form, limit)

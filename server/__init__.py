@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from kg.config import Settings
-from server import api, pages, problems, resources, services, sparql
+from server import api, pages, problems, resources, services, sparql, timeline
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -31,5 +31,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(resources.blueprint)
+    app.register_blueprint(timeline.blueprint)
     problems.init_app(app)
     return app

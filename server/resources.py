@@ -27,6 +27,7 @@ from server.negotiation import choose_format
 from server.problems import problem
 from server.services import get_services
 from server.sparql import cors, graph_body
+from server.timeline import timeline_svg
 
 blueprint = Blueprint("resources", __name__)
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -130,6 +131,7 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         context["timeline"] = run_saved_query(
             executor, get_query(queries, "timeline"), {"actor": str(iri)}, services.resolver
         ).rows
+        context["timeline_svg"] = timeline_svg(str(iri), title=f"Timeline of {label}")
     return context
 
 

@@ -104,10 +104,26 @@ def endpoint() -> Response:
     checked = check_query(queries[0], max_chars=settings.max_query_chars)
     kind = "results" if checked.form in ("select", "ask") else "rdf"
     fmt = choose_format(kind, params.get("format"), "json" if kind == "results" else "ttl")
+    default_graphs = _iris(params.getlist("default-graph-uri"), "default-graph-uri")
+    named_graphs = _iris(params.getlist("named-graph-uri"), "named-graph-uri")
+    bounded = checked.form == "ask" or (
+        checked.form == "select"
+        and checked.limit is not None
+        and checked.limit <= settings.max_rows
+    )
+    if bounded:
+        # The query cannot exceed the row cap: let the store serialise it natively.
+        body = services.executor.query_serialized(
+            checked.text,
+            fmt.name,
+            default_graph_uris=default_graphs,
+            named_graph_uris=named_graphs,
+        )
+        return Response(body, mimetype=fmt.media_type)
     result = services.executor.query(
         checked.text,
-        default_graph_uris=_iris(params.getlist("default-graph-uri"), "default-graph-uri"),
-        named_graph_uris=_iris(params.getlist("named-graph-uri"), "named-graph-uri"),
+        default_graph_uris=default_graphs,
+        named_graph_uris=named_graphs,
         max_rows=settings.max_rows,
     )
     return result_response(result, fmt, settings.max_rows)

@@ -17,6 +17,12 @@ from rdflib.term import Node
 from kg.errors import QueryError, StoreError
 from kg.store.base import QueryResult
 
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 _RDF_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
@@ -150,6 +156,35 @@ class EmbeddedStore:
                 (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))  # type: ignore[arg-type]
             )
         return QueryResult("graph", graph=graph)
+
+    def query_serialized(
+        self,
+        sparql: str,
+        fmt: str,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> bytes:
+        """A SELECT/ASK result serialised by Oxigraph itself (``json``, ``xml``, ``csv``,
+        ``tsv``), for queries whose size is already bounded (a LIMIT within the row cap).
+
+        Raises:
+            QueryError: the query does not parse, or is not a SELECT or ASK.
+        """
+        options: dict[str, object] = {"use_default_graph_as_union": not default_graph_uris}
+        if default_graph_uris:
+            options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+        if named_graph_uris:
+            options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        try:
+            result = self._store.query(sparql, **options)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise QueryError(f"The query does not parse: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"The store could not answer: {exc}") from exc
+        if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            raise QueryError("Only SELECT and ASK results can be serialised as query results.")
+        return result.serialize(format=_RESULT_FORMATS[fmt])  # type: ignore[no-any-return]
 
     def replace_graphs(self, dataset: Dataset) -> None:
         """Drop and refill every named graph of ``dataset`` in one update (one transaction)."""

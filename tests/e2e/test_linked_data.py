@@ -161,3 +161,24 @@ def test_every_iri_the_base_owns_dereferences(live_server: LiveServer, built_sto
         response = session.get(live_server.url + "/id/" + iri[len(BASE):], headers={"Accept": "application/n-triples"})
         assert response.status_code == 200, iri
         assert f"<{iri}>" in response.text, iri
+
+
+@pytest.mark.parametrize(("params", "title"), [({"actor": "Xi"}, "Timeline of Xi"),
+                                               ({"actor": "Xi", "counterpart": "Biden"}, "with Biden")],
+                         ids=["actor", "pair"])
+def test_timeline_svg_has_a_mark_per_dated_item(live_server: LiveServer, params: dict[str, str], title: str) -> None:
+    response = requests.get(live_server.url + "/timeline", params=params)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("image/svg+xml")
+    assert title in response.text
+    rows = requests.get(live_server.url + "/api/queries/timeline", params={"actor": params["actor"]}).json()
+    items = {b["item"]["value"] for b in rows["results"]["bindings"] if "date" in b}
+    if "counterpart" in params:
+        other = requests.get(live_server.url + "/api/queries/timeline",
+                             params={"actor": params["counterpart"]}).json()
+        items &= {b["item"]["value"] for b in other["results"]["bindings"]}
+    assert response.text.count('class="mark"') == len(items) > 0
+
+
+def test_actor_page_embeds_the_timeline(live_server: LiveServer) -> None:
+    page = requests.get(f"{live_server.url}/id/{KINDS['actor']}", headers={"Accept": "text/html"}).text
+    assert "<svg" in page and 'class="mark"' in page
