@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_STORE := var/ci-store
 
-.PHONY: run test lint clean
+.PHONY: run test browser clean
 
 $(BIN)/dipkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(BIN)/dipkg: pyproject.toml
 run: $(BIN)/dipkg
 	$(BIN)/dipkg serve
 
-test: $(BIN)/dipkg
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; }
+
+test: $(BIN)/dipkg browser
 	rm -rf $(CHECK_STORE)
 	$(BIN)/dipkg build --store $(CHECK_STORE)
 	$(BIN)/dipkg validate --store $(CHECK_STORE) --format junit > var/shacl-junit.xml

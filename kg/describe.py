@@ -11,6 +11,7 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
 
@@ -27,7 +28,7 @@ def describe_query(iri: URIRef) -> str:
   {term} ?p ?o .
   ?span ?spanP ?spanO .
   ?selector ?selectorP ?selectorO .
-  ?linked rdfs:label ?linkedLabel .
+  ?linked ?labelProperty ?linkedLabel .
 }} WHERE {{
   {{ {term} ?p ?o . FILTER(?p != dip:text) }}
   UNION {{
@@ -35,7 +36,11 @@ def describe_query(iri: URIRef) -> str:
     ?span ?spanP ?spanO .
     OPTIONAL {{ ?span oa:hasSelector ?selector . ?selector ?selectorP ?selectorO }}
   }}
-  UNION {{ {term} ?q ?linked . ?linked rdfs:label ?linkedLabel }}
+  UNION {{
+    {term} ?q ?linked .
+    VALUES ?labelProperty {{ rdfs:label skos:prefLabel }}
+    ?linked ?labelProperty ?linkedLabel
+  }}
 }}"""
     )
 

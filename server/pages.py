@@ -25,9 +25,28 @@ def home() -> str:
             (dip:SourceDocument "documents") }
           ?x a ?class } GROUP BY ?kind ORDER BY ?kind"""
     ).rows
+    documents = services.executor.query(
+        """PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX dip: <https://w3id.org/dipkg/def#>
+        SELECT DISTINCT ?document ?title ?issued WHERE {
+          ?document a dip:SourceDocument ; dcterms:title ?title ; dcterms:issued ?issued
+        } ORDER BY DESC(STR(?issued)) ?document LIMIT 10"""
+    ).rows
+    events = services.executor.query(
+        """PREFIX dip: <https://w3id.org/dipkg/def#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT DISTINCT ?event ?label ?earliest WHERE {
+          ?event a dip:Event ; rdfs:label ?label
+          OPTIONAL { ?event dip:earliest ?earliest }
+        } ORDER BY DESC(?earliest) ?event LIMIT 15"""
+    ).rows
     queries = sorted(services.queries.values(), key=lambda q: q.name)
     return render_template(
-        "home.html", counts=[(str(k), str(n)) for k, n in counts], queries=queries
+        "home.html",
+        counts=[(str(k), str(n)) for k, n in counts],
+        queries=queries,
+        documents=documents,
+        events=events,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.describe import describe_query, document_spans_query, evidence_query, incoming_query
 from kg.export import EXPORT_FORMATS, export
@@ -98,13 +98,12 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
     executor = services.executor
     types = sorted(str(t) for t in description.objects(iri, RDF.type))
     label = description.value(iri, RDFS.label) or iri
-    labels = {str(s): str(o) for s, o in description.subject_objects(RDFS.label)}
+    labels = {str(s): str(o) for s, o in description.subject_objects(SKOS.prefLabel)}
+    labels.update({str(s): str(o) for s, o in description.subject_objects(RDFS.label)})
     properties = sorted(
-        (str(p), o)
+        (str(p), isinstance(o, URIRef), str(o), labels.get(str(o), str(o)))
         for p, o in description.predicate_objects(iri)
-        if p not in (RDFS.label,)
-        and not (p == RDF.type)
-        and str(p) != "http://www.w3.org/ns/prov#wasDerivedFrom"
+        if p not in (RDFS.label, RDF.type) and str(p) != "http://www.w3.org/ns/prov#wasDerivedFrom"
     )
     incoming = executor.query(incoming_query(iri)).rows
     evidence = executor.query(evidence_query(iri)).rows
@@ -113,6 +112,7 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         "label": str(label),
         "types": types,
         "labels": labels,
+        "event_labels": {},
         "properties": properties,
         "incoming": incoming,
         "evidence": evidence,
@@ -125,6 +125,7 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         context["history"] = run_saved_query(
             executor, get_query(queries, "pledge-history"), {"pledge": str(iri)}, services.resolver
         ).rows
+        context["event_labels"] = labels_of({row[5] for row in context["history"] if row[5]})
     if str(DIP.SourceDocument) in types:
         context["document"] = document_segments(iri)
     if str(DIP.Actor) in types:
@@ -133,6 +134,23 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         ).rows
         context["timeline_svg"] = timeline_svg(str(iri), title=f"Timeline of {label}")
     return context
+
+
+def labels_of(resources: set[object]) -> dict[str, str]:
+    """The English labels of some resources, by IRI."""
+    if not resources:
+        return {}
+    values = " ".join(URIRef(str(r)).n3() for r in resources)
+    rows = (
+        get_services()
+        .executor.query(
+            "SELECT DISTINCT ?r ?label WHERE { VALUES ?r { "
+            + values
+            + " } ?r <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+        )
+        .rows
+    )
+    return {str(r): str(label) for r, label in rows}
 
 
 def document_segments(document: URIRef) -> list[tuple[str, str | None, str | None, str]]:

@@ -37,7 +37,7 @@ def draw(items: list[tuple[str, str, str, str]], title: str) -> str:
         for date, kind, iri, label in items
         if (d := date) and _day(date) is not None
     ]
-    height = TOP + LANE * len(ROW) + 40
+    height = TOP + LANE * len(ROW) + 56
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
@@ -57,7 +57,8 @@ def draw(items: list[tuple[str, str, str, str]], title: str) -> str:
         last = max(day for _, day, _, _, _ in dated if day)
         span = max((last - first).days, 1)
         axis_y = TOP + LANE * len(ROW) + 10
-        for year in range(first.year, last.year + 1):
+        step = max(1, -(-(last.year - first.year + 1) * 40 // (WIDTH - LEFT - RIGHT)))
+        for year in range(first.year - first.year % step, last.year + 1, step):
             x = LEFT + (dt.date(year, 1, 1) - first).days / span * (WIDTH - LEFT - RIGHT)
             if LEFT <= x <= WIDTH - RIGHT:
                 parts.append(

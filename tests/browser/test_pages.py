@@ -1,0 +1,74 @@
+"""The pages in a real headless Chromium (Debian's, driven by Playwright): a person follows
+links from the home page to the November 2023 meeting, reads both documents' evidence, opens a
+document with its highlights, a pledge with its history, and an actor's timeline picture.
+Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.e2e.conftest import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def page(live_server: LiveServer) -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed; `make test` installs it (apt-get).")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def test_home_to_the_meeting_with_both_documents_evidence(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server.url + "/")
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    page.get_by_role("link", name="Meeting of Joe Biden and Xi Jinping, 2023-11-15").click()
+    page.wait_for_url("**/id/event/2023-11-15-meeting-joe-biden-xi-jinping")
+    sources = page.locator("ul.evidence a.source").all_inner_texts()
+    assert any(s.startswith("000_6aee4f90ec08fcc7") for s in sources)
+    assert any(s.startswith("001_8a1da5cde644e144") for s in sources)
+    page.screenshot(path=str(ARTIFACTS / "meeting.png"), full_page=True)
+
+
+def test_document_shows_highlights(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server.url + "/id/document/000_6aee4f90ec08fcc7")
+    marks = page.locator(".document mark")
+    assert marks.count() >= 10
+    assert marks.first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "document.png"), full_page=True)
+
+
+def test_pledge_shows_its_history(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server.url + "/id/pledge/2023-11-15-china-united-states-narcotics")
+    steps = page.locator("ol.history li.step").all_inner_texts()
+    assert [s.split()[0] for s in steps] == ["made", "reviewed"]
+    page.screenshot(path=str(ARTIFACTS / "pledge.png"), full_page=True)
+
+
+def test_timeline_svg_renders_its_marks(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    rows = requests.get(live_server.url + "/api/queries/timeline", params={"actor": "Xi"}).json()
+    dated = {b["item"]["value"] for b in rows["results"]["bindings"] if "date" in b}
+    page.goto(live_server.url + "/id/actor/xi-jinping")
+    circles = page.locator("figure.timeline svg circle.mark")
+    assert circles.count() == len(dated) > 0
+    box = circles.first.bounding_box()
+    assert box is not None and box["width"] > 0
+    page.screenshot(path=str(ARTIFACTS / "actor.png"), full_page=True)
