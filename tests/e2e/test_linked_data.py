@@ -25,6 +25,9 @@ KINDS = {
     "actor": "actor/xi-jinping",
     "place": "place/filoli-estate",
     "document": "document/000_6aee4f90ec08fcc7",
+    "demand": "demand/2023-11-15-xi-jinping-taiwan",
+    "statement": "statement/2023-11-15-white-house-99397316",
+    "office": "actor/foreign-minister-of-china",
 }
 RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld",
              "application/n-triples": "nt", "application/rdf+xml": "xml"}
