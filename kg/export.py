@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import BNode, Dataset, Literal
+from rdflib.namespace import RDF, XSD
 
 from kg.formats import get_format
 from kg.results import render, sort_multivalued
@@ -71,18 +72,65 @@ def export(store: Store, fmt_name: str, out: IO[bytes], context_path: Path) -> N
             out, {"nq": "nquads", "trig": "trig", "nt": "ntriples", "ttl": "turtle"}[fmt.name]
         )
     elif fmt.name == "jsonld":
-        dataset = Dataset()
-        for s, p, o, g in store.quads():
-            graph = dataset.graph(g) if g is not None else dataset.default_graph
-            graph.add((s, p, o))
         context = json.loads(context_path.read_text(encoding="utf-8"))
-        body = dataset.serialize(format="json-ld", context=context.get("@context", context))
-        out.write(body.encode("utf-8") if isinstance(body, str) else body)
+        write_jsonld(store, out, context.get("@context", context))
     else:
         raise ValueError(f"{fmt.name} is not an export format")
 
 
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "csv")
+
+
+def write_jsonld(store: Store, out: IO[bytes], context: object) -> None:
+    """Stream the store as JSON-LD: one ``@graph`` per named graph, one node object per
+    subject (subjects come grouped from the store's index), full IRIs, the project's context.
+    Memory stays at one subject's triples, whatever the store's size."""
+    out.write(b'{"@context": ' + json.dumps(context).encode() + b', "@graph": [')
+    first_graph = True
+    for graph in store.graph_names():
+        out.write(
+            (b"" if first_graph else b",")
+            + b'\n{"@id": '
+            + json.dumps(str(graph)).encode()
+            + b', "@graph": ['
+        )
+        first_graph = False
+        first_node = True
+        subject = None
+        node: dict[str, list[object]] = {}
+        for s, p, o in store.graph_triples(graph):
+            if s != subject and subject is not None:
+                out.write(_node_json(subject, node, first_node))
+                first_node, node = False, {}
+            subject = s
+            node.setdefault(str(p), []).append(_value_json(o))
+        if subject is not None:
+            out.write(_node_json(subject, node, first_node))
+        out.write(b"]}")
+    out.write(b"\n]}\n")
+
+
+def _node_json(subject: object, node: dict[str, list[object]], first: bool) -> bytes:
+    types = node.pop(str(RDF.type), [])
+    body: dict[str, object] = {"@id": _id_of(subject)}
+    if types:
+        body["@type"] = [t["@id"] for t in types]  # type: ignore[index]
+    body.update(node)
+    return (b"" if first else b",") + b"\n" + json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def _id_of(term: object) -> str:
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def _value_json(term: object) -> object:
+    if isinstance(term, Literal):
+        if term.language:
+            return {"@value": str(term), "@language": term.language}
+        if term.datatype is not None and term.datatype != XSD.string:
+            return {"@value": str(term), "@type": str(term.datatype)}
+        return {"@value": str(term)}
+    return {"@id": _id_of(term)}
 
 
 def write_nquads(dataset: Dataset, out: IO[bytes]) -> int:

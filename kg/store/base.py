@@ -71,6 +71,10 @@ class Store(Queryable, Protocol):
         """Stream every quad (or triple) to ``out`` in an N-Quads/TriG/N-Triples/Turtle form."""
         ...
 
+    def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
+        """One named graph's triples, grouped by subject."""
+        ...
+
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
         """Every quad as rdflib terms (graph None for the default graph)."""
         ...

@@ -228,6 +228,11 @@ class EmbeddedStore:
             )
             ox.serialize(triples, out, format=fmt)
 
+    def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
+        """One named graph's triples as rdflib terms, grouped by subject (the store's index)."""
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
+            yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)  # type: ignore[misc]
+
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
         """Every quad as rdflib terms."""
         for q in self._store.quads_for_pattern(None, None, None, None):

@@ -107,7 +107,7 @@ def _store_dataset(store_dir: Path) -> Dataset:
     return dataset
 
 
-@pytest.mark.parametrize("ext", ["nq", "trig"])
+@pytest.mark.parametrize("ext", ["nq", "trig", "jsonld"])
 def test_dumps_round_trip(live_server: LiveServer, built_store_dir: Path, tmp_path: Path, ext: str) -> None:
     path = tmp_path / f"dump.{ext}"
     path.write_bytes(requests.get(f"{live_server.url}/dump.{ext}").content)
