@@ -112,6 +112,22 @@ class EmbeddedStore:
         """The underlying pyoxigraph store (for native serialisation on hot paths)."""
         return self._store
 
+    def _run(
+        self, sparql: str, default_graph_uris: Sequence[str], named_graph_uris: Sequence[str]
+    ) -> object:
+        """Run a query over the union of graphs, or the given dataset."""
+        options: dict[str, object] = {"use_default_graph_as_union": not default_graph_uris}
+        if default_graph_uris:
+            options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+        if named_graph_uris:
+            options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        try:
+            return self._store.query(sparql, **options)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise QueryError(f"The query does not parse: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"The store could not answer: {exc}") from exc
+
     def query(
         self,
         sparql: str,
@@ -125,19 +141,7 @@ class EmbeddedStore:
         Raises:
             QueryError: the query does not parse (the message has the parser's position).
         """
-        options: dict[str, object] = {}
-        if default_graph_uris:
-            options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graph_uris:
-            options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-        try:
-            result = self._store.query(sparql, **options)  # type: ignore[arg-type]
-        except SyntaxError as exc:
-            raise QueryError(f"The query does not parse: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"The store could not answer: {exc}") from exc
+        result = self._run(sparql, default_graph_uris, named_graph_uris)
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
@@ -171,17 +175,7 @@ class EmbeddedStore:
         Raises:
             QueryError: the query does not parse, or is not a SELECT or ASK.
         """
-        options: dict[str, object] = {"use_default_graph_as_union": not default_graph_uris}
-        if default_graph_uris:
-            options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-        if named_graph_uris:
-            options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-        try:
-            result = self._store.query(sparql, **options)  # type: ignore[arg-type]
-        except SyntaxError as exc:
-            raise QueryError(f"The query does not parse: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"The store could not answer: {exc}") from exc
+        result = self._run(sparql, default_graph_uris, named_graph_uris)
         if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
             raise QueryError("Only SELECT and ASK results can be serialised as query results.")
         return result.serialize(format=_RESULT_FORMATS[fmt])  # type: ignore[no-any-return]
