@@ -19,6 +19,7 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, UsageError, ValidationError
 from kg.export import EXPORT_FORMATS, export
+from kg.netguard import forbid_network
 from kg.pipeline import build, load_vocabulary, validate_dataset
 from kg.queries import TermResolver, get_query, load_queries, run_saved_query
 from kg.rdfinput import parse_rdf_file
@@ -235,5 +236,6 @@ def serve_command(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: no command makes a network connection."""
+    forbid_network()
     cli(prog_name="dipkg")

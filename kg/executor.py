@@ -22,8 +22,10 @@ _ERRORS: dict[str, type[DipkgError]] = {"QueryError": QueryError, "StoreError": 
 
 def _serve(conn: Connection, store_path: str) -> None:
     """The child: answer queries from ``conn`` until it closes."""
+    from kg.netguard import forbid_network
     from kg.store import open_store  # imported in the child only
 
+    forbid_network()
     try:
         store = open_store(store_path, read_only=True)
     except DipkgError as exc:

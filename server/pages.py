@@ -3,7 +3,7 @@ the results as a table, rendered on the server)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from kg.errors import DipkgError
 from kg.queries import get_query, run_saved_query
@@ -47,6 +47,20 @@ def home() -> str:
         queries=queries,
         documents=documents,
         events=events,
+    )
+
+
+@blueprint.route("/health")
+def health() -> Response:
+    """Liveness and readiness: the store answers a trivial query (503 problem otherwise)."""
+    services = get_services()
+    services.executor.query("ASK {}")
+    return jsonify(
+        {
+            "status": "ok",
+            "queryTimeout": services.settings.query_timeout,
+            "maxRows": services.settings.max_rows,
+        }
     )
 
 

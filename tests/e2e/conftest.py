@@ -38,9 +38,22 @@ class LiveServer:
         self.log = store.parent / f"server-{self.port}.log"
         self._log = self.log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(self.port),
-             "--workers", settings.get("workers", "2")],
-            env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "kg",
+                "serve",
+                "--store",
+                str(store),
+                "--port",
+                str(self.port),
+                "--workers",
+                settings.get("workers", "2"),
+            ],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -42,11 +42,15 @@ COMPETENCY = [
 ]
 
 
-@pytest.mark.parametrize(("name", "params"), COMPETENCY,
-                         ids=[f"{n}-{'-'.join(p.values())}" for n, p in COMPETENCY])
-def test_http_csv_equals_cli_csv(live_server: LiveServer, built_store_dir: Path, name: str,
-                                 params: dict[str, str]) -> None:
-    response = requests.get(f"{live_server.url}/api/queries/{name}", params={**params, "_format": "csv"})
+@pytest.mark.parametrize(
+    ("name", "params"), COMPETENCY, ids=[f"{n}-{'-'.join(p.values())}" for n, p in COMPETENCY]
+)
+def test_http_csv_equals_cli_csv(
+    live_server: LiveServer, built_store_dir: Path, name: str, params: dict[str, str]
+) -> None:
+    response = requests.get(
+        f"{live_server.url}/api/queries/{name}", params={**params, "_format": "csv"}
+    )
     assert response.status_code == 200, response.text
     args = ["query", name, "--store", str(built_store_dir), "--format", "csv"]
     for key, value in params.items():
@@ -60,8 +64,16 @@ def test_http_csv_equals_cli_csv(live_server: LiveServer, built_store_dir: Path,
 def test_catalogue(live_server: LiveServer) -> None:
     catalogue = requests.get(live_server.url + "/api/queries").json()
     by_name = {q["name"]: q for q in catalogue}
-    assert {"events", "pledges", "demands", "statements", "timeline", "pledge-history", "actor",
-            "provenance"} <= set(by_name)
+    assert {
+        "events",
+        "pledges",
+        "demands",
+        "statements",
+        "timeline",
+        "pledge-history",
+        "actor",
+        "provenance",
+    } <= set(by_name)
     events = by_name["events"]
     assert events["params"]["type"]["kind"] == "concept"
     assert "phone_call" in events["params"]["type"]["allowed"]
@@ -70,16 +82,20 @@ def test_catalogue(live_server: LiveServer) -> None:
 
 @pytest.mark.parametrize(
     ("accept", "fmt", "media"),
-    [("application/sparql-results+json", None, "application/sparql-results+json"),
-     ("text/csv", None, "text/csv"),
-     (None, "tsv", "text/tab-separated-values"),
-     (None, "xml", "application/sparql-results+xml")],
+    [
+        ("application/sparql-results+json", None, "application/sparql-results+json"),
+        ("text/csv", None, "text/csv"),
+        (None, "tsv", "text/tab-separated-values"),
+        (None, "xml", "application/sparql-results+xml"),
+    ],
     ids=["json", "csv", "tsv-override", "xml-override"],
 )
 def test_formats(live_server: LiveServer, accept: str | None, fmt: str | None, media: str) -> None:
     params = {"maker": "China"} | ({"_format": fmt} if fmt else {})
     headers = {"Accept": accept} if accept else {}
-    response = requests.get(live_server.url + "/api/queries/pledges", params=params, headers=headers)
+    response = requests.get(
+        live_server.url + "/api/queries/pledges", params=params, headers=headers
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"].split(";")[0] == media
 
@@ -94,11 +110,17 @@ def test_unknown_parameter_names_the_known_ones(live_server: LiveServer) -> None
 
 @pytest.mark.parametrize(
     ("query", "params", "parameter"),
-    [("events", {"type": "dinner"}, "type"), ("events", {"from": "last spring"}, "from"),
-     ("events", {"actor": "Zhou Enlai"}, "actor"), ("provenance", {"resource": "http://a b"}, "resource")],
+    [
+        ("events", {"type": "dinner"}, "type"),
+        ("events", {"from": "last spring"}, "from"),
+        ("events", {"actor": "Zhou Enlai"}, "actor"),
+        ("provenance", {"resource": "http://a b"}, "resource"),
+    ],
     ids=["concept", "date", "actor", "iri"],
 )
-def test_ill_typed_parameter(live_server: LiveServer, query: str, params: dict[str, str], parameter: str) -> None:
+def test_ill_typed_parameter(
+    live_server: LiveServer, query: str, params: dict[str, str], parameter: str
+) -> None:
     response = requests.get(f"{live_server.url}/api/queries/{query}", params=params)
     assert response.status_code == 400 and response.json()["parameter"] == parameter
 
@@ -110,8 +132,16 @@ def test_unknown_query_is_404(live_server: LiveServer) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ['x" || "1" = "1', "Xi> } UNION { ?s ?p ?o", "a\\b", "line\nbreak", "DELETE WHERE { ?s ?p ?o }",
-     "}" * 50, "x" * 400, "productive'"],
+    [
+        'x" || "1" = "1',
+        "Xi> } UNION { ?s ?p ?o",
+        "a\\b",
+        "line\nbreak",
+        "DELETE WHERE { ?s ?p ?o }",
+        "}" * 50,
+        "x" * 400,
+        "productive'",
+    ],
     ids=["quote-or", "gt-brace", "backslash", "newline", "keyword", "braces", "long", "apostrophe"],
 )
 def test_injection_through_parameters(live_server: LiveServer, value: str) -> None:
@@ -137,8 +167,10 @@ def test_openapi_document(live_server: LiveServer) -> None:
 def test_docs_and_pages(live_server: LiveServer) -> None:
     docs = requests.get(live_server.url + "/api/docs")
     assert docs.status_code == 200 and "/api/queries/events" in docs.text
-    page = requests.get(live_server.url + "/queries/events",
-                        params={"actor": "Biden", "counterpart": "Xi", "type": "meeting", "run": "1"})
+    page = requests.get(
+        live_server.url + "/queries/events",
+        params={"actor": "Biden", "counterpart": "Xi", "type": "meeting", "run": "1"},
+    )
     assert page.status_code == 200 and "Filoli estate" in page.text
     home = requests.get(live_server.url + "/")
     assert home.status_code == 200 and "Saved queries" in home.text

@@ -29,8 +29,12 @@ KINDS = {
     "statement": "statement/2023-11-15-white-house-99397316",
     "office": "actor/foreign-minister-of-china",
 }
-RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-             "application/n-triples": "nt", "application/rdf+xml": "xml"}
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS), ids=sorted(KINDS))
@@ -45,21 +49,29 @@ def test_conneg_per_kind_and_format(live_server: LiveServer, kind: str, accept: 
 
 @pytest.mark.parametrize(
     ("accept", "fmt", "expected"),
-    [("text/html,application/xhtml+xml,*/*;q=0.8", None, "text/html"),
-     ("text/turtle;q=0.9, text/html;q=0.5", None, "text/turtle"),
-     ("text/html", "jsonld", "application/ld+json"),
-     ("*/*", None, "text/turtle")],
+    [
+        ("text/html,application/xhtml+xml,*/*;q=0.8", None, "text/html"),
+        ("text/turtle;q=0.9, text/html;q=0.5", None, "text/turtle"),
+        ("text/html", "jsonld", "application/ld+json"),
+        ("*/*", None, "text/turtle"),
+    ],
     ids=["browser", "q-values", "override", "wildcard"],
 )
-def test_conneg_variants(live_server: LiveServer, accept: str, fmt: str | None, expected: str) -> None:
+def test_conneg_variants(
+    live_server: LiveServer, accept: str, fmt: str | None, expected: str
+) -> None:
     params = {"format": fmt} if fmt else {}
-    response = requests.get(f"{live_server.url}/id/{KINDS['event']}", params=params,
-                            headers={"Accept": accept})
+    response = requests.get(
+        f"{live_server.url}/id/{KINDS['event']}", params=params, headers={"Accept": accept}
+    )
     assert response.headers["Content-Type"].split(";")[0] == expected
 
 
-@pytest.mark.parametrize("path", ["/id/event/nope", "/id/..%2F..%2Fetc%2Fpasswd", "/id/a%20b"],
-                         ids=["unknown", "traversal", "space"])
+@pytest.mark.parametrize(
+    "path",
+    ["/id/event/nope", "/id/..%2F..%2Fetc%2Fpasswd", "/id/a%20b"],
+    ids=["unknown", "traversal", "space"],
+)
 def test_unknown_resources_are_404_problems(live_server: LiveServer, path: str) -> None:
     response = requests.get(live_server.url + path, headers={"Accept": "application/json"})
     assert response.status_code == 404
@@ -69,19 +81,29 @@ def test_unknown_resources_are_404_problems(live_server: LiveServer, path: str) 
 def test_pages_show_evidence_equal_to_the_document(live_server: LiveServer) -> None:
     corpus = Settings().corpus_dir
     for kind in ("event", "pledge"):
-        page = requests.get(f"{live_server.url}/id/{KINDS[kind]}", headers={"Accept": "text/html"}).text
-        quotes = re.findall(r'<blockquote>(.*?)</blockquote>\s*<a class="source" '
-                            r'href="/id/document/([^#]+)#char=(\d+),(\d+)"', page, re.S)
+        page = requests.get(
+            f"{live_server.url}/id/{KINDS[kind]}", headers={"Accept": "text/html"}
+        ).text
+        quotes = re.findall(
+            r'<blockquote>(.*?)</blockquote>\s*<a class="source" '
+            r'href="/id/document/([^#]+)#char=(\d+),(\d+)"',
+            page,
+            re.S,
+        )
         assert quotes, kind
         for quote, document, start, end in quotes:
             text = (corpus / f"{document}.txt").read_text(encoding="utf-8")
-            assert text[int(start):int(end)] == html.unescape(quote)
-    both = requests.get(f"{live_server.url}/id/{KINDS['event']}", headers={"Accept": "text/html"}).text
+            assert text[int(start) : int(end)] == html.unescape(quote)
+    both = requests.get(
+        f"{live_server.url}/id/{KINDS['event']}", headers={"Accept": "text/html"}
+    ).text
     assert "000_6aee4f90ec08fcc7" in both and "001_8a1da5cde644e144" in both
 
 
 def test_document_page_highlights_spans(live_server: LiveServer) -> None:
-    page = requests.get(f"{live_server.url}/id/{KINDS['document']}", headers={"Accept": "text/html"}).text
+    page = requests.get(
+        f"{live_server.url}/id/{KINDS['document']}", headers={"Accept": "text/html"}
+    ).text
     assert page.count("<mark") >= 10
     assert 'id="char=87,228"' in page
 
@@ -90,7 +112,9 @@ def test_ontology_and_schemes_dereference(live_server: LiveServer) -> None:
     page = requests.get(live_server.url + "/def", headers={"Accept": "text/html"}).text
     assert 'id="Pledge"' in page and 'id="maker"' in page
     turtle = requests.get(live_server.url + "/def", headers={"Accept": "text/turtle"})
-    assert (URIRef("https://w3id.org/dipkg/def#Pledge"), None, None) in Graph().parse(data=turtle.text)
+    assert (URIRef("https://w3id.org/dipkg/def#Pledge"), None, None) in Graph().parse(
+        data=turtle.text
+    )
     scheme = requests.get(live_server.url + "/concept/topic", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=scheme.text)
     assert (URIRef("https://w3id.org/dipkg/concept/topic/taiwan"), None, None) in graph
@@ -108,7 +132,9 @@ def _store_dataset(store_dir: Path) -> Dataset:
 
 
 @pytest.mark.parametrize("ext", ["nq", "trig", "jsonld"])
-def test_dumps_round_trip(live_server: LiveServer, built_store_dir: Path, tmp_path: Path, ext: str) -> None:
+def test_dumps_round_trip(
+    live_server: LiveServer, built_store_dir: Path, tmp_path: Path, ext: str
+) -> None:
     path = tmp_path / f"dump.{ext}"
     path.write_bytes(requests.get(f"{live_server.url}/dump.{ext}").content)
     back = Dataset()
@@ -119,7 +145,9 @@ def test_dumps_round_trip(live_server: LiveServer, built_store_dir: Path, tmp_pa
 
 
 @pytest.mark.parametrize("ext", ["ttl", "nt", "jsonld"])
-def test_triple_dumps_hold_the_union(live_server: LiveServer, built_store_dir: Path, ext: str) -> None:
+def test_triple_dumps_hold_the_union(
+    live_server: LiveServer, built_store_dir: Path, ext: str
+) -> None:
     response = requests.get(f"{live_server.url}/dump.{ext}")
     assert response.status_code == 200
     media = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json"}
@@ -130,7 +158,9 @@ def test_triple_dumps_hold_the_union(live_server: LiveServer, built_store_dir: P
     assert len(graph) == len(union)
 
 
-def test_dump_csv_and_export_give_the_same_bytes(live_server: LiveServer, built_store_dir: Path) -> None:
+def test_dump_csv_and_export_give_the_same_bytes(
+    live_server: LiveServer, built_store_dir: Path
+) -> None:
     from click.testing import CliRunner
 
     from kg.cli import cli
@@ -140,7 +170,9 @@ def test_dump_csv_and_export_give_the_same_bytes(live_server: LiveServer, built_
 
 
 def test_void_counts_equal_the_store(live_server: LiveServer, built_store_dir: Path) -> None:
-    void = Graph().parse(data=requests.get(live_server.url + "/.well-known/void").text, format="turtle")
+    void = Graph().parse(
+        data=requests.get(live_server.url + "/.well-known/void").text, format="turtle"
+    )
     triples = int(next(void.objects(None, URIRef("http://rdfs.org/ns/void#triples"))))
     store = open_store(built_store_dir, read_only=True)
     try:
@@ -151,37 +183,55 @@ def test_void_counts_equal_the_store(live_server: LiveServer, built_store_dir: P
     assert f"{live_server.url}/dump.nq" in dumps
 
 
-def test_every_iri_the_base_owns_dereferences(live_server: LiveServer, built_store_dir: Path) -> None:
+def test_every_iri_the_base_owns_dereferences(
+    live_server: LiveServer, built_store_dir: Path
+) -> None:
     store = open_store(built_store_dir, read_only=True)
     try:
-        subjects = {str(s) for s, _, _, g in store.quads()
-                    if isinstance(s, URIRef) and str(s).startswith(BASE) and "/graph/" not in str(s)}
+        subjects = {
+            str(s)
+            for s, _, _, g in store.quads()
+            if isinstance(s, URIRef) and str(s).startswith(BASE) and "/graph/" not in str(s)
+        }
     finally:
         store.close()
     assert len(subjects) > 100
     session = requests.Session()
     for iri in sorted(subjects):
-        response = session.get(live_server.url + "/id/" + iri[len(BASE):], headers={"Accept": "application/n-triples"})
+        response = session.get(
+            live_server.url + "/id/" + iri[len(BASE) :], headers={"Accept": "application/n-triples"}
+        )
         assert response.status_code == 200, iri
         assert f"<{iri}>" in response.text, iri
 
 
-@pytest.mark.parametrize(("params", "title"), [({"actor": "Xi"}, "Timeline of Xi"),
-                                               ({"actor": "Xi", "counterpart": "Biden"}, "with Biden")],
-                         ids=["actor", "pair"])
-def test_timeline_svg_has_a_mark_per_dated_item(live_server: LiveServer, params: dict[str, str], title: str) -> None:
+@pytest.mark.parametrize(
+    ("params", "title"),
+    [({"actor": "Xi"}, "Timeline of Xi"), ({"actor": "Xi", "counterpart": "Biden"}, "with Biden")],
+    ids=["actor", "pair"],
+)
+def test_timeline_svg_has_a_mark_per_dated_item(
+    live_server: LiveServer, params: dict[str, str], title: str
+) -> None:
     response = requests.get(live_server.url + "/timeline", params=params)
-    assert response.status_code == 200 and response.headers["Content-Type"].startswith("image/svg+xml")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith(
+        "image/svg+xml"
+    )
     assert title in response.text
-    rows = requests.get(live_server.url + "/api/queries/timeline", params={"actor": params["actor"]}).json()
+    rows = requests.get(
+        live_server.url + "/api/queries/timeline", params={"actor": params["actor"]}
+    ).json()
     items = {b["item"]["value"] for b in rows["results"]["bindings"] if "date" in b}
     if "counterpart" in params:
-        other = requests.get(live_server.url + "/api/queries/timeline",
-                             params={"actor": params["counterpart"]}).json()
+        other = requests.get(
+            live_server.url + "/api/queries/timeline", params={"actor": params["counterpart"]}
+        ).json()
         items &= {b["item"]["value"] for b in other["results"]["bindings"]}
     assert response.text.count('class="mark"') == len(items) > 0
 
 
 def test_actor_page_embeds_the_timeline(live_server: LiveServer) -> None:
-    page = requests.get(f"{live_server.url}/id/{KINDS['actor']}", headers={"Accept": "text/html"}).text
+    page = requests.get(
+        f"{live_server.url}/id/{KINDS['actor']}", headers={"Accept": "text/html"}
+    ).text
     assert "<svg" in page and 'class="mark"' in page

@@ -38,8 +38,11 @@ def test_query_post_form(live_server: LiveServer) -> None:
 
 
 def test_query_post_direct(live_server: LiveServer) -> None:
-    response = requests.post(live_server.url + "/sparql", data=b"ASK {}",
-                             headers={"Content-Type": "application/sparql-query"})
+    response = requests.post(
+        live_server.url + "/sparql",
+        data=b"ASK {}",
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert response.status_code == 200 and response.json()["boolean"] is True
 
 
@@ -72,16 +75,20 @@ def test_query_dataset_named_graphs(live_server: LiveServer) -> None:
 
 
 def test_query_dataset_full(live_server: LiveServer) -> None:
-    query = ("PREFIX dip: <https://w3id.org/dipkg/def#> SELECT (COUNT(*) AS ?n) WHERE { "
-             "?d a dip:SourceDocument . GRAPH ?g { ?x a dip:SourceDocument } }")
+    query = (
+        "PREFIX dip: <https://w3id.org/dipkg/def#> SELECT (COUNT(*) AS ?n) WHERE { "
+        "?d a dip:SourceDocument . GRAPH ?g { ?x a dip:SourceDocument } }"
+    )
     params = [("query", query), ("default-graph-uri", DOC_000), ("named-graph-uri", DOC_001)]
     assert count(requests.get(live_server.url + "/sparql", params=params)) == 1
 
 
 def test_query_multiple_dataset_with_post_direct(live_server: LiveServer) -> None:
     response = requests.post(
-        live_server.url + "/sparql", params={"default-graph-uri": DOC_001},
-        data=COUNT_DOCS.encode(), headers={"Content-Type": "application/sparql-query"},
+        live_server.url + "/sparql",
+        params={"default-graph-uri": DOC_001},
+        data=COUNT_DOCS.encode(),
+        headers={"Content-Type": "application/sparql-query"},
     )
     assert count(response) == 1
 
@@ -92,9 +99,17 @@ def test_query_multiple_dataset_with_post_direct(live_server: LiveServer) -> Non
 @pytest.mark.parametrize(
     ("query", "accept", "expected"),
     [
-        ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "application/sparql-results+xml", "application/sparql-results+xml"),
+        (
+            "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+        ),
         ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "text/csv", "text/csv"),
-        ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "text/tab-separated-values", "text/tab-separated-values"),
+        (
+            "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+            "text/tab-separated-values",
+            "text/tab-separated-values",
+        ),
         ("ASK { ?s ?p ?o }", "application/sparql-results+json", JSON),
         ("DESCRIBE <https://w3id.org/dipkg/id/actor/xi-jinping>", "text/turtle", "text/turtle"),
         ("CONSTRUCT WHERE { ?s a ?o } LIMIT 3", "application/rdf+xml", "application/rdf+xml"),
@@ -103,12 +118,25 @@ def test_query_multiple_dataset_with_post_direct(live_server: LiveServer) -> Non
         ("CONSTRUCT WHERE { ?s a ?o } LIMIT 3", "application/n-quads", "application/n-quads"),
         ("CONSTRUCT WHERE { ?s a ?o } LIMIT 3", "application/trig", "application/trig"),
     ],
-    ids=["select-xml", "select-csv", "select-tsv", "ask-json", "describe-turtle",
-         "construct-rdfxml", "construct-nt", "construct-jsonld", "construct-nq", "construct-trig"],
+    ids=[
+        "select-xml",
+        "select-csv",
+        "select-tsv",
+        "ask-json",
+        "describe-turtle",
+        "construct-rdfxml",
+        "construct-nt",
+        "construct-jsonld",
+        "construct-nq",
+        "construct-trig",
+    ],
 )
-def test_query_content_type(live_server: LiveServer, query: str, accept: str, expected: str) -> None:
-    response = requests.get(live_server.url + "/sparql", params={"query": query},
-                            headers={"Accept": accept})
+def test_query_content_type(
+    live_server: LiveServer, query: str, accept: str, expected: str
+) -> None:
+    response = requests.get(
+        live_server.url + "/sparql", params={"query": query}, headers={"Accept": accept}
+    )
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].split(";")[0] == expected
     assert response.content
@@ -138,14 +166,16 @@ def test_bad_multiple_queries(live_server: LiveServer) -> None:
 
 
 def test_bad_query_wrong_media_type(live_server: LiveServer) -> None:
-    response = requests.post(live_server.url + "/sparql", data=b"ASK {}",
-                             headers={"Content-Type": "text/plain"})
+    response = requests.post(
+        live_server.url + "/sparql", data=b"ASK {}", headers={"Content-Type": "text/plain"}
+    )
     problem_of(response, 415)
 
 
 def test_bad_query_missing_form_type(live_server: LiveServer) -> None:
-    response = requests.post(live_server.url + "/sparql", data=b"query=ASK%20%7B%7D",
-                             headers={"Content-Type": ""})
+    response = requests.post(
+        live_server.url + "/sparql", data=b"query=ASK%20%7B%7D", headers={"Content-Type": ""}
+    )
     problem_of(response, 415)
 
 
@@ -155,13 +185,18 @@ def test_bad_query_missing_direct_type(live_server: LiveServer) -> None:
 
 
 def test_bad_query_non_utf8(live_server: LiveServer) -> None:
-    response = requests.post(live_server.url + "/sparql", data="ASK { ?s ?p 'é' }".encode("latin-1"),
-                             headers={"Content-Type": "application/sparql-query"})
+    response = requests.post(
+        live_server.url + "/sparql",
+        data="ASK { ?s ?p 'é' }".encode("latin-1"),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     problem_of(response, 400)
 
 
 def test_bad_query_syntax(live_server: LiveServer) -> None:
-    response = requests.get(live_server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
+    response = requests.get(
+        live_server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}
+    )
     body = problem_of(response, 400)
     assert "1:" in str(body["detail"])  # the parser's line:column
 
@@ -175,7 +210,9 @@ def test_no_query_on_post(live_server: LiveServer) -> None:
     [
         lambda url: requests.get(url, params={"update": "CLEAR ALL"}),
         lambda url: requests.post(url, data={"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}),
-        lambda url: requests.post(url, data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}),
+        lambda url: requests.post(
+            url, data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}
+        ),
         lambda url: requests.get(url, params={"query": "DELETE WHERE { ?s ?p ?o }"}),
         lambda url: requests.get(url, params={"query": "LOAD <http://127.0.0.1:9/x.ttl>"}),
     ],
@@ -188,9 +225,11 @@ def test_updates_are_refused(live_server: LiveServer, send) -> None:  # type: ig
 
 @pytest.mark.parametrize(
     "query",
-    ["SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-     "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-     "SELECT * WHERE { BIND(<http://127.0.0.1:9/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }"],
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { BIND(<http://127.0.0.1:9/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+    ],
     ids=["iri", "silent", "variable"],
 )
 def test_service_is_refused(live_server: LiveServer, query: str) -> None:
@@ -217,22 +256,28 @@ def test_accept_variants(live_server: LiveServer, accept: str | None, expected: 
     headers = {"Accept": accept} if accept else {}
     if accept is None:
         headers = {"Accept": ""}
-    response = requests.get(live_server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"},
-                            headers=headers)
+    response = requests.get(
+        live_server.url + "/sparql",
+        params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"},
+        headers=headers,
+    )
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].split(";")[0] == expected
 
 
 def test_unsupported_accept_is_406(live_server: LiveServer) -> None:
-    response = requests.get(live_server.url + "/sparql", params={"query": "ASK {}"},
-                            headers={"Accept": "image/png"})
+    response = requests.get(
+        live_server.url + "/sparql", params={"query": "ASK {}"}, headers={"Accept": "image/png"}
+    )
     problem_of(response, 406)
 
 
 def test_format_override(live_server: LiveServer) -> None:
-    response = requests.get(live_server.url + "/sparql",
-                            params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "format": "csv"},
-                            headers={"Accept": "text/html"})
+    response = requests.get(
+        live_server.url + "/sparql",
+        params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "format": "csv"},
+        headers={"Accept": "text/html"},
+    )
     assert response.headers["Content-Type"].startswith("text/csv")
 
 
@@ -246,13 +291,19 @@ def test_service_description_and_query_page(live_server: LiveServer) -> None:
 
 
 def test_cors_on_get(live_server: LiveServer) -> None:
-    response = requests.get(live_server.url + "/sparql", params={"query": "ASK {}"},
-                            headers={"Origin": "https://example.org"})
+    response = requests.get(
+        live_server.url + "/sparql",
+        params={"query": "ASK {}"},
+        headers={"Origin": "https://example.org"},
+    )
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    preflight = requests.options(live_server.url + "/sparql",
-                                 headers={"Origin": "https://example.org",
-                                          "Access-Control-Request-Method": "POST"})
-    assert preflight.status_code == 204 and "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    preflight = requests.options(
+        live_server.url + "/sparql",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
+    )
+    assert (
+        preflight.status_code == 204 and "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    )
 
 
 # -- limits --------------------------------------------------------------------------------
@@ -276,11 +327,21 @@ def test_row_cap_is_stated(start_server) -> None:  # type: ignore[no-untyped-def
     body = response.json()
     assert len(body["results"]["bindings"]) == 5
     assert body["head"]["link"] == ["https://w3id.org/dipkg/def#truncatedResult"]
-    small = requests.get(server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
+    small = requests.get(
+        server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"}
+    )
     assert "Dipkg-Truncated" not in small.headers
 
 
 def test_huge_body_is_413(live_server: LiveServer) -> None:
-    response = requests.post(live_server.url + "/sparql", data=b"x" * 2_000_000,
-                             headers={"Content-Type": "application/sparql-query"})
+    response = requests.post(
+        live_server.url + "/sparql",
+        data=b"x" * 2_000_000,
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert response.status_code == 413
+
+
+def test_health(live_server: LiveServer) -> None:
+    response = requests.get(live_server.url + "/health", timeout=2)
+    assert response.status_code == 200 and response.json()["status"] == "ok"

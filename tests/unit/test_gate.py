@@ -16,12 +16,20 @@ from kg.gate import MAX_NESTING, check_query
         ("CONSTRUCT WHERE { ?s ?p ?o }", "construct"),
         ("DESCRIBE <http://x/a>", "describe"),
         ("SELECT ?service WHERE { ?service <http://x/SERVICE> 'SERVICE' }", "select"),
-        ("# SERVICE in a comment\nSELECT * WHERE { ?s ?p \"\"\"INSERT\nDELETE\"\"\" }", "select"),
+        ('# SERVICE in a comment\nSELECT * WHERE { ?s ?p """INSERT\nDELETE""" }', "select"),
         ("PREFIX service: <http://x/> SELECT * WHERE { service:load ?p ?o }", "select"),
         ("SELECT * WHERE { ?s ?p ?o } ORDER BY DESC(?o)", "select"),
     ],
-    ids=["select", "ask", "construct", "describe", "service-as-names", "in-strings",
-         "prefixed-names", "desc"],
+    ids=[
+        "select",
+        "ask",
+        "construct",
+        "describe",
+        "service-as-names",
+        "in-strings",
+        "prefixed-names",
+        "desc",
+    ],
 )
 def test_allowed(query: str, form: str) -> None:
     assert check_query(query).form == form
@@ -43,8 +51,20 @@ def test_allowed(query: str, form: str) -> None:
         ("PREFIX ex: <http://x/>", "No query form"),
         ("SELECT * WHERE { ?s ?p '" + "x" * 200_000 + "' }", "characters long"),
     ],
-    ids=["service", "service-silent-lowercase", "service-variable", "insert", "delete", "load",
-         "clear", "with", "deep-braces", "deep-parens", "no-form", "too-long"],
+    ids=[
+        "service",
+        "service-silent-lowercase",
+        "service-variable",
+        "insert",
+        "delete",
+        "load",
+        "clear",
+        "with",
+        "deep-braces",
+        "deep-parens",
+        "no-form",
+        "too-long",
+    ],
 )
 def test_refused(query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):

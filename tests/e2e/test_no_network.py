@@ -1,0 +1,126 @@
+"""The no-network guarantee: a loopback canary server records every request; hostile queries
+and inputs that would make dipkg fetch something leave it untouched, and the guard itself makes
+any outbound connection fail loudly."""
+
+from __future__ import annotations
+
+import http.server
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import run_dipkg
+from tests.e2e.conftest import LiveServer
+
+pytestmark = pytest.mark.e2e
+
+
+class Canary:
+    """An HTTP server on loopback that counts the requests it gets."""
+
+    def __init__(self) -> None:
+        hits: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                hits.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.hits = hits
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture()
+def canary() -> Iterator[Canary]:
+    server = Canary()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def cheap_query_answers_quickly(server: LiveServer) -> None:
+    start = time.monotonic()
+    response = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=5)
+    assert response.status_code == 200 and time.monotonic() - start < 1
+
+
+def test_the_guard_refuses_outbound_connections(canary: Canary) -> None:
+    code = (
+        "from kg.netguard import forbid_network\n"
+        "import urllib.request\n"
+        "forbid_network()\n"
+        f"urllib.request.urlopen('{canary.url}/guard', timeout=5)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "dipkg makes no outbound connections" in result.stderr
+    assert canary.hits == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVICE SILENT <{url}/sparql> {{ ?s ?p ?o }} }}",
+        "SELECT * FROM <{url}/data.ttl> WHERE {{ ?s ?p ?o }} LIMIT 1",
+        "SELECT * FROM NAMED <{url}/data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT 1",
+        "DESCRIBE <{url}/thing>",
+        "SELECT * WHERE {{ BIND(IRI('{url}/x') AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+    ],
+    ids=["service", "service-silent", "from", "from-named", "describe", "service-variable"],
+)
+def test_hostile_queries_contact_nothing(
+    live_server: LiveServer, canary: Canary, query: str
+) -> None:
+    response = requests.get(
+        live_server.url + "/sparql", params={"query": query.format(url=canary.url)}
+    )
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert canary.hits == []
+    cheap_query_answers_quickly(live_server)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "remote.jsonld",
+            '{{"@context": "{url}/context.jsonld", "@id": "http://x/a", "http://x/p": "v"}}',
+        ),
+        (
+            "nested.jsonld",
+            '{{"@context": [{{"a": "http://x/"}}, "{url}/c.jsonld"], "@id": "http://x/a"}}',
+        ),
+        (
+            "entity.rdf",
+            '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "{url}/e">]><r>&e;</r>',
+        ),
+    ],
+    ids=["jsonld-context", "jsonld-context-in-list", "xml-external-entity"],
+)
+def test_hostile_files_contact_nothing(
+    canary: Canary, tmp_path: Path, built_store_dir: Path, name: str, content: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content.format(url=canary.url), encoding="utf-8")
+    result = run_dipkg("validate", str(path))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    assert canary.hits == []
