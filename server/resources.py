@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.describe import describe_query, document_spans_query, evidence_query, incoming_query
 from kg.export import EXPORT_FORMATS, export
@@ -28,9 +28,9 @@ from server.problems import problem
 from server.services import get_services
 from server.sparql import cors, graph_body
 from server.timeline import timeline_svg
+from server.void import add_void
 
 blueprint = Blueprint("resources", __name__)
-VOID = Namespace("http://rdfs.org/ns/void#")
 
 
 @blueprint.after_request
@@ -212,39 +212,8 @@ def void() -> Response:
 
 def void_description() -> Graph:
     """VoID: triples, entities per class, dumps, endpoint, vocabularies, URI space."""
-    services = get_services()
-    settings = services.settings
-    url = settings.server_url
     graph = Graph()
-    graph.bind("void", VOID)
-    dataset = URIRef(url + "/.well-known/void#dataset")
-    graph.add((dataset, RDF.type, VOID.Dataset))
-    graph.add(
-        (dataset, DCTERMS.title, Literal("dipkg diplomatic-event knowledge graph", lang="en"))
-    )
-    graph.add((dataset, VOID.sparqlEndpoint, URIRef(url + "/sparql")))
-    graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
-    for ext in EXPORT_FORMATS:
-        graph.add((dataset, VOID.dataDump, URIRef(f"{url}/dump.{ext}")))
-    for namespace in (
-        str(DIP),
-        "http://www.w3.org/ns/prov#",
-        "http://www.w3.org/2004/02/skos/core#",
-        "http://www.w3.org/ns/oa#",
-        "http://purl.org/dc/terms/",
-    ):
-        graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
-    rows = services.executor.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
-    graph.add((dataset, VOID.triples, Literal(int(str(rows[0][0])), datatype=XSD.integer)))
-    classes = services.executor.query(
-        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
-        "GROUP BY ?class ORDER BY ?class"
-    ).rows
-    for i, (cls, count) in enumerate(classes):
-        partition = URIRef(f"{url}/.well-known/void#class-{i}")
-        graph.add((dataset, VOID.classPartition, partition))
-        graph.add((partition, VOID["class"], URIRef(str(cls))))
-        graph.add((partition, VOID.entities, Literal(int(str(count)), datatype=XSD.integer)))
+    add_void(graph, URIRef(get_services().settings.server_url + "/.well-known/void#dataset"))
     return graph
 
 

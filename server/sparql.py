@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib import BNode, Graph, Namespace, URIRef
+from rdflib.namespace import RDF
 
 from kg.errors import QueryError
 from kg.formats import FORMATS, Format
@@ -25,10 +25,10 @@ from kg.vocab import PREFIXES, sparql_prefixes
 from server.negotiation import choose_format
 from server.problems import problem
 from server.services import get_services
+from server.void import add_void
 
 blueprint = Blueprint("sparql", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-VOID = Namespace("http://rdfs.org/ns/void#")
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 
@@ -228,7 +228,6 @@ def service_description() -> Graph:
     endpoint = URIRef(settings.server_url + "/sparql")
     graph = Graph()
     graph.bind("sd", SD)
-    graph.bind("void", VOID)
     service = URIRef(settings.server_url + "/sparql#service")
     dataset = URIRef(settings.server_url + "/sparql#dataset")
     graph.add((service, RDF.type, SD.Service))
@@ -245,21 +244,7 @@ def service_description() -> Graph:
         )
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
-    graph.add((dataset, RDF.type, VOID.Dataset))
-    graph.add(
-        (dataset, DCTERMS.title, Literal("dipkg diplomatic-event knowledge graph", lang="en"))
-    )
-    graph.add((dataset, VOID.sparqlEndpoint, endpoint))
-    graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
-    counts = services.executor.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
-    graph.add((dataset, VOID.triples, Literal(int(str(counts[0][0])), datatype=XSD.integer)))
-    for namespace in (
-        "https://w3id.org/dipkg/def#",
-        "http://www.w3.org/ns/prov#",
-        "http://www.w3.org/2004/02/skos/core#",
-        "http://www.w3.org/ns/oa#",
-    ):
-        graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
+    add_void(graph, dataset)
     names = services.executor.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows
     for (name,) in names:
         named = BNode()

@@ -1,0 +1,50 @@
+"""The VoID description of the dataset (counts, class partitions, dumps, endpoint,
+vocabularies, URI space), shared by ``/.well-known/void`` and the SPARQL service description.
+Links come from the configured ``public_url`` and ``base_iri``, never from the request."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from kg.export import EXPORT_FORMATS
+from kg.vocab import DIP
+from server.services import get_services
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+VOCABULARIES = (
+    str(DIP),
+    "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://www.w3.org/ns/oa#",
+    "http://purl.org/dc/terms/",
+)
+
+
+def add_void(graph: Graph, dataset: URIRef) -> None:
+    """Describe the store's dataset as ``dataset`` in ``graph``."""
+    services = get_services()
+    settings = services.settings
+    url = settings.server_url
+    graph.bind("void", VOID)
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add(
+        (dataset, DCTERMS.title, Literal("dipkg diplomatic-event knowledge graph", lang="en"))
+    )
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(url + "/sparql")))
+    graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
+    for ext in EXPORT_FORMATS:
+        graph.add((dataset, VOID.dataDump, URIRef(f"{url}/dump.{ext}")))
+    for namespace in VOCABULARIES:
+        graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
+    rows = services.executor.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    graph.add((dataset, VOID.triples, Literal(int(str(rows[0][0])), datatype=XSD.integer)))
+    classes = services.executor.query(
+        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
+        "GROUP BY ?class ORDER BY ?class"
+    ).rows
+    for i, (cls, count) in enumerate(classes):
+        partition = URIRef(f"{dataset}-class-{i}")
+        graph.add((dataset, VOID.classPartition, partition))
+        graph.add((partition, VOID["class"], URIRef(str(cls))))
+        graph.add((partition, VOID.entities, Literal(int(str(count)), datatype=XSD.integer)))
