@@ -235,6 +235,48 @@ def serve_command(
     run_server(settings)
 
 
+@cli.command("eval")
+@click.argument("gold_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--per-document", is_flag=True, help="Add a line per document and its misses.")
+@click.option(
+    "--registry",
+    "registry_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Actor registry (default: corpus/registry.yaml); GOLD_DIR/registry-extra.yaml is added.",
+)
+@click.option(
+    "--without-extra",
+    is_flag=True,
+    help="Extract without GOLD_DIR/registry-extra.yaml: the people it adds become provisional.",
+)
+@_handle_errors
+def eval_command(
+    gold_dir: Path, fmt: str, per_document: bool, registry_path: Path | None, without_extra: bool
+) -> None:
+    """Score automatic extraction against the gold codings in GOLD_DIR (P/R/F1 per kind)."""
+    from kg.evaluation import evaluate, gold_registry
+    from kg.pipeline import scheme_notations
+    from kg.registry import load_registry
+
+    settings = _settings()
+    if not gold_dir.is_dir():
+        raise UsageError(f"{gold_dir}: not a directory.", hint="Give a directory of gold codings.")
+    base = registry_path or settings.corpus_dir / "registry.yaml"
+    registry = gold_registry(gold_dir, base)
+    vocabulary = scheme_notations(load_vocabulary(settings.ontology_dir))
+    extraction_registry = load_registry(base) if without_extra else None
+    report = evaluate(gold_dir, registry, vocabulary, extraction_registry=extraction_registry)
+    click.echo(report.render(fmt, per_document=per_document), nl=False)
+
+
 def main() -> None:
     """Console-script entry point: no command makes a network connection."""
     forbid_network()

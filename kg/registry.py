@@ -183,35 +183,42 @@ class Registry:
         return chain
 
 
-def load_registry(path: Path) -> Registry:
+def load_registry(path: Path, extra: tuple[Path, ...] = ()) -> Registry:
     """Read ``registry.yaml`` into a Registry, checking ids, references and dates.
+
+    ``extra`` files (same format) add entries, for instance the actors a development set
+    needs beyond the corpus registry; references may cross files, ids must stay unique.
 
     Raises:
         InputError: naming the file, entry and field that is wrong.
     """
-    data = load_yaml(path)
-    root = Fields(data if data is not None else {}, str(path), "")
-    root.check_keys({*_SECTIONS, "places"})
+    roots = []
+    for source in (path, *extra):
+        data = load_yaml(source)
+        root = Fields(data if data is not None else {}, str(source), "")
+        root.check_keys({*_SECTIONS, "places"})
+        roots.append(root)
     actors: dict[str, Actor] = {}
-    for section, kind in _SECTIONS.items():
-        for item in root.items(section):
-            actor = _read_actor(item, kind)
-            if actor.id in actors:
-                raise item.error("id", f"{actor.id!r} is used twice.")
-            actors[actor.id] = actor
     places: dict[str, Place] = {}
-    for item in root.items("places"):
-        item.check_keys({"id", "label", "in", "aliases", "wikidata"})
-        place = Place(
-            id=_read_id(item),
-            label=item.text("label", required=True) or "",
-            parent=item.text("in"),
-            aliases=item.texts("aliases"),
-            wikidata=_read_wikidata(item),
-        )
-        if place.id in places:
-            raise item.error("id", f"{place.id!r} is used twice.")
-        places[place.id] = place
+    for root in roots:
+        for section, kind in _SECTIONS.items():
+            for item in root.items(section):
+                actor = _read_actor(item, kind)
+                if actor.id in actors:
+                    raise item.error("id", f"{actor.id!r} is used twice.")
+                actors[actor.id] = actor
+        for item in root.items("places"):
+            item.check_keys({"id", "label", "in", "aliases", "wikidata"})
+            place = Place(
+                id=_read_id(item),
+                label=item.text("label", required=True) or "",
+                parent=item.text("in"),
+                aliases=item.texts("aliases"),
+                wikidata=_read_wikidata(item),
+            )
+            if place.id in places:
+                raise item.error("id", f"{place.id!r} is used twice.")
+            places[place.id] = place
     _check_references(path, actors, places)
     return Registry(actors, places)
 

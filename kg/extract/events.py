@@ -1,0 +1,736 @@
+"""Events: meetings, summits, phone and video calls, visits and talks, held or planned.
+
+Patterns over the parse: a trigger word (``met``, ``meeting``, ``summit``, ``talks``,
+``phone call``, ``phoned``, ``spoke by phone``, ``video call``, ``visit``, ``trip to``,
+``travel to``, ``hosted``, ``sat down with``) and the participants its grammar names (subject,
+object, ``with``/``between`` objects, possessor, the subject of a light verb: "had a call
+with", "participate in a call with"). Visits name a visitor and the state visited (its host).
+Each event gets the date of its clause, the most specific place named ("in"/"at"), and a
+status: planned when the clause speaks of the future or the date lies after publication.
+Several mentions of the same event in one document are merged, keeping every evidence span.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from spacy.tokens import Span as TokenSpan
+from spacy.tokens import Token
+
+from kg.extract.context import Context, Resolved
+from kg.extract.dates import DateMention, resolve_date
+from kg.extract.sentences import (
+    agents,
+    clause_head,
+    conjuncts,
+    is_future,
+    is_negated,
+    objects,
+    prep_objects,
+    sentences,
+    subjects,
+)
+from kg.records import DateValue, Event, Participation, Span
+
+EVENT_NOUNS = {
+    "meeting": "meeting",
+    "summit": "summit",
+    "talk": "talks",
+    "talks": "talks",
+    "negotiation": "talks",
+    "negotiations": "talks",
+    "visit": "visit",
+    "trip": "visit",
+    "call": "phone_call",
+    "conversation": "phone_call",
+    "videoconference": "video_call",
+    "teleconference": "video_call",
+    "tour": "visit",
+}
+EVENT_VERBS = {
+    "meet": "meeting",
+    "visit": "visit",
+    "travel": "visit",
+    "tour": "visit",
+    "arrive": "visit",
+    "fly": "visit",
+    "host": "meeting",
+    "welcome": "meeting",
+    "phone": "phone_call",
+    "telephone": "phone_call",
+    "call": "phone_call",
+    "speak": "phone_call",
+    "talk": "phone_call",
+    "sit": "meeting",
+}
+LIGHT_VERBS = frozenset(
+    {
+        "have",
+        "hold",
+        "conduct",
+        "participate",
+        "join",
+        "host",
+        "attend",
+        "make",
+        "engage",
+        "convene",
+        "pay",
+        "begin",
+        "start",
+        "resume",
+        "wrap",
+        "end",
+        "conclude",
+        "spend",
+        "plan",
+    }
+)
+PHONE_WORDS = frozenset({"phone", "telephone", "telephonic", "phone-call"})
+VIDEO_WORDS = frozenset({"video", "virtual", "videoconference", "online", "video-link"})
+PLACE_NOUNS = frozenset({"city", "capital", "town", "port", "province", "region", "island"})
+MIN_PARTICIPANTS = {"meeting": 2, "talks": 2, "phone_call": 2, "video_call": 2, "summit": 0}
+
+
+@dataclasses.dataclass
+class _Draft:
+    trigger: Token
+    type: str
+    participants: list[tuple[Resolved, str]]
+    date: DateValue | None
+    vague: bool
+    status: str
+    location: str | None
+    name: str | None
+    confidence: float
+    container: bool = False
+
+
+def extract_events(context: Context) -> list[Event]:
+    """Every event the document reports, merged per event, in order of first mention."""
+    for sentence in sentences(context.doc):
+        if context.cleaned.is_noise(sentence.start_char, sentence.end_char):
+            continue
+        for token in sentence:
+            if context.cleaned.is_noise(token.idx, token.idx + len(token.text)):
+                continue
+            draft = _event_at(context, token, sentence)
+            if draft is None:
+                continue
+            if draft.date is None and draft.status == "held" and not draft.container:
+                draft.date = _date_from_context(context, draft, sentence, tight=True)
+                if draft.date is None and not _known(context, draft):
+                    draft.date = _date_from_context(context, draft, sentence, tight=False)
+            if draft.status == "planned" and draft.date is not None and context.published:
+                if draft.date.latest < context.published.earliest:
+                    draft.date = None
+            event = _to_event(context, draft, sentence)
+            _add(context, event, draft.trigger.i)
+    return list(context.events)
+
+
+def _date_from_context(
+    context: Context, draft: _Draft, sentence: TokenSpan, tight: bool
+) -> DateValue | None:
+    """A held event the clause gives no date: the date of an event with a shared participant
+    reported just before (same or previous paragraph) -- "Kim visited Beijing in March,
+    where he met Xi" -- else, for a clause in the present tense ("the talks have begun"),
+    the publication date."""
+    people = {p.actor for p, _ in draft.participants}
+    paragraph = context.paragraph_of(sentence.start_char)
+    best: tuple[int, DateValue] | None = None
+    for event in context.events:
+        if event.date is None or event.status != "held" or not people & event.actor_ids:
+            continue
+        starts = [s.start for s in event.evidence if s.start <= sentence.start_char]
+        if not starts:
+            continue
+        latest = max(starts)
+        if paragraph - context.paragraph_of(latest) > 1:
+            continue
+        if tight and latest < _previous_sentence_start(sentence):
+            continue
+        if best is None or latest > best[0]:
+            best = (latest, event.date)
+    if best is not None:
+        return dataclasses.replace(
+            best[1], basis="inferred", note="Taken from the event reported just before."
+        )
+    if tight:
+        return None
+    verb = clause_head(draft.trigger)
+    present = verb.tag_ in ("VBZ", "VBP") or (
+        verb.tag_ == "VBN" and any(c.lower_ in ("has", "have") for c in verb.children)
+    )
+    if present and context.published is not None:
+        return dataclasses.replace(
+            context.published,
+            basis="inferred",
+            note="Reported in the present tense: the publication date.",
+        )
+    return None
+
+
+def _previous_sentence_start(sentence: TokenSpan) -> int:
+    if sentence.start == 0:
+        return 0
+    return sentence.doc[sentence.start - 1].sent.start_char
+
+
+CONTAINER_PREPOSITIONS = frozenset({"during", "amid", "throughout"})
+
+
+def _is_container(token: Token) -> bool:
+    """An event noun that frames the clause rather than being its event: "during Macron's
+    three-day state visit", "on the sidelines of the summit"; the clause's date is a day
+    inside it, not its date."""
+    if token.pos_ != "NOUN" or token.dep_ != "pobj":
+        return False
+    preposition = token.head
+    if preposition.lower_ in CONTAINER_PREPOSITIONS:
+        return True
+    return preposition.lower_ == "of" and preposition.head.lemma_ in ("sideline", "margin", "eve")
+
+
+def _own_date(
+    context: Context, token: Token, future: bool
+) -> tuple[DateValue | None, DateMention | None]:
+    """The date written inside an event noun's own phrase ("the summit on November 15")."""
+    for word in token.subtree:
+        mention = context.date_of(word)
+        if mention is not None and word.i != token.i:
+            resolved = resolve_date(mention, context.published, future)
+            return resolved.value, mention
+    return None, None
+
+
+def _known(context: Context, draft: _Draft) -> bool:
+    """Whether an event of this type with these participants is already reported (an undated
+    mention then refers back to it: "after the meeting with the Chinese president")."""
+    people = frozenset(p.actor for p, _ in draft.participants)
+    return any(
+        e.actor_ids == people and (e.type == draft.type or {e.type, draft.type} <= MEETING_TYPES)
+        for e in context.events
+    )
+
+
+FREQUENCY_WORDS = frozenset({"repeatedly", "often", "regularly", "frequently", "several", "many"})
+
+
+def _is_repeated(token: Token) -> bool:
+    """ "Have met several times", "meet regularly": many events, none in particular."""
+    verb = clause_head(token)
+    for word in (*token.children, *verb.children):
+        if word.lower_ in FREQUENCY_WORDS:
+            return True
+        if word.lemma_ == "time" and any(
+            c.lower_ in FREQUENCY_WORDS | {"two", "three"} for c in word.children
+        ):
+            return True
+    return False
+
+
+def _event_type(token: Token) -> str | None:
+    lemma = token.lemma_.lower()
+    lower = token.lower_
+    if token.pos_ in ("NOUN", "PROPN") and (lemma in EVENT_NOUNS or lower in EVENT_NOUNS):
+        kind = EVENT_NOUNS.get(lower) or EVENT_NOUNS[lemma]
+        modifiers = {c.lower_ for c in token.children if c.dep_ in ("compound", "amod")}
+        modifiers |= {t.lower_ for c in token.children if c.dep_ == "compound" for t in c.subtree}
+        if modifiers & VIDEO_WORDS or (lemma == "conference" and "video" in modifiers):
+            return "video_call"
+        if lemma == "conversation" and not modifiers & PHONE_WORDS:
+            return None
+        if lemma == "call":
+            if modifiers & PHONE_WORDS:
+                return "phone_call"
+            preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
+            if preps & {"for", "to"} and not preps & {"with", "between"}:
+                return None
+        if lemma in ("talk", "negotiation") and token.tag_ not in ("NNS", "NNPS"):
+            return None
+        if lemma in ("meeting", "visit", "trip", "call", "summit") and token.tag_ == "NNS":
+            return None
+        return kind
+    if token.pos_ in ("VERB",) and lemma in EVENT_VERBS:
+        kind = EVENT_VERBS[lemma]
+        words = {t.lower_ for t in token.subtree} if lemma in ("speak", "talk", "call") else set()
+        if lemma in ("speak", "talk"):
+            if words & PHONE_WORDS:
+                return "phone_call"
+            if words & VIDEO_WORDS:
+                return "video_call"
+            return None
+        if lemma == "call":
+            children = {c.dep_ for c in token.children}
+            preps = {c.lower_ for c in token.children if c.dep_ in ("prep", "prt")}
+            if children & {"oprd", "xcomp", "ccomp", "attr", "acomp"} or preps & {
+                "on",
+                "for",
+                "upon",
+            }:
+                return None
+            targets = [c for c in token.children if c.dep_ == "dobj"]
+            if not targets or any(
+                t.lower_ in ("other", "another") or t.pos_ != "PROPN" for t in targets
+            ):
+                return None
+        if lemma == "sit" and not any(c.lower_ == "down" for c in token.children):
+            return None
+        if lemma in ("travel", "fly", "arrive") and not prep_objects(token, "to", "in", "at"):
+            return None
+        return kind
+    return None
+
+
+def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | None:
+    kind = _event_type(token)
+    if kind is None or context.is_quoted_speech(token) or _is_repeated(token):
+        return None
+    verb = clause_head(token)
+    if is_negated(token) or (verb != token and is_negated(verb) and token.dep_ == "dobj"):
+        return None
+    if any(c.lower_ in ("no", "any") and c.dep_ == "det" for c in token.children):
+        return None
+    future = is_future(token) or (verb != token and is_future(verb))
+    if any(
+        c.lower_ in ("upcoming", "planned", "next", "forthcoming", "proposed")
+        for c in token.children
+    ):
+        future = True
+    if any(
+        c.lower_ in ("future", "possible", "potential", "further", "any", "more")
+        for c in token.children
+    ):
+        return None
+    container = _is_container(token)
+    if container:
+        date, date_mention = _own_date(context, token, future)
+    else:
+        date, date_mention = context.date_for(token, future, sentence)
+    vague = date_mention is not None and date_mention.is_vague
+    if date is not None and date_mention is not None and date_mention.points_forward:
+        future = True
+    participants, confidence = _participants(context, token, kind, date)
+    name = _summit_name(token) if kind == "summit" else None
+    persons = [
+        p
+        for p, _ in participants
+        if (a := context.entities.actor(p.actor)) is not None and a.kind in ("person", "office")
+    ]
+    if kind == "summit" and name is None:
+        if len(participants) < 2 or len(persons) < 2:
+            return None
+        kind = "meeting"
+    location, destination_host = _location(context, token, kind)
+    if kind == "visit":
+        roles = {role for _, role in participants}
+        if "visitor" not in roles:
+            return None
+        if destination_host is not None:
+            # the host's own leader travelling along is not a visitor
+            participants = [
+                (p, role)
+                for p, role in participants
+                if role != "visitor" or _state_of(context, p.actor) != destination_host.actor
+            ] or participants
+        if destination_host and destination_host.actor not in {p.actor for p, _ in participants}:
+            participants.append((destination_host, "host"))
+        if "host" not in {role for _, role in participants} and location is None:
+            return None
+    elif len({p.actor for p, _ in participants}) < MIN_PARTICIPANTS.get(kind, 2):
+        return None
+    status = "planned" if future or vague else "held"
+    published = context.published
+    if date is not None and published is not None and date.earliest > published.latest:
+        status = "planned"
+    if date is None and status == "held":
+        confidence -= 0.15
+    return _Draft(
+        token, kind, participants, date, vague, status, location, name, confidence, container
+    )
+
+
+def _participants(
+    context: Context, token: Token, kind: str, date: DateValue | None
+) -> tuple[list[tuple[Resolved, str]], float]:
+    """Participants named by the grammar around a trigger, with roles, and a confidence."""
+    found: list[tuple[Token, str]] = []
+    confidence = 0.9
+    lemma = token.lemma_.lower()
+    if token.pos_ == "VERB":
+        role_subject = (
+            "visitor"
+            if kind == "visit"
+            else ("host" if lemma in ("host", "welcome") else "participant")
+        )
+        role_object = "visitor" if lemma in ("host", "welcome") else "participant"
+        passive = any(c.dep_ == "nsubjpass" for c in token.children)
+        subject_tokens = subjects(token)
+        if passive and lemma in ("host", "welcome"):
+            found += [(t, "visitor") for t in subject_tokens]
+            found += [(t, "host") for t in agents(token)]
+        else:
+            found += [(t, role_subject) for t in subject_tokens]
+            if passive:
+                found += [(t, "participant") for t in agents(token)]
+        if kind != "visit":
+            found += [(t, role_object) for t in objects(token)]
+        found += [(t, "participant") for t in prep_objects(token, "with", "between", "alongside")]
+        if not subject_tokens:
+            confidence -= 0.2
+    else:
+        owners = [t for c in token.children if c.dep_ == "poss" for t in conjuncts(c)]
+        first_role = "visitor" if kind == "visit" else "participant"
+        found += [(t, first_role) for t in owners]
+        found += [(t, "participant") for t in prep_objects(token, "with", "between", "among")]
+        found += [(t, first_role) for t in prep_objects(token, "by")]
+        found += [
+            (t, "participant")
+            for c in token.children
+            if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"
+            for t in _hyphen_names(c)
+        ]
+        if not owners and not prep_objects(token, "by") and kind != "summit":
+            found += [(t, first_role) for t in _governing_agent(token)]
+        confidence -= 0.1
+    resolved: list[tuple[Resolved, str]] = []
+    seen: set[str] = set()
+    for candidate, role in found:
+        for actor in context.resolve(candidate, date):
+            if actor.actor in seen:
+                continue
+            if kind == "visit" and role == "participant":
+                continue
+            seen.add(actor.actor)
+            resolved.append((actor, role))
+            if actor.via in ("anonymous",):
+                confidence -= 0.1
+    for actor, _ in resolved:
+        entity = context.entities.actor(actor.actor)
+        if entity is not None and entity.is_provisional:
+            confidence -= 0.05
+    return resolved, confidence
+
+
+def _hyphen_names(token: Token) -> list[Token]:
+    """Names joined by hyphens in a compound ("the Biden-Xi call")."""
+    return [t for t in token.subtree if t.pos_ == "PROPN"]
+
+
+def _governing_agent(token: Token) -> list[Token]:
+    """For a trigger noun without its own participants: the subject of the light verb it is
+    the object of ("Biden had a call with Xi"), or of the clause around it, or the possessor
+    of a noun above it ("Xi's pledge ... on a call with Putin")."""
+    current = token
+    for _ in range(6):
+        head = current.head
+        if head == current:
+            return []
+        if head.pos_ in ("NOUN", "PROPN") and current.dep_ != "poss":
+            owners = [t for c in head.children if c.dep_ == "poss" for t in conjuncts(c)]
+            if owners:
+                return owners
+        if head.pos_ in ("VERB", "AUX"):
+            found = subjects(head)
+            if found and not all(t.lower_ in ("this", "that", "it", "which") for t in found):
+                if head.lemma_ in ("join", "accompany"):
+                    # "von der Leyen joined the two leaders for a meeting"
+                    found = found + objects(head)
+                return found
+            if head.dep_ in ("ccomp", "ROOT", "relcl"):
+                return []
+        current = head
+    return []
+
+
+def _summit_name(token: Token) -> str | None:
+    """The proper name of a summit ("the APEC summit", "the Group of 20 summit"): the run of
+    capitalised words, numbers and "of" before it, when it is not just a place or a date."""
+    doc = token.doc
+    start = token.i
+    while start > token.sent.start:
+        previous = doc[start - 1]
+        if (
+            previous.text[:1].isupper()
+            or previous.like_num
+            and previous.ent_type_ not in ("ORDINAL", "DATE")
+        ):
+            if previous.ent_type_ in ("DATE", "ORDINAL") or previous.tag_ == "POS":
+                break
+            if previous.pos_ in ("DET", "PRON", "ADP", "SCONJ", "CCONJ", "ADV"):
+                break
+            start -= 1
+        elif (
+            previous.lower_ in ("of", "-", "(", ")", "&", "and")
+            and start - 2 >= token.sent.start
+            and (doc[start - 2].text[:1].isupper() or doc[start - 2].like_num)
+        ):
+            start -= 1
+        else:
+            break
+    words = [t for t in doc[start : token.i] if t.text[:1].isupper() or t.like_num]
+    if not words or all(t.ent_type_ in ("GPE", "LOC", "NORP", "PERSON", "DATE") for t in words):
+        return None
+    while start < token.i and doc[start].lower_ in ("of", "and", "-", ")", "&"):
+        start += 1
+    return doc[start : token.i + 1].text
+
+
+def _location(context: Context, token: Token, kind: str) -> tuple[str | None, Resolved | None]:
+    """The most specific place named for the event, and for a visit the state visited."""
+    registry = context.registry
+    places: list[str] = []
+    host: Resolved | None = None
+    heads = [token]
+    verb = clause_head(token)
+    if verb != token:
+        heads.append(verb)
+    candidates: list[Token] = []
+    for head in heads:
+        candidates += prep_objects(head, "in", "at", "on")
+    if token.pos_ == "VERB" or token.dep_ in ("dobj", "attr", "nsubj", "nsubjpass"):
+        for word in verb.subtree:
+            if (
+                word.dep_ == "pobj"
+                and word.head.lower_ in ("in", "at")
+                and clause_head(word) == verb
+            ):
+                if word not in candidates and not _inside_other_noun(word, token):
+                    candidates.append(word)
+    if kind == "visit":
+        destinations = prep_objects(token, "to", "onto") + (
+            objects(token) if token.pos_ == "VERB" else []
+        )
+        for particle in token.children:
+            if particle.dep_ in ("prt", "prep") and particle.lower_ == "on":
+                destinations += prep_objects(particle, "to")
+        if token.lemma_ in ("arrive", "land"):
+            destinations += prep_objects(token, "in", "at")
+        for candidate in destinations:
+            mention = context.mention_of(candidate)
+            if mention is None and candidate.lemma_ in PLACE_NOUNS:
+                # "the southern city of Guangzhou"
+                named = prep_objects(candidate, "of")
+                mention = context.mention_of(named[0]) if named else None
+            if mention is None:
+                capital = _capital_of(context, candidate)
+                if capital is not None and host is None:
+                    host = Resolved(capital)
+                continue
+            if mention.place:
+                places.append(mention.place)
+            actor = context.entities.actor(mention.actor) if mention.actor else None
+            if actor is not None and actor.kind == "state" and host is None:
+                host = Resolved(actor.id)
+            elif mention.place and host is None:
+                state = _state_of_place(context, mention.place)
+                host = Resolved(state) if state else None
+    for candidate in candidates:
+        mention = context.mention_of(candidate)
+        if mention is None and candidate.lemma_ in PLACE_NOUNS and prep_objects(candidate, "of"):
+            mention = context.mention_of(prep_objects(candidate, "of")[0])
+        if mention is not None and mention.place:
+            places.append(mention.place)
+            for extra in candidate.children:
+                other = context.mention_of(extra)
+                if extra.dep_ in ("appos", "conj") and other is not None and other.place:
+                    places.append(other.place)
+    if kind == "visit" and host is None and places:
+        state = _state_of_place(context, places[0])
+        host = Resolved(state) if state else None
+    if not places:
+        return None, host
+    known = [p for p in places if p in registry.places]
+    if not known:
+        return places[0], host
+    return _most_specific(context, known), host
+
+
+def _capital_of(context: Context, token: Token) -> str | None:
+    """ "The North Korean capital" -> the state whose capital it is."""
+    if token.lemma_ != "capital":
+        return None
+    for child in token.children:
+        if child.dep_ in ("amod", "compound", "poss"):
+            for actor in context.resolve(child, None, allow_places=True):
+                entity = context.entities.actor(actor.actor)
+                if entity is not None and entity.kind == "state":
+                    return entity.id
+    return None
+
+
+def _inside_other_noun(word: Token, trigger: Token) -> bool:
+    """Whether a place hangs off another event noun ("during the APEC summit in Lima")."""
+    current = word.head
+    for _ in range(4):
+        if current.i == trigger.i or current.pos_ in ("VERB", "AUX"):
+            return False
+        if current.pos_ == "NOUN" and current.lemma_ in EVENT_NOUNS:
+            return True
+        current = current.head
+    return False
+
+
+def _most_specific(context: Context, places: list[str]) -> str:
+    registry = context.registry
+    chains = {p: [p, *registry.place_ancestors(p)] for p in places}
+    deepest = max(places, key=lambda p: len(chains[p]))
+    if all(p in chains[deepest] for p in places):
+        return deepest
+    common = [p for p in chains[deepest] if all(p in chains[q] for q in places)]
+    return common[0] if common else deepest
+
+
+def _state_of(context: Context, actor_id: str) -> str | None:
+    actor = context.entities.actor(actor_id)
+    if actor is None:
+        return None
+    return actor.id if actor.kind == "state" else actor.country
+
+
+def _state_of_place(context: Context, place_id: str) -> str | None:
+    registry = context.registry
+    if place_id not in registry.places:
+        label = context.entities.provisional_places.get(place_id)
+        found = registry.find_actor(label.label) if label else None
+        return found.id if found is not None and found.kind == "state" else None
+    chain = [place_id, *registry.place_ancestors(place_id)]
+    top = registry.places[chain[-1]]
+    for name in (top.label, *top.aliases):
+        actor = registry.find_actor(name)
+        if actor is not None and actor.kind == "state":
+            return actor.id
+    return None
+
+
+def _to_event(context: Context, draft: _Draft, sentence: TokenSpan) -> Event:
+    span = context.sentence_span(sentence)
+    registry = context.registry
+    participations = []
+    for resolved, role in draft.participants:
+        actor = context.entities.actor(resolved.actor)
+        office = resolved.office
+        if (
+            actor is not None
+            and actor.kind == "person"
+            and office is None
+            and not actor.is_provisional
+        ):
+            office = registry.office_at(actor.id, context.when(draft.date))
+        represents = _represents(context, resolved.actor, office)
+        participations.append(Participation(resolved.actor, office, represents, role, (span,)))
+    earliest = None
+    if draft.status == "planned" and draft.date is None and context.published is not None:
+        earliest = context.published.earliest
+    note = None
+    if draft.date is None and draft.status == "held":
+        note = "Automatic extraction found no date for this event."
+    return Event(
+        key=f"event-{len(context.events) + 1}",
+        document_id=context.document.id,
+        type=draft.type,
+        status=draft.status,
+        participants=tuple(participations),
+        evidence=(span,),
+        date=draft.date,
+        earliest=earliest,
+        location=draft.location,
+        name=draft.name,
+        note=note,
+        confidence=round(max(0.05, min(0.99, draft.confidence)), 2),
+    )
+
+
+def _represents(context: Context, actor_id: str, office: str | None) -> str | None:
+    registry = context.registry
+    if actor_id in registry.actors and (office is None or office in registry.actors):
+        return registry.represented_by(actor_id, office)
+    actor = context.entities.actor(actor_id)
+    return actor.country if actor is not None else None
+
+
+MEETING_TYPES = frozenset({"meeting", "talks"})
+
+
+def same_event(first: Event, second: Event) -> bool:
+    """Whether two mentions in one document denote one event: same type (a meeting and talks
+    between the same people on the same date are one), participants and compatible dates (or
+    one undated), and the same status unless one is undated."""
+    same_type = first.type == second.type or {first.type, second.type} <= MEETING_TYPES
+    if not same_type or first.actor_ids != second.actor_ids:
+        return False
+    if first.type == "summit" and first.name and second.name and first.name != second.name:
+        return False
+    if first.date is not None and second.date is not None:
+        return first.date.is_compatible(second.date)
+    if first.date is None and second.date is None:
+        return first.status == second.status or "planned" in (first.status, second.status)
+    return True
+
+
+def _add(context: Context, event: Event, token_index: int) -> None:
+    for index, existing in enumerate(context.events):
+        if same_event(existing, event):
+            context.events[index] = merge_events(context, existing, event)
+            return
+    context.events.append(event)
+    context.event_tokens[event.key] = token_index
+
+
+def merge_events(context: Context, kept: Event, other: Event) -> Event:
+    """One event from two mentions: every span, the most precise date, the most specific
+    place, held over planned, the higher confidence."""
+    evidence = _union(kept.evidence, other.evidence)
+    date = kept.date
+    if other.date is not None and (date is None or other.date.rank < date.rank):
+        date = other.date
+    location = kept.location
+    if other.location and (location is None or location in _ancestors(context, other.location)):
+        location = other.location
+    participants = []
+    others = {p.actor: p for p in other.participants}
+    for participation in kept.participants:
+        match = others.get(participation.actor)
+        if match is not None:
+            role = participation.role if participation.role != "participant" else match.role
+            participation = dataclasses.replace(
+                participation,
+                role=role,
+                office=participation.office or match.office,
+                evidence=_union(participation.evidence, match.evidence),
+            )
+        participants.append(participation)
+    status = "held" if "held" in (kept.status, other.status) and date is not None else kept.status
+    if (
+        date is not None
+        and context.published is not None
+        and date.earliest > context.published.latest
+    ):
+        status = "planned"
+    return dataclasses.replace(
+        kept,
+        evidence=evidence,
+        date=date,
+        earliest=None if date is not None else (kept.earliest or other.earliest),
+        location=location,
+        participants=tuple(participants),
+        name=kept.name or other.name,
+        status=status,
+        note=None if date is not None else kept.note,
+        confidence=max(kept.confidence, other.confidence),
+    )
+
+
+def _ancestors(context: Context, place: str) -> list[str]:
+    if place not in context.registry.places:
+        return []
+    return context.registry.place_ancestors(place)
+
+
+def _union(first: Iterable[Span], second: Iterable[Span]) -> tuple[Span, ...]:
+    seen: dict[tuple[int, int], Span] = {}
+    for span in (*first, *second):
+        seen.setdefault((span.start, span.end), span)
+    return tuple(sorted(seen.values(), key=lambda s: s.start))

@@ -1,0 +1,241 @@
+"""Event patterns: meetings, calls, visits (host and visitor), talks, summits; held and
+planned; negative sentences that must yield no event."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import Extraction
+from kg.records import Event
+
+from .conftest import ExtractText
+
+
+def only_event(extraction: Extraction) -> Event:
+    events = extraction.coding.events
+    assert len(events) == 1, [(e.type, sorted(e.actor_ids)) for e in events]
+    return events[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "actors"),
+    [
+        ("Biden met Xi in Woodside on Tuesday.", "meeting", {"joe-biden", "xi-jinping"}),
+        ("Biden and Xi met on Tuesday.", "meeting", {"joe-biden", "xi-jinping"}),
+        ("Biden held a meeting with Xi on Tuesday.", "meeting", {"joe-biden", "xi-jinping"}),
+        (
+            "On Tuesday, Biden sat down with Xi for two hours.",
+            "meeting",
+            {"joe-biden", "xi-jinping"},
+        ),
+        ("Biden had a phone call with Xi on Tuesday.", "phone_call", {"joe-biden", "xi-jinping"}),
+        (
+            "Xi spoke by phone with Putin on Tuesday.",
+            "phone_call",
+            {"xi-jinping", "vladimir-putin"},
+        ),
+        ("Biden phoned Putin on Tuesday.", "phone_call", {"joe-biden", "vladimir-putin"}),
+        ("Biden and Xi held a video call on Tuesday.", "video_call", {"joe-biden", "xi-jinping"}),
+        (
+            "Blinken held talks with Wang Yi in Bangkok on Tuesday.",
+            "talks",
+            {"antony-blinken", "wang-yi"},
+        ),
+        ("Biden hosted Xi at the White House on Tuesday.", "meeting", {"joe-biden", "xi-jinping"}),
+    ],
+    ids=[
+        "met",
+        "and-met",
+        "held-meeting",
+        "sat-down",
+        "phone-call",
+        "by-phone",
+        "phoned",
+        "video",
+        "talks",
+        "hosted",
+    ],
+)
+def test_meetings_and_calls(
+    extract_text: ExtractText, text: str, kind: str, actors: set[str]
+) -> None:
+    event = only_event(extract_text(text))
+    assert (event.type, set(event.actor_ids), event.status) == (kind, actors, "held")
+    assert event.date is not None and event.date.iso in ("2024-04-02", "2024-04")
+    assert 0 < event.confidence <= 1
+
+
+def test_visit_has_visitor_and_host(extract_text: ExtractText) -> None:
+    event = only_event(extract_text("Blinken visited Beijing on Monday."))
+    roles = {p.actor: p.role for p in event.participants}
+    assert roles == {"antony-blinken": "visitor", "china": "host"}
+    assert event.location == "beijing"
+    assert event.date is not None and event.date.iso == "2024-04-01"
+
+
+def test_host_and_visitor_of_hosted_meeting(extract_text: ExtractText) -> None:
+    event = only_event(extract_text("Biden hosted Xi at the White House on Tuesday."))
+    assert {p.actor: p.role for p in event.participants} == {
+        "joe-biden": "host",
+        "xi-jinping": "visitor",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "earliest"),
+    [
+        ("Blinken will visit China next week.", "2024-W15", None),
+        ("Blinken is expected to travel to Beijing in the coming weeks.", None, "2024-04-02"),
+        ("Biden and Xi are scheduled to meet in Woodside next month.", "2024-05", None),
+        ("Xi invited Putin to visit China later this year.", "2024", None),
+    ],
+    ids=["will-visit", "expected-to-travel", "scheduled", "invited"],
+)
+def test_planned_events(
+    extract_text: ExtractText, text: str, date: str | None, earliest: str | None
+) -> None:
+    event = only_event(extract_text(text))
+    assert event.status == "planned"
+    assert (event.date.iso if event.date else None) == date
+    assert (event.earliest.isoformat() if event.earliest else None) == earliest
+
+
+def test_invited_visitor_is_the_object(extract_text: ExtractText) -> None:
+    event = only_event(extract_text("Xi invited Putin to visit China later this year."))
+    assert {p.actor: p.role for p in event.participants} == {
+        "vladimir-putin": "visitor",
+        "china": "host",
+    }
+
+
+def test_office_resolves_to_its_holder_at_the_date(extract_text: ExtractText) -> None:
+    event = only_event(
+        extract_text(
+            "In January, Blinken had a meeting with the Chinese foreign minister in Bangkok."
+        )
+    )
+    assert event.actor_ids == {"antony-blinken", "wang-yi"}
+    assert event.location == "bangkok"
+    office = {p.actor: p.office for p in event.participants}
+    assert office["wang-yi"] == "foreign-minister-of-china"
+
+
+def test_office_without_holder_stays_the_office(extract_text: ExtractText) -> None:
+    event = only_event(
+        extract_text(
+            "Blinken is expected to participate in a call with China's minister of defense very soon."
+        )
+    )
+    assert event.actor_ids == {"antony-blinken", "defense-minister-of-china"}
+    assert event.status == "planned"
+
+
+def test_counterpart_is_resolved_through_offices(extract_text: ExtractText) -> None:
+    event = only_event(
+        extract_text(
+            "On the 15th of November, President Xi Jinping met with his US counterpart.", "2023-11"
+        )
+    )
+    assert event.actor_ids == {"xi-jinping", "joe-biden"}
+    assert event.date is not None and event.date.iso == "2023-11-15"
+
+
+def test_pronoun_participant(extract_text: ExtractText) -> None:
+    event = only_event(
+        extract_text("Xi left for the United States in 2017, when he met with Biden.")
+    )
+    assert event.actor_ids == {"xi-jinping", "joe-biden"}
+    assert event.date is not None and event.date.iso == "2017"
+
+
+def test_named_summit(extract_text: ExtractText) -> None:
+    extraction = extract_text(
+        "Biden met Xi during the Asia-Pacific Economic Cooperation (APEC) summit on November 15, 2023."
+    )
+    summit = next(e for e in extraction.coding.events if e.type == "summit")
+    assert summit.name == "Asia-Pacific Economic Cooperation (APEC) summit"
+
+
+def test_mentions_of_one_event_are_merged_with_every_span(extract_text: ExtractText) -> None:
+    text = (
+        "Biden had a phone call with Xi on Tuesday.\n\n"
+        "During the call, Biden and Xi discussed Taiwan.\n\n"
+        "Biden's call with Xi lasted two hours, officials said.\n\n"
+        "The two leaders last held a phone call in July 2022.\n"
+    )
+    calls = extract_text(text).coding.events
+    assert [(e.date.iso if e.date else None) for e in calls] == ["2024-04-02", "2022-07"]
+    assert len(calls[0].evidence) == 3
+    for span in calls[0].evidence:
+        assert text[span.start : span.end] == span.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Biden did not meet Xi on Tuesday.",
+        "Biden refused to meet Putin on Tuesday.",
+        "Biden called the talks productive on Tuesday.",
+        "Biden called on Xi to rein in North Korea.",
+        "The meeting of experts was cancelled.",
+        "“We would hope there would be a chance for another in-person meeting,” the senior administration official said.",
+        "They agreed to lay the groundwork for future talks.",
+        "Biden and Xi have met several times this year.",
+        "Biden met reporters on Tuesday.",
+        "The call for restraint from Washington went unheeded.",
+    ],
+    ids=[
+        "negated",
+        "refused",
+        "called-talks",
+        "called-on",
+        "no-participants",
+        "in-quote",
+        "future-talks",
+        "repeated",
+        "one-actor",
+        "call-for",
+    ],
+)
+def test_no_event(extract_text: ExtractText, text: str) -> None:
+    assert extract_text(text).coding.events == ()
+
+
+def test_framing_event_is_not_dated_by_the_clause(extract_text: ExtractText) -> None:
+    text = (
+        "Biden met Xi in Beijing on Thursday during Biden's three-day visit to China. "
+        "Biden arrived in Beijing on Wednesday."
+    )
+    events = {e.type: e for e in extract_text(text, "2024-04-05").coding.events}
+    assert events["meeting"].date.iso == "2024-04-04"  # type: ignore[union-attr]
+    assert events["visit"].date.iso == "2024-04-03"  # type: ignore[union-attr]
+    assert len(events["visit"].evidence) == 2
+
+
+def test_city_of_names_the_destination(extract_text: ExtractText) -> None:
+    event = only_event(extract_text("Blinken travelled to the capital city of Moscow on Monday."))
+    assert event.location == "moscow"
+    assert {p.actor: p.role for p in event.participants} == {
+        "antony-blinken": "visitor",
+        "russia": "host",
+    }
+
+
+def test_joining_leaders_for_a_meeting(extract_text: ExtractText) -> None:
+    text = (
+        "Biden met Xi in Beijing on Monday. Putin joined the two leaders for a three-way meeting."
+    )
+    events = extract_text(text).coding.events
+    assert {frozenset(e.actor_ids) for e in events} == {
+        frozenset({"joe-biden", "xi-jinping"}),
+        frozenset({"joe-biden", "xi-jinping", "vladimir-putin"}),
+    }
+
+
+def test_hosts_own_leader_is_not_a_visitor(extract_text: ExtractText) -> None:
+    event = only_event(extract_text("Blinken and Xi will travel together to Beijing on Friday."))
+    assert {p.actor: p.role for p in event.participants} == {
+        "antony-blinken": "visitor",
+        "china": "host",
+    }
+    assert event.status == "planned"
