@@ -7,6 +7,7 @@ Exit codes: 0 done; 1 ran and found problems; 2 could not run.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,7 @@ from kg.pipeline import build, load_vocabulary, validate_dataset
 from kg.queries import TermResolver, get_query, load_queries, run_saved_query
 from kg.rdfinput import parse_rdf_file
 from kg.results import render
-from kg.store import open_store
+from kg.store import open_store, writing
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,8 +96,7 @@ def load_command(files: tuple[Path, ...], graph: str | None, store: str | None) 
     dataset = Dataset()
     for path in files:
         parse_rdf_file(path, dataset, default_graph=graph)
-    target = open_store(settings.store)
-    try:
+    with writing(settings.store) as target:
         check = Dataset()
         for g in dataset.graphs():
             for triple in g:
@@ -116,8 +116,6 @@ def load_command(files: tuple[Path, ...], graph: str | None, store: str | None) 
             )
         target.replace_graphs(dataset)
         click.echo(f"loaded {len(files)} file(s) into {settings.store}; {len(target)} quads.")
-    finally:
-        target.close()
 
 
 def _with_vocabulary(dataset: Dataset, settings: Settings) -> Dataset:
@@ -233,6 +231,66 @@ def serve_command(
     from server.serve import run_server  # the HTTP layer is only imported to serve
 
     run_server(settings)
+
+
+@cli.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="Title (one file; else from the sidecar or page).")
+@click.option("--published", default=None, help="Publication date, ISO 8601 (one file).")
+@click.option("--language", default=None, help="Language tag (default en).")
+@click.option("--url", default=None, help="Where the article was published (one file).")
+@click.option(
+    "--registry",
+    "registry_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Actor registry (default: the corpus's registry.yaml).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@store_option
+@_handle_errors
+def ingest_command(
+    files: tuple[Path, ...],
+    title: str | None,
+    published: str | None,
+    language: str | None,
+    url: str | None,
+    registry_path: Path | None,
+    fmt: str,
+    store: str | None,
+) -> None:
+    """Add articles (text, Markdown, HTML; files or directories) to the graph.
+
+    Each document's facts come from its curated coding beside it, else from automatic
+    extraction; each is resolved against the graph, checked with SHACL and written whole,
+    or rejected whole with the reasons. Exit 1 if any document was rejected.
+    """
+    from kg.ingest import Ingester, document_files, render_outcomes
+
+    settings = _settings(store=store)
+    paths = document_files(files)
+    metadata = {"title": title, "published": published, "language": language, "url": url}
+    if len(paths) > 1 and (title or published or url):
+        raise UsageError(
+            "--title, --published and --url describe one document; several were given.",
+            hint="Put each document's metadata in its .meta.yaml sidecar instead.",
+        )
+    ingester = Ingester(settings, registry_path)
+    with writing(settings.store) as target:
+        outcomes = []
+        with click.progressbar(
+            length=len(paths), label="ingesting", file=sys.stderr, show_pos=True
+        ) as bar:
+            for outcome in ingester.ingest_many(target, paths, metadata):
+                outcomes.append(outcome)
+                bar.update(1)
+    if fmt == "json":
+        click.echo(json.dumps([o.as_json() for o in outcomes], indent=2))
+    else:
+        click.echo(render_outcomes(outcomes), nl=False)
+    sys.exit(1 if any(o.status == "rejected" for o in outcomes) else 0)
 
 
 @cli.command("eval")

@@ -67,6 +67,14 @@ class Settings:
     max_query_chars: int = field(
         default=100_000, metadata=_meta("Longest SPARQL query text accepted (400 above).")
     )
+    write_token: str = field(
+        default="",
+        repr=False,
+        metadata=_meta(
+            "Bearer token for POST /api/documents (ingest over HTTP); empty: writes are off. "
+            "Set it in the environment (DIPKG_WRITE_TOKEN); it is never logged."
+        ),
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

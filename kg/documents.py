@@ -22,6 +22,7 @@ from kg.errors import InputError
 from kg.records import DateValue, Document
 from kg.yamlfile import Fields, load_yaml, read_text
 
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 META_KEYS = {"title", "published", "language", "kind", "notes", "url", "source"}
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -103,12 +104,17 @@ def read_document(
                 "published", f"{exc}.", hint="Write the date as 2024-04-02, 2024-04 or 2024."
             ) from exc
     title = meta.text("title", required=require_metadata) or page_title or _first_line(text)
+    language = meta.text("language", "en") or "en"
+    if not LANGUAGE_TAG.match(language):
+        raise meta.error(
+            "language", f"{language!r} is not a language tag.", hint="Write it as en, fr or pt-BR."
+        )
     return Document(
         id=document_id(path),
         text=text,
         title=title,
         published=published,
-        language=meta.text("language", "en") or "en",
+        language=language,
         kind=meta.text("kind", "news article") or "news article",
         notes=notes,
     )

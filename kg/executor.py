@@ -1,9 +1,10 @@
 """Queries with a time limit that really stops the work.
 
 Neither pyoxigraph nor rdflib can cancel a running query, so each query runs in a child
-process holding its own read-only store; when the time limit passes, the child is killed (the
-work stops) and a fresh one is started for the next query. The executor offers the same
-``query()`` as a store, so saved-query binding and rendering work on it unchanged.
+process holding its own read-only store (reopened when a writer has changed it); when the
+time limit passes, the child is killed (the work stops) and a fresh one is started for the
+next query. The executor offers the same ``query()`` as a store, so saved-query binding and
+rendering work on it unchanged.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def _serve(conn: Connection, store_path: str) -> None:
             return
         sparql, default_graphs, named_graphs, max_rows, serialized = request
         try:
+            store.refresh()  # an ingest may have written since the last query
             if serialized:
                 conn.send(
                     (

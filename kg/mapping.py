@@ -6,12 +6,14 @@ The shape of the output is specified in docs/model.md. Pure: values in, an rdfli
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Identifier
 
 from kg import iris
-from kg.records import Coding, DateValue, Document, Span
+from kg.records import Actor, Coding, DateValue, Fact, Place, Span
 from kg.registry import Registry
 from kg.resolve import EventNode, Node, PledgeNode, Resolution, Sourced
 from kg.vocab import DIP, OA, WD, concept
@@ -50,6 +52,7 @@ class _Mapper:
         self.registry = registry
         self.base = base
         self.labels = {a.id: a.label for a in registry.actors.values()}
+        self.automatic: set[str] = set()
 
     def graph(self, document_id: str) -> Graph:
         return self.dataset.graph(iris.document_graph_iri(self.base, document_id))
@@ -57,7 +60,11 @@ class _Mapper:
     def actor(self, actor_id: str) -> URIRef:
         return iris.actor_iri(self.base, actor_id)
 
-    def add_date(self, g: Graph, subject: URIRef, value: DateValue) -> None:
+    def add_date(
+        self, g: Graph, subject: URIRef, value: DateValue, skip: frozenset[URIRef] = frozenset()
+    ) -> None:
+        if DIP.date in skip:
+            return
         g.add((subject, DIP.date, date_literal(value)))
         g.add((subject, DIP.datePrecision, concept("date-precision", value.precision)))
         g.add((subject, DIP.dateBasis, concept("date-basis", value.basis)))
@@ -69,6 +76,17 @@ class _Mapper:
     def add_evidence(self, g: Graph, subject: URIRef, spans: Iterable[Span]) -> None:
         for span in spans:
             g.add((subject, PROV.wasDerivedFrom, self.span(g, span)))
+
+    def add_confidence(self, g: Graph, subject: URIRef, member: Fact) -> None:
+        """An automatic fact's confidence, in the graph of the document that reports it."""
+        if member.document_id in self.automatic:
+            value = Decimal(str(round(member.confidence, 2)))
+            g.add((subject, DIP.confidence, Literal(value, datatype=XSD.decimal)))
+
+    def once(self, node: Node, g: Graph, predicate: URIRef, value: Identifier) -> None:  # type: ignore[type-arg]
+        """Add a single-valued property unless the node already has it in the store."""
+        if predicate not in node.skip:
+            g.add((node.iri, predicate, value))
 
     def span(self, g: Graph, span: Span) -> URIRef:
         node = iris.span_iri(self.base, span.document_id, span.start, span.end)
@@ -88,7 +106,10 @@ class _Mapper:
 
     # -- documents ----------------------------------------------------------------------
 
-    def document(self, doc: Document) -> None:
+    def document(self, coding: Coding) -> None:
+        doc = coding.document
+        if coding.source == "automatic":
+            self.automatic.add(doc.id)
         g = self.graph(doc.id)
         node = iris.document_iri(self.base, doc.id)
         g.add((node, RDF.type, DIP.SourceDocument))
@@ -97,6 +118,7 @@ class _Mapper:
         g.add((node, RDFS.label, Literal(doc.title, lang=doc.language)))
         g.add((node, DCTERMS.language, Literal(doc.language)))
         g.add((node, DIP.kind, Literal(doc.kind)))
+        g.add((node, DIP.codingSource, Literal(coding.source)))
         g.add((node, DIP.text, Literal(doc.text)))
         if doc.published is not None:
             g.add((node, DCTERMS.issued, date_literal(doc.published)))
@@ -115,11 +137,12 @@ class _Mapper:
             g.add((node.iri, RDF.type, EVENT_CLASSES[member.type]))
             g.add((node.iri, DIP.eventType, concept("event-type", member.type)))
             self.add_evidence(g, node.iri, member.evidence)
+            self.add_confidence(g, node.iri, member)
             if member.note:
                 g.add((node.iri, SKOS.editorialNote, Literal(member.note, lang="en")))
             if not labelled and member is node.primary:
                 labelled = True
-                g.add((node.iri, RDFS.label, Literal(self.event_label(node), lang="en")))
+                self.once(node, g, RDFS.label, Literal(self.event_label(node), lang="en"))
             for part in member.participants:
                 p_iri = iris.participation_iri(node.iri, part.actor)
                 g.add((node.iri, DIP.participant, self.actor(part.actor)))
@@ -127,7 +150,7 @@ class _Mapper:
                 g.add((p_iri, RDF.type, DIP.Participation))
                 g.add((p_iri, DIP.agent, self.actor(part.actor)))
                 self.add_evidence(g, p_iri, part.evidence)
-                if part.actor in seen_participants:
+                if part.actor in seen_participants or node.existing is not None:
                     continue
                 seen_participants.add(part.actor)
                 g.add(
@@ -143,23 +166,24 @@ class _Mapper:
                 if part.represents:
                     g.add((p_iri, DIP.represents, self.actor(part.represents)))
         if node.date is not None:
-            self.add_date(self.graph(node.date.document_id), node.iri, node.date.value)
+            self.add_date(self.graph(node.date.document_id), node.iri, node.date.value, node.skip)
         elif node.earliest is not None:
-            self.graph(node.earliest.document_id).add(
-                (node.iri, DIP.earliest, Literal(node.earliest.value, datatype=XSD.date))
+            self.once(
+                node,
+                self.graph(node.earliest.document_id),
+                DIP.earliest,
+                Literal(node.earliest.value, datatype=XSD.date),
             )
-        self.add_sourced(node.iri, DIP.location, node.location, self.place)
-        self.add_sourced(node.iri, DIP.partOf, node.part_of, lambda v: v)
-        self.add_sourced(
-            node.iri, DIP.eventStatus, node.status, lambda v: concept("event-status", v)
-        )
+        self.add_sourced(node, DIP.location, node.location, self.place)
+        self.add_sourced(node, DIP.partOf, node.part_of, lambda v: v)
+        self.add_sourced(node, DIP.eventStatus, node.status, lambda v: concept("event-status", v))
 
     def place(self, place_id: str) -> URIRef:
         return iris.place_iri(self.base, place_id)
 
-    def add_sourced(self, subject: URIRef, predicate: URIRef, value: Sourced | None, term) -> None:  # type: ignore[no-untyped-def]
+    def add_sourced(self, node: Node, predicate: URIRef, value: Sourced | None, term) -> None:  # type: ignore[no-untyped-def,type-arg]
         if value is not None:
-            self.graph(value.document_id).add((subject, predicate, term(value.value)))
+            self.once(node, self.graph(value.document_id), predicate, term(value.value))
 
     def event_label(self, node: EventNode) -> str:
         lead = node.primary
@@ -201,16 +225,17 @@ class _Mapper:
                 for actor_id in getattr(member, field):
                     g.add((node.iri, role, self.actor(actor_id)))
             self.add_evidence(g, node.iri, member.evidence)
+            self.add_confidence(g, node.iri, member)
             if member.note:
                 g.add((node.iri, SKOS.editorialNote, Literal(member.note, lang="en")))
         lead = node.primary
         g = self.graph(lead.document_id)
-        g.add((node.iri, kind[0], concept(kind[1], lead.kind)))
-        g.add((node.iri, DIP.content, Literal(lead.content, lang="en")))
+        self.once(node, g, kind[0], concept(kind[1], lead.kind))
+        self.once(node, g, DIP.content, Literal(lead.content, lang="en"))
         first = self.names(a for m in node.members for a in getattr(m, roles[0][1]))
-        g.add((node.iri, RDFS.label, Literal(f"{first}: {lead.content}", lang="en")))
+        self.once(node, g, RDFS.label, Literal(f"{first}: {lead.content}", lang="en"))
         if node.date is not None:
-            self.add_date(self.graph(node.date.document_id), node.iri, node.date.value)
+            self.add_date(self.graph(node.date.document_id), node.iri, node.date.value, node.skip)
 
     def pledge(self, node: PledgeNode, resolution: Resolution) -> None:
         self.commitment(
@@ -224,8 +249,8 @@ class _Mapper:
             (DIP.commitmentKind, "commitment-kind"),
         )
         lead = node.primary
-        self.add_sourced(node.iri, DIP.madeAt, node.made_at, lambda v: v)
-        self.add_sourced(node.iri, DIP.status, node.status, lambda v: concept("pledge-status", v))
+        self.add_sourced(node, DIP.madeAt, node.made_at, lambda v: v)
+        self.add_sourced(node, DIP.status, node.status, lambda v: concept("pledge-status", v))
         for step_iri, step, at in node.steps:
             g = self.graph(step.document_id)
             g.add((node.iri, DIP.statusStep, step_iri))
@@ -266,6 +291,7 @@ class _Mapper:
             for topic in member.topics:
                 g.add((node.iri, DIP.topic, concept("topic", topic)))
             self.add_evidence(g, node.iri, member.evidence)
+            self.add_confidence(g, node.iri, member)
             at = resolution.event_ref(member.document_id, member.at)
             if at is not None:
                 g.add((node.iri, DIP.atEvent, at))
@@ -273,18 +299,24 @@ class _Mapper:
                 g.add((node.iri, SKOS.editorialNote, Literal(member.note, lang="en")))
         lead = node.primary
         g = self.graph(lead.document_id)
-        g.add((node.iri, DIP.quote, Literal(lead.quote)))
+        self.once(node, g, DIP.quote, Literal(lead.quote))
         short = lead.quote if len(lead.quote) <= 80 else lead.quote[:79] + "…"
         label = f"{self.labels[lead.speaker]}: \u201c{short}\u201d"
-        g.add((node.iri, RDFS.label, Literal(label, lang="en")))
+        self.once(node, g, RDFS.label, Literal(label, lang="en"))
         if node.date is not None:
-            self.add_date(self.graph(node.date.document_id), node.iri, node.date.value)
+            self.add_date(self.graph(node.date.document_id), node.iri, node.date.value, node.skip)
 
 
-def map_registry(registry: Registry, base: str) -> Graph:
-    """The registry graph: actors, offices, office terms and places."""
+def map_registry(
+    registry: Registry,
+    base: str,
+    actors: Iterable[Actor] | None = None,
+    places: Iterable[Place] | None = None,
+) -> Graph:
+    """The registry graph: actors, offices, office terms and places (all of the registry's,
+    or only ``actors`` and ``places``, e.g. the provisional ones an ingest introduces)."""
     g = Graph()
-    for actor in registry.actors.values():
+    for actor in registry.actors.values() if actors is None else actors:
         node = iris.actor_iri(base, actor.id)
         g.add((node, RDF.type, DIP.Actor))
         g.add((node, RDF.type, ACTOR_CLASSES[actor.kind]))
@@ -312,7 +344,7 @@ def map_registry(registry: Registry, base: str) -> Graph:
                 g.add((t, DIP.start, date_literal(term.start)))
             if term.end:
                 g.add((t, DIP.end, date_literal(term.end)))
-    for place in registry.places.values():
+    for place in registry.places.values() if places is None else places:
         node = iris.place_iri(base, place.id)
         g.add((node, RDF.type, DIP.Place))
         g.add((node, RDFS.label, Literal(place.label, lang="en")))
@@ -343,7 +375,7 @@ def map_codings(
     dataset = Dataset()
     mapper = _Mapper(dataset, registry, base)
     for coding in codings:
-        mapper.document(coding.document)
+        mapper.document(coding)
     for event in resolution.events:
         mapper.event(event)
     for pledge in resolution.pledges:

@@ -21,7 +21,7 @@ from kg.mapping import map_codings, map_registry
 from kg.records import Coding
 from kg.registry import Registry, load_registry
 from kg.resolve import resolve
-from kg.store import EmbeddedStore, open_store
+from kg.store import EmbeddedStore, writing
 from kg.validation import ValidationReport, load_shapes, union_graph, validate_graph
 from kg.vocab import DIPC
 
@@ -134,12 +134,9 @@ def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
         )
     target = Path(settings.store)
     if (target / "CURRENT").exists():
-        store = open_store(target)
-        try:
+        with writing(target) as store:
             store.replace_graphs(dataset)
             quads = len(store)
-        finally:
-            store.close()
     else:
         quads = _fresh_store(dataset, target)
     return BuildSummary(documents, quads, len(list(dataset.graphs())), report)

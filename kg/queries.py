@@ -10,6 +10,7 @@ pasted into query text. Header format: STYLE.md, "Saved queries".
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,8 +154,11 @@ def _line_of(text: str, needle: str) -> int:
 class TermResolver:
     """Turns parameter values into RDF terms, looking names and concepts up in the store.
 
-    The lookups are cached for the life of the resolver.
+    The lookups are cached; a name the cached actor index lacks rebuilds it (at most every
+    ``REFRESH`` seconds), so actors an ingest added become nameable without a restart.
     """
+
+    REFRESH = 10.0
 
     _ACTOR_NAMES = """
         PREFIX dip: <https://w3id.org/dipkg/def#>
@@ -175,6 +179,7 @@ class TermResolver:
         self.store = store
         self.base = base
         self._actors: NameIndex | None = None
+        self._actors_built = 0.0
         self._schemes: dict[str, dict[str, URIRef]] = {}
 
     def actor_index(self) -> NameIndex:
@@ -186,7 +191,16 @@ class TermResolver:
             for actor, _ in rows:
                 index.add(str(actor).rsplit("/", 1)[-1], str(actor))
             self._actors = index
+            self._actors_built = time.monotonic()
         return self._actors
+
+    def find_actor(self, name: str) -> str | None:
+        """The IRI of the actor with this name, IRI tail or alias, if any."""
+        found = self.actor_index().find(name)
+        if found is None and time.monotonic() - self._actors_built > self.REFRESH:
+            self._actors = None
+            found = self.actor_index().find(name)
+        return found
 
     def notations(self, scheme: str) -> dict[str, URIRef]:
         """Notation -> concept IRI for one SKOS scheme in the store."""
@@ -207,7 +221,7 @@ class TermResolver:
         if param.kind == "actor":
             if _IRI.match(value) and value.startswith(("http://", "https://")):
                 return URIRef(value)
-            found = self.actor_index().find(value)
+            found = self.find_actor(value)
             if found is None:
                 raise _bad(
                     param,

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from rdflib import URIRef
 
 from kg import iris
 from kg.records import Coding, DateValue, Demand, Event, Pledge, Statement, StatusStep
 from kg.registry import Registry, normalize_name
+from kg.vocab import DIP
 
 T = TypeVar("T")
 R = TypeVar("R", Event, Pledge, Demand, Statement)
@@ -33,13 +34,61 @@ class Sourced(Generic[T]):
     document_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """A node the store already holds that new records resolve to (see :class:`Known`).
+
+    Attributes:
+        iri: the node's IRI.
+        predicates: the single-valued properties it already has (another document's graph
+            supplies them, so the new document does not repeat them).
+        status: its event status or current pledge status notation, if any.
+        latest: for a pledge, the order key of its latest status step.
+    """
+
+    iri: URIRef
+    predicates: frozenset[URIRef] = frozenset()
+    status: str | None = None
+    latest: tuple[dt.date, int] | None = None
+
+
+class Known(Protocol):
+    """What a store already holds, for resolving new codings against it (``dipkg ingest``).
+
+    Each ``match_*`` gets a group of new records that resolve to one node and answers the
+    existing node they are the same as (by the rules of this module), or None.
+    """
+
+    def match_event(self, group: Sequence[Event]) -> Existing | None: ...
+
+    def match_pledge(
+        self, group: Sequence[Pledge], event_of: Callable[[str, str | None], URIRef | None]
+    ) -> Existing | None: ...
+
+    def match_demand(
+        self, group: Sequence[Demand], event_of: Callable[[str, str | None], URIRef | None]
+    ) -> Existing | None: ...
+
+    def match_statement(self, group: Sequence[Statement]) -> Existing | None: ...
+
+    def is_taken(self, iri: URIRef) -> bool:
+        """Whether the store already has a node with this IRI."""
+        ...
+
+
 @dataclass
 class Node(Generic[R]):
-    """One resolved fact: its IRI and every document's record of it."""
+    """One resolved fact: its IRI and every document's record of it.
+
+    ``skip`` lists single-valued properties the mapping must not write, because the node
+    already exists in the store with them (``existing``).
+    """
 
     iri: URIRef
     members: list[R]
     date: Sourced[DateValue] | None = None
+    existing: Existing | None = None
+    skip: frozenset[URIRef] = frozenset()
 
     @property
     def primary(self) -> R:
@@ -70,47 +119,62 @@ class PledgeNode(Node[Pledge]):
 
 @dataclass
 class Resolution:
-    """Every resolved node, and the IRI each document-local event id resolved to."""
+    """Every resolved node, and the IRI each document-local event id resolved to.
+
+    ``retract`` lists (node, property) pairs whose current value, in whichever document
+    graph holds it, a new document supersedes: an event reported held that was planned, a
+    pledge whose newest status step is new. The write removes them before adding.
+    """
 
     events: list[EventNode]
     pledges: list[PledgeNode]
     demands: list[Node[Demand]]
     statements: list[Node[Statement]]
     event_iris: dict[tuple[str, str], URIRef]
+    retract: list[tuple[URIRef, URIRef]] = field(default_factory=list)
 
     def event_ref(self, document_id: str, key: str | None) -> URIRef | None:
         """The IRI of a document's local event id."""
         return None if key is None else self.event_iris[(document_id, key)]
 
 
-def resolve(codings: Sequence[Coding], registry: Registry, base: str) -> Resolution:
+def resolve(
+    codings: Sequence[Coding], registry: Registry, base: str, known: Known | None = None
+) -> Resolution:
     """Merge the facts of all codings into resolved nodes with IRIs.
 
     Args:
         codings: one per document; order decides ties (sort by document id for stability).
         registry: places for location specificity.
         base: the deployment's base IRI.
+        known: what the store already holds; a group that matches an existing node takes
+            its IRI (and adds to it), new IRIs avoid the store's.
     """
     ordered = sorted(codings, key=lambda c: c.document.id)
     event_groups = _cluster(
-        [e for c in ordered for e in c.events], lambda a, b: _same_event(a, b, registry)
+        [e for c in ordered for e in c.events], lambda a, b: same_event(a, b, registry)
     )
     event_iris: dict[tuple[str, str], URIRef] = {}
     events: list[EventNode] = []
-    taken: set[URIRef] = set()
+    taken = _Taken(known)
+    retract: list[tuple[URIRef, URIRef]] = []
     for group in event_groups:
         date = _best_date(group)
         lead = next(m for m in group if date is None or m.document_id == date.document_id)
-        iri = _unique(
-            iris.event_iri(
-                base,
-                date.value.iso if date else None,
-                lead.type,
-                sorted({a for m in group for a in m.actor_ids}),
-            ),
-            taken,
+        existing = known.match_event(group) if known else None
+        iri = (
+            existing.iri
+            if existing
+            else taken.unique(
+                iris.event_iri(
+                    base,
+                    date.value.iso if date else None,
+                    lead.type,
+                    sorted({a for m in group for a in m.actor_ids}),
+                )
+            )
         )
-        node = EventNode(iri, group, date=date)
+        node = EventNode(iri, group, date=date, existing=existing)
         node.location = _best_location(group, registry)
         node.earliest = _first(
             Sourced(m.earliest, m.document_id) for m in group if m.earliest is not None
@@ -118,6 +182,12 @@ def resolve(codings: Sequence[Coding], registry: Registry, base: str) -> Resolut
         held = [m for m in group if m.status == "held"]
         chosen = held[0] if held else group[0]
         node.status = Sourced(chosen.status, chosen.document_id)
+        _adopt(
+            node,
+            retract,
+            DIP.eventStatus,
+            existing is not None and existing.status == "planned" and bool(held),
+        )
         events.append(node)
         for member in group:
             event_iris[(member.document_id, member.key)] = iri
@@ -130,57 +200,101 @@ def resolve(codings: Sequence[Coding], registry: Registry, base: str) -> Resolut
     def event_of(doc: str, key: str | None) -> URIRef | None:
         return None if key is None else event_iris[(doc, key)]
 
-    pledges = _resolve_pledges(ordered, event_of, base, taken)
+    pledges = _resolve_pledges(ordered, event_of, base, taken, known, retract)
     demands = []
     for group in _cluster(
         [d for c in ordered for d in c.demands],
-        lambda a, b: _same_commitment(a, b, a.requesters, b.requesters, event_of),
+        lambda a, b: same_demand(a, b, event_of),
     ):
         date = _best_date(group)
         parties = sorted({r for m in group for r in m.requesters})
-        iri = _unique(
-            iris.demand_iri(base, date.value.iso if date else None, parties, group[0].topics[0]),
-            taken,
+        existing = known.match_demand(group, event_of) if known else None
+        iri = (
+            existing.iri
+            if existing
+            else taken.unique(
+                iris.demand_iri(base, date.value.iso if date else None, parties, group[0].topics[0])
+            )
         )
-        demands.append(Node(iri, group, date=date))
+        demand = Node(iri, group, date=date, existing=existing)
+        _adopt(demand, retract)
+        demands.append(demand)
     statements = []
-    for group in _cluster(
-        [s for c in ordered for s in c.statements],
-        lambda a, b: (
-            a.speaker == b.speaker
-            and normalize_name(a.quote) == normalize_name(b.quote)
-            and _dates_compatible(a.date, b.date)
-        ),
-    ):
+    for group in _cluster([s for c in ordered for s in c.statements], same_statement):
         date = _best_date(group)
-        iri = _unique(
-            iris.statement_iri(
-                base, date.value.iso if date else None, group[0].speaker, group[0].quote
-            ),
-            taken,
+        existing = known.match_statement(group) if known else None
+        iri = (
+            existing.iri
+            if existing
+            else taken.unique(
+                iris.statement_iri(
+                    base, date.value.iso if date else None, group[0].speaker, group[0].quote
+                )
+            )
         )
-        statements.append(Node(iri, group, date=date))
-    return Resolution(events, pledges, demands, statements, event_iris)
+        statement = Node(iri, group, date=date, existing=existing)
+        _adopt(statement, retract)
+        statements.append(statement)
+    return Resolution(events, pledges, demands, statements, event_iris, retract)
+
+
+def _adopt(
+    node: Node,  # type: ignore[type-arg]
+    retract: list[tuple[URIRef, URIRef]],
+    supersedes: URIRef | None = None,
+    superseded: bool = False,
+) -> None:
+    """For a node that already exists: skip the single-valued properties it has, except
+    ``supersedes`` when the new document ``superseded`` its value (retracted first)."""
+    if node.existing is None:
+        return
+    node.skip = node.existing.predicates
+    if superseded and supersedes is not None:
+        node.skip = node.skip - {supersedes}
+        retract.append((node.iri, supersedes))
+
+
+class _Taken:
+    """IRIs given out so far in this resolution, and (with ``known``) the store's."""
+
+    def __init__(self, known: Known | None) -> None:
+        self.known = known
+        self.iris: set[URIRef] = set()
+
+    def unique(self, iri: URIRef) -> URIRef:
+        """``iri``, or the first of its suffixed forms that nothing has yet."""
+        candidate, n = iri, 1
+        while candidate in self.iris or (self.known is not None and self.known.is_taken(candidate)):
+            n += 1
+            candidate = iris.with_suffix(iri, n)
+        self.iris.add(candidate)
+        return candidate
 
 
 def _resolve_pledges(
     ordered: Sequence[Coding],
     event_of: Callable[[str, str | None], URIRef | None],
     base: str,
-    taken: set[URIRef],
+    taken: _Taken,
+    known: Known | None,
+    retract: list[tuple[URIRef, URIRef]],
 ) -> list[PledgeNode]:
     nodes = []
     for group in _cluster(
         [p for c in ordered for p in c.pledges],
-        lambda a, b: _same_pledge(a, b, event_of),
+        lambda a, b: same_pledge(a, b, event_of),
     ):
         date = _best_date(group)
         makers = sorted({m for p in group for m in p.makers})
-        iri = _unique(
-            iris.pledge_iri(base, date.value.iso if date else None, makers, group[0].topics[0]),
-            taken,
+        existing = known.match_pledge(group, event_of) if known else None
+        iri = (
+            existing.iri
+            if existing
+            else taken.unique(
+                iris.pledge_iri(base, date.value.iso if date else None, makers, group[0].topics[0])
+            )
         )
-        node = PledgeNode(iri, group, date=date)
+        node = PledgeNode(iri, group, date=date, existing=existing)
         made = [p for p in group if p.made_at is not None]
         if made:
             node.made_at = Sourced(
@@ -193,10 +307,14 @@ def _resolve_pledges(
                 counters[step.document_id] = counters.get(step.document_id, 0) + 1
                 step_iri = iris.status_step_iri(iri, step.document_id, counters[step.document_id])
                 steps.append((step_iri, step, event_of(step.document_id, step.at)))
-        steps.sort(key=lambda s: _step_order(s[1]))
+        steps.sort(key=lambda s: step_order(s[1]))
         node.steps = steps
         last = steps[-1][1]
         node.status = Sourced(last.status, last.document_id)
+        newer = existing is not None and (
+            existing.latest is None or step_order(last) >= existing.latest
+        )
+        _adopt(node, retract, DIP.status, newer)
         nodes.append(node)
     return nodes
 
@@ -204,7 +322,8 @@ def _resolve_pledges(
 _STATUS_ORDER = ("made", "reaffirmed", "reviewed", "progressed", "fulfilled", "broken")
 
 
-def _step_order(step: StatusStep) -> tuple[dt.date, int]:
+def step_order(step: StatusStep) -> tuple[dt.date, int]:
+    """A status step's place in a pledge's history: by date, then by status."""
     day = step.date.earliest if step.date else dt.date.min
     rank = _STATUS_ORDER.index(step.status) if step.status in _STATUS_ORDER else 0
     return (day, rank)
@@ -232,7 +351,9 @@ def _dates_compatible(a: DateValue | None, b: DateValue | None) -> bool:
     return a.is_compatible(b)
 
 
-def _same_event(a: Event, b: Event, registry: Registry) -> bool:
+def same_event(a: Event, b: Event, registry: Registry) -> bool:
+    """Same type and participants, compatible dates (and, without participants, places
+    within one another)."""
     if a.type != b.type or a.actor_ids != b.actor_ids:
         return False
     if not _dates_compatible(a.date, b.date):
@@ -265,9 +386,21 @@ def _same_commitment(
     return _dates_compatible(a.date, b.date)
 
 
-def _same_pledge(
-    a: Pledge, b: Pledge, event_of: Callable[[str, str | None], URIRef | None]
-) -> bool:
+def same_demand(a: Demand, b: Demand, event_of: Callable[[str, str | None], URIRef | None]) -> bool:
+    """Shared requesters and topic, at the same event or compatible dates."""
+    return _same_commitment(a, b, a.requesters, b.requesters, event_of)
+
+
+def same_statement(a: Statement, b: Statement) -> bool:
+    """Same speaker and (normalised) quote, compatible dates."""
+    return (
+        a.speaker == b.speaker
+        and normalize_name(a.quote) == normalize_name(b.quote)
+        and _dates_compatible(a.date, b.date)
+    )
+
+
+def same_pledge(a: Pledge, b: Pledge, event_of: Callable[[str, str | None], URIRef | None]) -> bool:
     """Same parties (those acted for, else the makers), or overlapping parties making the
     same kind of commitment on a shared topic at the same event."""
     parties_a = set(a.on_behalf_of or a.makers)
@@ -311,12 +444,3 @@ def _best_location(group: Sequence[Event], registry: Registry) -> Sourced[str] |
 
 def _first(values: Iterable[T]) -> T | None:
     return next(iter(values), None)
-
-
-def _unique(iri: URIRef, taken: set[URIRef]) -> URIRef:
-    candidate, n = iri, 1
-    while candidate in taken:
-        n += 1
-        candidate = iris.with_suffix(iri, n)
-    taken.add(candidate)
-    return candidate

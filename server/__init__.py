@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from kg.config import Settings
-from server import api, pages, problems, resources, services, sparql, timeline
+from server import api, documents, pages, problems, resources, services, sparql, timeline
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     services.init_app(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(documents.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(timeline.blueprint)

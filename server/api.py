@@ -163,6 +163,42 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         }
+    paths["/api/documents"] = {
+        "post": {
+            "operationId": "ingestDocument",
+            "summary": "Ingest one article (dipkg ingest over HTTP)",
+            "description": "Extracts the article's events, pledges, demands and statements, "
+            "resolves them against the graph, validates them with SHACL and adds them as the "
+            "document's named graph, or rejects the whole document. Needs the server's write "
+            "token; without one configured, writes are off (403).",
+            "security": [{"bearer": []}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Article"}}
+                },
+            },
+            "responses": {
+                "201": {"description": "Added: the outcome, with links to what it created"},
+                "200": {"description": "Replaced an earlier version (or kept a curated one)"},
+                **{
+                    code: {
+                        "description": text,
+                        "content": {"application/problem+json": {"schema": problem_ref}},
+                    }
+                    for code, text in (
+                        ("400", "A field is missing or malformed"),
+                        ("401", "No or wrong bearer token"),
+                        ("403", "Writes are off on this server"),
+                        ("413", "Body too large"),
+                        ("415", "Not a JSON body"),
+                        ("422", "Rejected (reasons given); the store is unchanged"),
+                        ("503", "The store is busy or unavailable"),
+                    )
+                },
+            },
+        }
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -173,7 +209,22 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": services.settings.server_url}],
         "paths": paths,
         "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                "Article": {
+                    "type": "object",
+                    "required": ["id", "text"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,100}$"},
+                        "text": {"type": "string", "minLength": 1},
+                        "format": {"type": "string", "enum": ["text", "markdown", "html"]},
+                        "title": {"type": "string"},
+                        "published": {"type": "string", "description": "ISO 8601 date"},
+                        "language": {"type": "string"},
+                        "url": {"type": "string"},
+                    },
+                },
                 "Problem": {
                     "type": "object",
                     "required": ["type", "title", "status", "detail"],
@@ -185,7 +236,7 @@ def openapi_document() -> dict[str, Any]:
                         "parameter": {"type": "string"},
                         "hint": {"type": "string"},
                     },
-                }
-            }
+                },
+            },
         },
     }

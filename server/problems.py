@@ -16,12 +16,15 @@ from server.negotiation import NotAcceptableError
 
 TITLES = {
     400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",
     413: "Request too large",
     414: "URI too long",
     415: "Unsupported media type",
+    422: "Unprocessable content",
     500: "Internal error",
     503: "Service unavailable",
 }

@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.store.base import QueryResult, Store
-from kg.store.embedded import EmbeddedStore
+from kg.store.embedded import EmbeddedStore, writing
 
-__all__ = ["EmbeddedStore", "QueryResult", "Store", "open_store"]
+__all__ = ["EmbeddedStore", "QueryResult", "Store", "open_store", "writing"]
 
 
 def open_store(location: str | Path, *, read_only: bool = False) -> EmbeddedStore:

@@ -55,8 +55,11 @@ class Store(Queryable, Protocol):
         """Run a read-only SPARQL query over the union of graphs (or the given graphs)."""
         ...
 
-    def replace_graphs(self, dataset: Dataset) -> None:
-        """Replace every named graph of ``dataset`` in one atomic step."""
+    def replace_graphs(
+        self, dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()
+    ) -> None:
+        """Replace every named graph of ``dataset`` in one atomic step, first deleting each
+        ``(subject, predicate)`` of ``retract`` from every graph (a superseded value)."""
         ...
 
     def graph_names(self) -> list[URIRef]:

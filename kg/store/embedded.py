@@ -2,11 +2,19 @@
 
 Queries run over the union of all graphs unless graphs are named. Replacing graphs is one
 SPARQL Update (a single Oxigraph transaction), so a reader sees all of a document or none.
+
+One process writes at a time (:func:`writing` waits for the store's lock file); readers open
+the store read-only, and, since such a handle shows the store as it was when opened, they
+:meth:`~EmbeddedStore.refresh` when a writer's generation stamp has changed.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -16,6 +24,9 @@ from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError
 from kg.store.base import QueryResult
+
+_STAMP = "dipkg.generation"  # rewritten after every write; readers reopen when it changes
+_LOCK = "dipkg.lock"  # held (flock) by the one writing process
 
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -89,6 +100,8 @@ class EmbeddedStore:
 
     def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
         self.path = None if path is None else Path(path)
+        self.read_only = read_only
+        self._seen = self._generation()
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -180,9 +193,12 @@ class EmbeddedStore:
             raise QueryError("Only SELECT and ASK results can be serialised as query results.")
         return result.serialize(format=_RESULT_FORMATS[fmt])  # type: ignore[no-any-return]
 
-    def replace_graphs(self, dataset: Dataset) -> None:
-        """Drop and refill every named graph of ``dataset`` in one update (one transaction)."""
-        parts = []
+    def replace_graphs(
+        self, dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()
+    ) -> None:
+        """Drop and refill every named graph of ``dataset`` in one update (one transaction),
+        first deleting each ``(subject, predicate)`` of ``retract`` from every graph."""
+        parts = [f"DELETE WHERE {{ GRAPH ?g {{ {s.n3()} {p.n3()} ?o }} }}" for s, p in retract]
         for graph in dataset.graphs():
             if graph.identifier == dataset.default_graph.identifier and not len(graph):
                 continue
@@ -194,6 +210,37 @@ class EmbeddedStore:
         if parts:
             self._store.update(" ;\n".join(parts))
             self._store.flush()
+            self._bump()
+
+    # -- readers and writers of one store directory ---------------------------------------
+
+    def _generation(self) -> tuple[int, int] | None:
+        if self.path is None:
+            return None
+        try:
+            stat = (self.path / _STAMP).stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns)
+
+    def _bump(self) -> None:
+        """Tell readers (other processes) that the store changed."""
+        if self.path is None:
+            return
+        temporary = self.path / f"{_STAMP}.{os.getpid()}"
+        temporary.write_text(str(time.time_ns()))
+        temporary.replace(self.path / _STAMP)
+
+    def refresh(self) -> bool:
+        """Reopen a read-only store if a writer changed it since; True if it did."""
+        if not self.read_only:
+            return False
+        generation = self._generation()
+        if generation == self._seen:
+            return False
+        self._store = ox.Store.read_only(str(self.path))
+        self._seen = generation
+        return True
 
     def bulk_load(self, path: Path, rdf_format: str = "nquads") -> None:
         """Load a file with the store's bulk loader (not transactional: for fresh stores)."""
@@ -240,3 +287,36 @@ class EmbeddedStore:
     def close(self) -> None:
         """Flush and release the store."""
         del self._store
+
+
+@contextmanager
+def writing(path: str | Path, timeout: float = 60.0) -> Iterator[EmbeddedStore]:
+    """The store at ``path`` opened for writing, once no other dipkg process writes to it.
+
+    Raises:
+        StoreError: the store is missing, or another writer held it for ``timeout`` seconds.
+    """
+    path = Path(path)
+    if not (path / "CURRENT").exists():
+        raise StoreError(f"{path}: no store here.", hint="Run `dipkg build` to create it.")
+    with open(path / _LOCK, "a+b") as lock:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"{path}: another process has been writing for {timeout:g} s.",
+                        hint="Wait for the other ingest or load to finish, then run again.",
+                    ) from None
+                time.sleep(0.05)
+        try:
+            store = EmbeddedStore(path)
+            try:
+                yield store
+            finally:
+                store.close()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

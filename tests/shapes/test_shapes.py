@@ -179,6 +179,12 @@ def property_cases() -> list[Case]:
                 SH.MinInclusiveConstraintComponent,
                 lambda d, f=focus, p=path: _replace(d, f, p, Literal(-1, datatype=XSD.integer)),
             )
+        if g.value(prop, SH.maxInclusive) is not None:
+            add(
+                "maxInclusive",
+                SH.MaxInclusiveConstraintComponent,
+                lambda d, f=focus, p=path: _replace(d, f, p, Literal(2, datatype=XSD.integer)),
+            )
     return sorted(cases, key=lambda c: c.name)
 
 
@@ -256,14 +262,6 @@ SPARQL_CASES = [
         ],
     ),
     ("EventShape-participationMatches", EVENT, lambda d: d.remove((EVENT, DIP.participant, BOB))),
-    (
-        "EventShape-heldIsDated",
-        EVENT,
-        lambda d: [
-            d.remove((EVENT, p, None))
-            for p in (DIP.date, DIP.datePrecision, DIP.dateBasis, DIP.earliest, DIP.latest)
-        ],
-    ),
     ("PledgeShape-dateComplete", PLEDGE, lambda d: d.remove((PLEDGE, DIP.latest, None))),
     (
         "PledgeShape-dateOrder",

@@ -1,0 +1,281 @@
+"""What the store already knows, for resolving a new document against it (``dipkg ingest``).
+
+Implements :class:`kg.resolve.Known`: for each group of new records, a few SPARQL lookups
+that start from the group's actors (index lookups, so their cost depends on the actors'
+histories, not on the store's size) fetch candidate nodes; each candidate is rebuilt as a
+minimal record and compared with the very rules :mod:`kg.resolve` uses between documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from kg import iris
+from kg.records import DateValue, Demand, Event, Participation, Pledge, Statement, StatusStep
+from kg.registry import Registry
+from kg.resolve import (
+    Existing,
+    same_demand,
+    same_event,
+    same_pledge,
+    same_statement,
+    step_order,
+)
+from kg.store.base import Queryable
+from kg.vocab import concept
+
+_STORE = "\0store"  # the document id of rebuilt records: never a real document id
+_PREFIXES = "PREFIX dip: <https://w3id.org/dipkg/def#>\n"
+_DATE = """
+  OPTIONAL { ?n dip:date ?date }
+  OPTIONAL { ?n dip:datePrecision ?precision }
+  OPTIONAL { ?n dip:earliest ?earliest }
+  OPTIONAL { ?n dip:latest ?latest }
+"""
+
+EventOf = Callable[[str, str | None], URIRef | None]
+
+
+class StoreKnown:
+    """The :class:`kg.resolve.Known` of a store (or query executor).
+
+    Args:
+        store: where the graph is.
+        registry: the registry the new records use (for place containment).
+        base: the deployment's base IRI (actor ids are the last segment of actor IRIs).
+        exclude: a graph to disregard: the graph of the document being re-ingested, which
+            its new version replaces (so re-ingesting keeps its IRIs and adds nothing twice).
+
+    ``merged`` collects the existing nodes matched so far.
+    """
+
+    def __init__(
+        self, store: Queryable, registry: Registry, base: str, exclude: URIRef | None = None
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.base = base
+        self.exclude = exclude
+        self.merged: list[URIRef] = []
+
+    # -- the Known protocol -------------------------------------------------------------
+
+    def match_event(self, group: Sequence[Event]) -> Existing | None:
+        """An existing event of the same type, participants and a compatible date."""
+        actors = sorted({a for m in group for a in m.actor_ids})
+        if not actors:
+            return None
+        rows = self._select(
+            f"""SELECT ?n ?p ?status ?location ?date ?precision ?earliest ?latest WHERE {{
+  ?n dip:participant {self._actor(actors[0])} .
+  ?n dip:eventType {concept("event-type", group[0].type).n3()} .
+  ?n dip:participant ?p .
+  OPTIONAL {{ ?n dip:eventStatus ?status }}
+  OPTIONAL {{ ?n dip:location ?location }}{_DATE}}}"""
+        )
+        for node, values in _by_node(rows).items():
+            candidate = Event(
+                key=str(node),
+                document_id=_STORE,
+                type=group[0].type,
+                status=_notation(values["status"]) or "held",
+                participants=tuple(Participation(self._id(p)) for p in values["p"]),
+                evidence=(),
+                date=_date(values),
+                location=_last(values["location"]),
+            )
+            if any(same_event(candidate, m, self.registry) for m in group):
+                existing = self._existing(node, status=candidate.status)
+                if existing is not None:
+                    return existing
+        return None
+
+    def match_pledge(self, group: Sequence[Pledge], event_of: EventOf) -> Existing | None:
+        """An existing pledge by the same rule as between documents; with its latest step."""
+        parties = sorted({a for m in group for a in (*m.makers, *m.on_behalf_of)})
+        rows = self._select(
+            f"""SELECT ?n ?kind ?maker ?onBehalfOf ?topic ?madeAt ?status
+       ?date ?precision ?earliest ?latest WHERE {{
+  VALUES ?party {{ {" ".join(self._actor(a) for a in parties)} }}
+  {{ ?n dip:maker ?party }} UNION {{ ?n dip:onBehalfOf ?party }}
+  ?n a dip:Pledge .
+  OPTIONAL {{ ?n dip:commitmentKind ?kind }}
+  OPTIONAL {{ ?n dip:maker ?maker }}
+  OPTIONAL {{ ?n dip:onBehalfOf ?onBehalfOf }}
+  OPTIONAL {{ ?n dip:topic ?topic }}
+  OPTIONAL {{ ?n dip:madeAt ?madeAt }}
+  OPTIONAL {{ ?n dip:status ?status }}{_DATE}}}"""
+        )
+        for node, values in _by_node(rows).items():
+            candidate = Pledge(
+                key=str(node),
+                document_id=_STORE,
+                kind=_notation(values["kind"]) or "",
+                makers=self._ids(values["maker"]),
+                content="",
+                topics=tuple(_notation(t) or "" for t in values["topic"]),
+                steps=(),
+                on_behalf_of=self._ids(values["onBehalfOf"]),
+                made_at=_last(values["madeAt"]),
+                date=_date(values),
+            )
+            if any(same_pledge(candidate, m, _with_store(event_of)) for m in group):
+                existing = self._existing(
+                    node, status=_notation(values["status"]), latest=self._latest_step(node)
+                )
+                if existing is not None:
+                    return existing
+        return None
+
+    def match_demand(self, group: Sequence[Demand], event_of: EventOf) -> Existing | None:
+        """An existing demand with shared requesters and topic, same event or date."""
+        requesters = sorted({a for m in group for a in m.requesters})
+        rows = self._select(
+            f"""SELECT ?n ?requester ?topic ?atEvent ?date ?precision ?earliest ?latest WHERE {{
+  VALUES ?party {{ {" ".join(self._actor(a) for a in requesters)} }}
+  ?n dip:requester ?party .
+  ?n a dip:Demand .
+  OPTIONAL {{ ?n dip:requester ?requester }}
+  OPTIONAL {{ ?n dip:topic ?topic }}
+  OPTIONAL {{ ?n dip:atEvent ?atEvent }}{_DATE}}}"""
+        )
+        for node, values in _by_node(rows).items():
+            candidate = Demand(
+                key=str(node),
+                document_id=_STORE,
+                kind="",
+                requesters=self._ids(values["requester"]),
+                content="",
+                topics=tuple(_notation(t) or "" for t in values["topic"]),
+                evidence=(),
+                at=_last(values["atEvent"]),
+                date=_date(values),
+            )
+            if any(same_demand(candidate, m, _with_store(event_of)) for m in group):
+                existing = self._existing(node)
+                if existing is not None:
+                    return existing
+        return None
+
+    def match_statement(self, group: Sequence[Statement]) -> Existing | None:
+        """An existing statement of the same speaker and quote at a compatible date."""
+        rows = self._select(
+            f"""SELECT ?n ?quote ?date ?precision ?earliest ?latest WHERE {{
+  ?n dip:speaker {self._actor(group[0].speaker)} .
+  ?n dip:quote ?quote .{_DATE}}}"""
+        )
+        for node, values in _by_node(rows).items():
+            candidate = Statement(
+                key=str(node),
+                document_id=_STORE,
+                speaker=group[0].speaker,
+                quote=_last(values["quote"]) or "",
+                evidence=(),
+                date=_date(values),
+            )
+            if any(same_statement(candidate, m) for m in group):
+                existing = self._existing(node)
+                if existing is not None:
+                    return existing
+        return None
+
+    def is_taken(self, iri: URIRef) -> bool:
+        """Whether any triple has ``iri`` as subject."""
+        result = self.store.query(f"ASK {{ GRAPH ?g {{ {iri.n3()} ?p ?o }} {self._others} }}")
+        return bool(result.boolean)
+
+    @property
+    def _others(self) -> str:
+        """A filter on ``?g``: every graph but the excluded one."""
+        return f"FILTER(?g != {self.exclude.n3()})" if self.exclude is not None else ""
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _select(self, sparql: str) -> list[dict[str, Node]]:
+        result = self.store.query(_PREFIXES + sparql)
+        return [
+            {v: value for v, value in zip(result.variables, row, strict=True) if value is not None}
+            for row in result.rows
+        ]
+
+    def _existing(
+        self, node: URIRef, status: str | None = None, latest: tuple[dt.date, int] | None = None
+    ) -> Existing | None:
+        result = self.store.query(
+            f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ {node.n3()} ?p ?o }} {self._others} }}"
+        )
+        if not result.rows:
+            return None  # only in the excluded graph: this document's own earlier node
+        self.merged.append(node)
+        return Existing(node, frozenset(URIRef(str(row[0])) for row in result.rows), status, latest)
+
+    def _latest_step(self, pledge: URIRef) -> tuple[dt.date, int] | None:
+        rows = self._select(
+            f"""SELECT ?n ?status ?date ?precision ?earliest ?latest WHERE {{
+  GRAPH ?g {{ {pledge.n3()} dip:statusStep ?n }} {self._others}
+  ?n dip:status ?status .{_DATE}}}"""
+        )
+        steps = [
+            StatusStep(_notation(v["status"]) or "made", _STORE, (), _date(v))
+            for v in _by_node(rows).values()
+        ]
+        return max((step_order(s) for s in steps), default=None)
+
+    def _actor(self, actor_id: str) -> str:
+        return str(iris.actor_iri(self.base, actor_id).n3())
+
+    def _id(self, node: Node) -> str:
+        return str(node).removeprefix(f"{self.base}actor/")
+
+    def _ids(self, nodes: Iterable[Node]) -> tuple[str, ...]:
+        return tuple(sorted(self._id(n) for n in nodes))
+
+
+def _by_node(rows: list[dict[str, Node]]) -> dict[URIRef, dict[str, list[Node]]]:
+    """Rows grouped by ``?n``: each variable's distinct values, in first-seen order."""
+    nodes: dict[URIRef, dict[str, list[Node]]] = {}
+    for row in rows:
+        values = nodes.setdefault(URIRef(str(row["n"])), defaultdict(list))
+        for name, value in row.items():
+            if value not in values[name]:
+                values[name].append(value)
+    return nodes
+
+
+def _last(values: list[Node]) -> str | None:
+    return str(values[0]) if values else None
+
+
+def _notation(values: list[Node] | Node) -> str | None:
+    """The notation of a concept IRI (its last path segment)."""
+    if isinstance(values, list):
+        if not values:
+            return None
+        values = values[0]
+    return str(values).rsplit("/", 1)[-1]
+
+
+def _date(values: dict[str, list[Node]]) -> DateValue | None:
+    """The stored date of a node, as a DateValue (its interval is what resolution needs)."""
+    if not values.get("earliest") or not values.get("latest"):
+        return None
+    earliest = dt.date.fromisoformat(str(values["earliest"][0]))
+    latest = dt.date.fromisoformat(str(values["latest"][0]))
+    precision = _notation(values.get("precision", [])) or "day"
+    return DateValue(str(_last(values.get("date", [])) or earliest), precision, earliest, latest)
+
+
+def _with_store(event_of: EventOf) -> EventOf:
+    """``event_of`` that also answers for rebuilt records (their event ids are IRIs)."""
+
+    def lookup(document_id: str, key: str | None) -> URIRef | None:
+        if document_id == _STORE:
+            return None if key is None else URIRef(key)
+        return event_of(document_id, key)
+
+    return lookup

@@ -1,0 +1,151 @@
+"""Blueprint ``POST /api/documents``: ``dipkg ingest`` over HTTP, for one article per request.
+
+Writes are off unless the ``write_token`` setting is set; a request must then carry it as
+``Authorization: Bearer ...`` (compared in constant time; never logged or echoed). The article
+goes through exactly the ingest of the command line (:class:`kg.ingest.Ingester`): its file
+is written to a private temporary directory and read like any other, so HTML is cleaned the
+same way. The store is opened for writing only for the request; the query workers see the new
+graph on their next query.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from kg.store import writing
+from server.problems import problem
+from server.resources import local_link
+from server.services import get_services
+
+if TYPE_CHECKING:  # kg.ingest loads spaCy: imported on the first article only
+    from kg.ingest import Ingester, Outcome
+
+blueprint = Blueprint("documents", __name__)
+
+FORMATS = {"text": ".txt", "markdown": ".md", "html": ".html"}
+FIELDS = {"id", "text", "format", "title", "published", "language", "url"}
+_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def _authorized() -> Response | None:
+    """None if the request may write, else the problem to answer."""
+    token = get_services().settings.write_token
+    if not token:
+        return problem(
+            403,
+            "writes-disabled",
+            "Writes are off on this server: it has no write token.",
+            hint="The operator enables POST /api/documents by setting DIPKG_WRITE_TOKEN.",
+        )
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode("utf-8"), token.encode("utf-8")
+    ):
+        response = problem(
+            401,
+            "unauthorized",
+            "This request needs the server's write token.",
+            hint="Send it as 'Authorization: Bearer <token>'.",
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dipkg"'
+        return response
+    return None
+
+
+def _body() -> dict[str, Any] | Response:
+    """The JSON body, checked field by field; or the problem naming what is wrong."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(body, dict):
+        return problem(
+            415 if not request.is_json else 400,
+            "bad-body",
+            "The body must be a JSON object with at least 'id' and 'text'.",
+            hint='For example {"id": "2024-05-xi-paris", "text": "...", "published": "2024-05-06"}',
+        )
+    unknown = sorted(set(body) - FIELDS)
+    if unknown:
+        return problem(
+            400,
+            "bad-field",
+            f"Unknown field {unknown[0]!r}.",
+            field=unknown[0],
+            hint=f"Fields: {', '.join(sorted(FIELDS))}.",
+        )
+    for name in FIELDS:
+        if name in body and not isinstance(body[name], str):
+            return problem(400, "bad-field", f"Field {name!r} must be a string.", field=name)
+    if not _ID.match(body.get("id", "")):
+        return problem(
+            400,
+            "bad-field",
+            "Field 'id' must be 1-100 letters, digits, '_', '.' or '-'.",
+            field="id",
+        )
+    if not body.get("text", "").strip():
+        return problem(400, "bad-field", "Field 'text' must hold the article.", field="text")
+    if body.get("format", "text") not in FORMATS:
+        return problem(
+            400,
+            "bad-field",
+            f"Field 'format' must be one of {', '.join(FORMATS)}.",
+            field="format",
+        )
+    return body
+
+
+def _ingester() -> Ingester:
+    """One ingester per worker process (spaCy's pipeline loads on the first article)."""
+    ingester = current_app.extensions.get("dipkg-ingester")
+    if ingester is None:
+        from kg.ingest import Ingester
+
+        ingester = current_app.extensions["dipkg-ingester"] = Ingester(get_services().settings)
+    return ingester  # type: ignore[no-any-return]
+
+
+def _links(outcome: Outcome) -> dict[str, Any]:
+    """Where the document and the nodes it created or joined are served."""
+    document = f"{get_services().settings.base_iri}document/{outcome.document}"
+    return {
+        "document": local_link(document),
+        "created": [local_link(i) for i in outcome.created],
+        "merged": [local_link(i) for i in outcome.merged],
+    }
+
+
+@blueprint.route("/api/documents", methods=["POST"])
+def ingest() -> Response:
+    """Ingest one article; 201 with the resources created, 200 when it replaced (or kept)
+    an earlier version, 422 with the reasons when it was rejected (the store unchanged)."""
+    refused = _authorized()
+    if refused is not None:
+        return refused
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    settings = get_services().settings
+    metadata = {k: body.get(k) for k in ("title", "published", "language", "url")}
+    with tempfile.TemporaryDirectory(prefix="dipkg-ingest-") as directory:
+        path = Path(directory) / f"{body['id']}{FORMATS[body.get('format', 'text')]}"
+        path.write_text(body["text"], encoding="utf-8")
+        with writing(settings.store, timeout=settings.query_timeout) as store:
+            outcome = _ingester().ingest_file(store, path, metadata)
+    if outcome.status == "rejected":
+        return problem(
+            422,
+            "rejected",
+            "The document was rejected; the store is unchanged.",
+            reasons=outcome.reasons,
+            document=outcome.document,
+        )
+    payload = outcome.as_json() | {"links": _links(outcome)}
+    response = jsonify(payload)
+    response.status_code = 201 if outcome.status == "added" else 200
+    response.headers["Location"] = payload["links"]["document"]
+    return response

@@ -1,0 +1,52 @@
+"""Ingest fixtures: a private copy of the bundled store per test, and one ingester per session
+(spaCy's pipeline loads once)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.config import Settings
+from kg.ingest import Ingester
+from kg.store import EmbeddedStore, writing
+
+ARTICLES = Path(__file__).parent / "articles"
+CURATED = Path(__file__).parent / "curated"
+
+
+@pytest.fixture()
+def store_dir(built_store_dir: Path, tmp_path: Path) -> Path:
+    """A copy of the bundled store this test may write to."""
+    target = tmp_path / "store"
+    shutil.copytree(built_store_dir, target)
+    return target
+
+
+@pytest.fixture()
+def store(store_dir: Path) -> Iterator[EmbeddedStore]:
+    """The copy, opened for writing."""
+    with writing(store_dir) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def ingester() -> Ingester:
+    return Ingester(Settings())
+
+
+def snapshot(store: EmbeddedStore) -> set[tuple[object, ...]]:
+    """Every quad of the store, to compare before and after."""
+    return set(store.quads())
+
+
+def select(store: EmbeddedStore, sparql: str) -> list[tuple[object, ...]]:
+    prefixes = (
+        "PREFIX dip: <https://w3id.org/dipkg/def#>\n"
+        "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
+        "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
+        "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+    )
+    return store.query(prefixes + sparql).rows
