@@ -1,0 +1,108 @@
+"""Ingest throughput: generated articles through `dipkg ingest`'s pipeline, against spaCy's
+own parse of the same texts as the baseline.
+
+    python bench/ingest_bench.py --documents 500
+
+Writes a generated corpus and registry (bench/synth.py) under var/bench/, builds a store with
+that registry and the vocabulary, then times, in one process:
+
+1. spaCy's parse alone (``nlp.pipe`` over the cleaned texts, the same batches): the baseline;
+2. extraction (noise removal, parse, patterns, dates, resolution of names);
+3. the whole ingest: extraction, resolution against the store, mapping, SHACL on each
+   document's neighbourhood, one transaction per document.
+
+and prints articles per second for each and the share of time spent outside spaCy's parse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from rdflib import Dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.synth import write_corpus  # noqa: E402
+from kg import iris  # noqa: E402
+from kg.config import Settings  # noqa: E402
+from kg.documents import clean_text  # noqa: E402
+from kg.extract.sentences import parse_many  # noqa: E402
+from kg.ingest import Ingester  # noqa: E402
+from kg.mapping import map_registry  # noqa: E402
+from kg.pipeline import load_vocabulary  # noqa: E402
+from kg.store import EmbeddedStore, writing  # noqa: E402
+
+
+def base_store(path: Path, ingester: Ingester, settings: Settings) -> None:
+    """A store holding only the registry and vocabulary graphs (no documents yet)."""
+    if path.exists():
+        shutil.rmtree(path)
+    dataset = Dataset()
+    registry_graph = dataset.graph(iris.registry_graph_iri(settings.base_iri))
+    for triple in map_registry(ingester.registry, settings.base_iri):
+        registry_graph.add(triple)
+    vocabulary_graph = dataset.graph(iris.vocabulary_graph_iri(settings.base_iri))
+    for triple in load_vocabulary(settings.ontology_dir):
+        vocabulary_graph.add(triple)
+    store = EmbeddedStore(path)
+    store.bulk_add(dataset)
+    store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=500)
+    parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench" / "ingest")
+    args = parser.parse_args(argv)
+    corpus = args.work / "corpus"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    write_corpus(args.documents, corpus)
+    settings = Settings()
+    ingester = Ingester(settings, corpus / "registry.yaml")
+    paths = sorted(corpus.glob("*.txt"))
+    documents = [ingester.read(p) for p in paths]
+    texts = [clean_text(d).masked for d in documents]
+    for _ in parse_many(texts[:8]):  # load the model and warm up outside the timings
+        pass
+
+    start = time.perf_counter()
+    for _ in parse_many(texts):
+        pass
+    parse_seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    extractions = list(ingester.extractor.extract_many(documents))
+    extract_seconds = time.perf_counter() - start
+
+    store_path = args.work / "store"
+    base_store(store_path, ingester, settings)
+    start = time.perf_counter()
+    with writing(store_path) as store:
+        outcomes = list(ingester.ingest_many(store, paths))
+    ingest_seconds = time.perf_counter() - start
+
+    statuses = {s: sum(o.status == s for o in outcomes) for s in ("added", "rejected")}
+    facts = sum(sum(o.counts.values()) for o in outcomes)
+    merged = sum(len(o.merged) for o in outcomes)
+    n = len(paths)
+    print(
+        f"documents: {n}; facts extracted: {sum(len(e.coding.events) for e in extractions)} "
+        f"events in extraction; ingest outcomes {statuses}, {facts} facts, {merged} merges"
+    )
+    print("| stage | seconds | articles/s | share outside spaCy's parse |")
+    print("|---|---|---|---|")
+    print(f"| spaCy parse alone (baseline) | {parse_seconds:.1f} | {n / parse_seconds:.1f} | - |")
+    for name, seconds in (("extraction", extract_seconds), ("whole ingest", ingest_seconds)):
+        outside = 1 - parse_seconds / seconds
+        print(f"| {name} | {seconds:.1f} | {n / seconds:.1f} | {outside:.0%} |")
+    return 0 if statuses["rejected"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
