@@ -26,6 +26,7 @@ from kg.queries import TermResolver, get_query, load_queries, run_saved_query
 from kg.rdfinput import parse_rdf_file
 from kg.results import render
 from kg.store import open_store, writing
+from kg.store.remote import is_remote
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,7 +97,7 @@ def load_command(files: tuple[Path, ...], graph: str | None, store: str | None) 
     dataset = Dataset()
     for path in files:
         parse_rdf_file(path, dataset, default_graph=graph)
-    with writing(settings.store) as target:
+    with writing(settings.store, auth=settings.store_auth) as target:
         check = Dataset()
         for g in dataset.graphs():
             for triple in g:
@@ -145,7 +146,7 @@ def validate_command(files: tuple[Path, ...], fmt: str, store: str | None) -> No
             parse_rdf_file(path, dataset)
         _with_vocabulary(dataset, settings)
     else:
-        source = open_store(settings.store, read_only=True)
+        source = open_store(settings.store, read_only=True, auth=settings.store_auth)
         try:
             for s, p, o, g in source.quads():
                 (dataset.graph(g) if g is not None else dataset.default_graph).add((s, p, o))
@@ -178,7 +179,7 @@ def query_command(name: str, params: tuple[str, ...], fmt: str, store: str | Non
         if not sep:
             raise UsageError(f"--param {item!r} is not KEY=VALUE.", hint="e.g. --param actor=Xi")
         values[key] = value
-    source = open_store(settings.store, read_only=True)
+    source = open_store(settings.store, read_only=True, auth=settings.store_auth)
     try:
         resolver = TermResolver(source, settings.base_iri)
         result = run_saved_query(source, query, values, resolver, max_rows=settings.max_rows)
@@ -197,7 +198,7 @@ def query_command(name: str, params: tuple[str, ...], fmt: str, store: str | Non
 def export_command(fmt: str, out: Path | None, store: str | None) -> None:
     """Write the whole graph in one format."""
     settings = _settings(store=store)
-    source = open_store(settings.store, read_only=True)
+    source = open_store(settings.store, read_only=True, auth=settings.store_auth)
     try:
         context = settings.ontology_dir / "context.jsonld"
         if out is None:
@@ -223,7 +224,7 @@ def serve_command(
     With no store yet, builds one from the bundled corpus first.
     """
     settings = _settings(store=store, host=host, port=port, workers=workers)
-    if not (Path(settings.store) / "CURRENT").exists():
+    if not is_remote(settings.store) and not (Path(settings.store) / "CURRENT").exists():
         click.echo(
             f"no store at {settings.store}; building it from {settings.corpus_dir}", err=True
         )
@@ -278,7 +279,7 @@ def ingest_command(
             hint="Put each document's metadata in its .meta.yaml sidecar instead.",
         )
     ingester = Ingester(settings, registry_path)
-    with writing(settings.store) as target:
+    with writing(settings.store, auth=settings.store_auth) as target:
         outcomes = []
         with click.progressbar(
             length=len(paths), label="ingesting", file=sys.stderr, show_pos=True

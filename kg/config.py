@@ -67,6 +67,14 @@ class Settings:
     max_query_chars: int = field(
         default=100_000, metadata=_meta("Longest SPARQL query text accepted (400 above).")
     )
+    store_auth: str = field(
+        default="",
+        repr=False,
+        metadata=_meta(
+            "Credentials of a remote store: 'basic USER:PASSWORD' or 'bearer TOKEN' "
+            "(set DIPKG_STORE_AUTH in the environment)."
+        ),
+    )
     write_token: str = field(
         default="",
         repr=False,

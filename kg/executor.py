@@ -21,14 +21,14 @@ from kg.store.base import QueryResult
 _ERRORS: dict[str, type[DipkgError]] = {"QueryError": QueryError, "StoreError": StoreError}
 
 
-def _serve(conn: Connection, store_path: str) -> None:
+def _serve(conn: Connection, store_path: str, auth: str) -> None:
     """The child: answer queries from ``conn`` until it closes."""
     from kg.netguard import forbid_network
     from kg.store import open_store  # imported in the child only
 
     forbid_network()
     try:
-        store = open_store(store_path, read_only=True)
+        store = open_store(store_path, read_only=True, auth=auth)
     except DipkgError as exc:
         conn.send(("error", ("StoreError", exc.message, exc.hint)))
         return
@@ -70,12 +70,13 @@ class QueryExecutor:
     """Runs queries on a store in a killable child process.
 
     Args:
-        store_path: the embedded store directory.
+        store_path: the store (a directory, or a remote store's URL).
         timeout: seconds a query may run.
     """
 
-    def __init__(self, store_path: str | Path, timeout: float) -> None:
+    def __init__(self, store_path: str | Path, timeout: float, auth: str = "") -> None:
         self.store_path = str(store_path)
+        self.auth = auth
         self.timeout = timeout
         self._context = multiprocessing.get_context("spawn")
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -85,7 +86,7 @@ class QueryExecutor:
     def _start(self) -> Connection:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_serve, args=(child, self.store_path), daemon=True, name="dipkg-query"
+            target=_serve, args=(child, self.store_path, self.auth), daemon=True, name="dipkg-query"
         )
         process.start()
         child.close()

@@ -4,7 +4,8 @@ remote contexts, no remote graphs), so anything that tries is a bug or an attack
 
 Installed by the ``dipkg`` console entry point, by ``dipkg serve`` before it forks workers, and
 in every query worker. An audit hook cannot be removed, so it is never installed in-process by
-library code that tests import.
+library code that tests import. The one exception to the rule is a remote store the operator
+configured: opening it allows its host and port (:func:`allow`), and nothing else.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import socket
 import sys
 
 _INSTALLED = False
+_ALLOWED: set[tuple[str, int]] = set()  # (host or address, port) of a configured remote store
 
 
 class NetworkRefusedError(PermissionError):
@@ -26,9 +28,22 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
             sock = args[0]
             if isinstance(sock, socket.socket) and sock.family == socket.AF_UNIX:
                 return  # local IPC (for example multiprocessing), not the network
+        if isinstance(target, tuple) and len(target) >= 2 and (target[0], target[1]) in _ALLOWED:
+            return
         raise NetworkRefusedError(
             f"dipkg makes no outbound connections; refused {event} to {target!r}"
         )
+
+
+def allow(host: str, port: int) -> None:
+    """Let this process reach one host and port: the remote store the operator configured
+    (its addresses are resolved now, before any query or document is handled)."""
+    _ALLOWED.add((host, port))
+    try:
+        for *_, address in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP):
+            _ALLOWED.add((str(address[0]), port))
+    except OSError:
+        pass  # unresolvable now: requests to it will fail with a clear store error
 
 
 def forbid_network() -> None:

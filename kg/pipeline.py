@@ -22,6 +22,7 @@ from kg.records import Coding
 from kg.registry import Registry, load_registry
 from kg.resolve import resolve
 from kg.store import EmbeddedStore, writing
+from kg.store.remote import is_remote
 from kg.validation import ValidationReport, load_shapes, union_graph, validate_graph
 from kg.vocab import DIPC
 
@@ -133,8 +134,8 @@ def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
             hint="Run `dipkg validate --format text` on a fresh build to see each violation.",
         )
     target = Path(settings.store)
-    if (target / "CURRENT").exists():
-        with writing(target) as store:
+    if is_remote(settings.store) or (target / "CURRENT").exists():
+        with writing(settings.store, auth=settings.store_auth) as store:
             store.replace_graphs(dataset)
             quads = len(store)
     else:

@@ -134,7 +134,9 @@ def ingest() -> Response:
     with tempfile.TemporaryDirectory(prefix="dipkg-ingest-") as directory:
         path = Path(directory) / f"{body['id']}{FORMATS[body.get('format', 'text')]}"
         path.write_text(body["text"], encoding="utf-8")
-        with writing(settings.store, timeout=settings.query_timeout) as store:
+        with writing(
+            settings.store, timeout=settings.query_timeout, auth=settings.store_auth
+        ) as store:
             outcome = _ingester().ingest_file(store, path, metadata)
     if outcome.status == "rejected":
         return problem(

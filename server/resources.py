@@ -185,7 +185,7 @@ def dump(ext: str) -> Response:
         )
     settings = get_services().settings
     spool = tempfile.TemporaryFile()
-    store = open_store(settings.store, read_only=True)
+    store = open_store(settings.store, read_only=True, auth=settings.store_auth)
     try:
         export(store, ext, spool, settings.ontology_dir / "context.jsonld")
     finally:

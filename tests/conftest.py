@@ -1,11 +1,16 @@
-"""Shared fixtures: settings, a store built from the bundled corpus, and a CLI runner."""
+"""Shared fixtures: settings, a store built from the bundled corpus, the same graph on a real
+Oxigraph server, and a CLI runner."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +18,7 @@ from click.testing import CliRunner
 
 from kg.config import Settings
 from kg.pipeline import build
+from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DIPKG = [sys.executable, "-m", "kg"]
@@ -61,3 +67,61 @@ def run_dipkg(
         cwd=ROOT,
         timeout=300,
     )
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def oxigraph_server(store_dir: Path, work: Path) -> Iterator[str]:
+    """A real Oxigraph server (PyPI `oxigraph`) on a free loopback port, loaded with the graph
+    of an embedded store; its URL is a remote ``store`` setting. Stopped on exit."""
+    work.mkdir(parents=True, exist_ok=True)
+    dump = work / "store.nq"
+    store = open_store(store_dir, read_only=True)
+    try:
+        with dump.open("wb") as out:
+            store.dump(out, "nquads")
+    finally:
+        store.close()
+    binary = str(Path(sys.executable).with_name("oxigraph"))
+    location = str(work / "data")
+    subprocess.run(
+        [binary, "load", "--location", location, "--file", str(dump)],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    with (work / "server.log").open("w") as log:
+        process = subprocess.Popen(
+            [binary, "serve", "--location", location, "--bind", f"127.0.0.1:{port}"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise RuntimeError(
+                            f"oxigraph serve did not start: {(work / 'server.log').read_text()}"
+                        ) from None
+                    time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled graph on a real Oxigraph server for the session (tests must not write)."""
+    with oxigraph_server(built_store_dir, tmp_path_factory.mktemp("oxigraph")) as url:
+        yield url

@@ -1,4 +1,4 @@
-"""Helpers for asking the competency questions through `dipkg query`."""
+"""Helpers for asking the competency questions through `dipkg query`, of each backend."""
 
 from __future__ import annotations
 
@@ -15,13 +15,22 @@ from kg.cli import cli
 Rows = list[dict[str, str]]
 
 
-@pytest.fixture(scope="session")
-def ask(built_store_dir: Path) -> Callable[..., Rows]:
-    """``ask(name, **params)``: run `dipkg query NAME --param k=v ... --format csv` -> rows."""
+@pytest.fixture(scope="session", params=["embedded", "oxigraph-server"])
+def ask(request: pytest.FixtureRequest, built_store_dir: Path) -> Callable[..., Rows]:
+    """``ask(name, **params)``: run `dipkg query NAME --param k=v ... --format csv` -> rows.
+
+    Every question is asked of both backends, the embedded store and a real Oxigraph server
+    holding the same graph (the remote-store contract): the answers must be the same.
+    """
     runner = CliRunner()
+    store = (
+        str(built_store_dir)
+        if request.param == "embedded"
+        else request.getfixturevalue("oxigraph_url")
+    )
 
     def run(query_name: str, /, **params: str) -> Rows:
-        args = ["query", query_name, "--store", str(built_store_dir), "--format", "csv"]
+        args = ["query", query_name, "--store", store, "--format", "csv"]
         for key, value in params.items():
             args += ["--param", f"{key}={value}"]
         result = runner.invoke(cli, args, catch_exceptions=False)

@@ -28,14 +28,15 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A running `dipkg serve`; ``url`` is its base URL."""
+    """A running `dipkg serve` over a store (a directory or a remote store's URL); ``url`` is
+    its base URL; the log goes to ``log_dir`` (default: beside the store directory)."""
 
-    def __init__(self, store: Path, **settings: str) -> None:
+    def __init__(self, store: Path | str, log_dir: Path | None = None, **settings: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
         env.update({f"DIPKG_{k.upper()}": v for k, v in settings.items()})
-        self.log = store.parent / f"server-{self.port}.log"
+        self.log = (log_dir or Path(store).parent) / f"server-{self.port}.log"
         self._log = self.log.open("w")
         self.process = subprocess.Popen(
             [

@@ -1,0 +1,305 @@
+"""The remote store: any SPARQL 1.1 server (Oxigraph server, Fuseki, Virtuoso, GraphDB, QLever)
+behind the same interface as the embedded store.
+
+Queries go through SPARQLWrapper; writes are one SPARQL 1.1 Update request per
+:meth:`RemoteStore.replace_graphs` (the server runs it as one transaction, so a reader sees
+all of a document or none); bulk loads and dumps stream N-Quads through the Graph Store
+Protocol. The location is one setting (see :func:`endpoints`); credentials come from the
+``store_auth`` setting. The server must treat its default graph as the union of the named
+graphs (Virtuoso, GraphDB and QLever do; Oxigraph does with ``?union-default-graph``, which the
+short form adds; Fuseki with ``tdb2:unionDefaultGraph true``): docs/remote-stores.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO
+from urllib.parse import urlencode, urlsplit
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+from kg.errors import QueryError, StoreError
+from kg.gate import check_query
+from kg.store.base import QueryResult
+from kg.store.embedded import dataset_quads, to_rdflib
+
+_DUMP_TYPES = {
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "ntriples": "application/n-triples",
+    "turtle": "text/turtle",
+}
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a remote store answers: SPARQL query, SPARQL update, Graph Store Protocol."""
+
+    query: str
+    update: str
+    store: str
+
+    @property
+    def host(self) -> tuple[str, int]:
+        """The host and port of the store (all three are expected on one server)."""
+        parts = urlsplit(self.query)
+        return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def is_remote(location: str) -> bool:
+    """Whether a ``store`` setting names a remote store rather than a directory."""
+    return location.startswith(("http://", "https://", "query="))
+
+
+def endpoints(location: str) -> Endpoints:
+    """Read the ``store`` setting of a remote store.
+
+    Either an Oxigraph server's base URL (``http://host:7878``: ``/query?union-default-graph``,
+    ``/update``, ``/store``), or a small table ``query=URL;update=URL;store=URL`` for any other
+    server.
+
+    Raises:
+        StoreError: the table lacks one of the three, or a URL is not http(s).
+    """
+    if not location.startswith("query="):
+        base = location.rstrip("/")
+        return Endpoints(f"{base}/query?union-default-graph", f"{base}/update", f"{base}/store")
+    table = dict(part.strip().partition("=")[::2] for part in location.split(";") if part.strip())
+    missing = [k for k in ("query", "update", "store") if not table.get(k)]
+    if missing:
+        raise StoreError(
+            f"The store setting lacks {', '.join(missing)}.",
+            hint="Write it as query=URL;update=URL;store=URL (see docs/remote-stores.md).",
+        )
+    for key in ("query", "update", "store"):
+        if not table[key].startswith(("http://", "https://")):
+            raise StoreError(f"The store setting's {key} URL is not http(s): {table[key]!r}.")
+    return Endpoints(table["query"], table["update"], table["store"])
+
+
+class RemoteStore:
+    """A store on a SPARQL server.
+
+    Args:
+        location: the ``store`` setting (see :func:`endpoints`).
+        auth: ``basic USER:PASSWORD`` or ``bearer TOKEN`` (the ``store_auth`` setting), or "".
+        timeout: seconds before a request to the server is abandoned.
+    """
+
+    read_only = False
+
+    def __init__(self, location: str, *, auth: str = "", timeout: float = 30.0) -> None:
+        self.endpoints = endpoints(location)
+        self.timeout = timeout
+        self._headers = _auth_headers(auth)
+        self.path = None
+
+    # -- queries --------------------------------------------------------------------------
+
+    def _wrapper(self, url: str) -> SPARQLWrapper:
+        wrapper = SPARQLWrapper(url, agent="dipkg")
+        wrapper.setMethod(POST)
+        wrapper.setTimeout(int(self.timeout) or 1)
+        for name, value in self._headers.items():
+            wrapper.addCustomHttpHeader(name, value)
+        return wrapper
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run a query on the server; see :class:`kg.store.base.Store`.
+
+        Raises:
+            QueryError: the server says the query is malformed.
+            StoreError: the server is down, slow, refuses the credentials or fails.
+        """
+        wrapper = self._wrapper(self.endpoints.query)
+        wrapper.setQuery(sparql)
+        # SPARQLWrapper guesses the form with a regular expression that variable names such as
+        # ?_addressee fool ("ADD"); the gate's tokenizer skips strings, IRIs and comments.
+        wrapper.queryType = check_query(sparql, max_chars=len(sparql)).form.upper()
+        for uri in default_graph_uris:
+            wrapper.addDefaultGraph(uri)
+        for uri in named_graph_uris:
+            wrapper.addNamedGraph(uri)
+        graph_form = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
+        wrapper.setReturnFormat(TURTLE if graph_form else JSON)
+        result = self._send(wrapper)
+        if graph_form:
+            graph = Graph()
+            for triple in ox.parse(result, format=ox.RdfFormat.TURTLE):
+                graph.add(
+                    (
+                        to_rdflib(triple.subject),
+                        to_rdflib(triple.predicate),
+                        to_rdflib(triple.object),
+                    )  # type: ignore[arg-type]
+                )
+            return QueryResult("graph", graph=graph)
+        if "boolean" in result:
+            return QueryResult("ask", boolean=bool(result["boolean"]))
+        variables = list(result["head"].get("vars", []))
+        rows: list[tuple[Node | None, ...]] = []
+        truncated = False
+        for binding in result["results"]["bindings"]:
+            if max_rows is not None and len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append(tuple(_term(binding.get(v)) for v in variables))
+        return QueryResult("select", variables, rows, truncated=truncated)
+
+    def _send(self, wrapper: SPARQLWrapper) -> object:
+        try:
+            return wrapper.queryAndConvert()
+        except QueryBadFormed as exc:
+            raise QueryError(f"The store says the query is malformed: {exc}") from exc
+        except (SPARQLWrapperException, urllib.error.URLError, OSError) as exc:
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: Exception) -> StoreError:
+        reason = "timed out" if isinstance(exc, socket.timeout | TimeoutError) else str(exc)
+        return StoreError(
+            f"The store at {self.endpoints.query} did not answer: {reason}",
+            hint="Check that the SPARQL server is running and reachable, then try again.",
+        )
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def replace_graphs(
+        self, dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()
+    ) -> None:
+        """Replace the dataset's named graphs in one SPARQL Update request (one transaction
+        on the server), first deleting each ``(subject, predicate)`` of ``retract``."""
+        parts = [f"DELETE WHERE {{ GRAPH ?g {{ {s.n3()} {p.n3()} ?o }} }}" for s, p in retract]
+        for graph in dataset.graphs():
+            if graph.identifier == dataset.default_graph.identifier and not len(graph):
+                continue
+            name = graph.identifier
+            body = graph.serialize(format="nt")
+            parts.append(
+                f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}}} }}"
+            )
+        if parts:
+            self._request(
+                self.endpoints.update,
+                " ;\n".join(parts).encode("utf-8"),
+                "application/sparql-update",
+            )
+
+    def bulk_add(self, dataset: Dataset) -> None:
+        """Add a dataset through the Graph Store Protocol as one N-Quads body."""
+        out = io.BytesIO()
+        ox.serialize(dataset_quads(dataset), out, format=ox.RdfFormat.N_QUADS)
+        self._request(self.endpoints.store, out.getvalue(), "application/n-quads")
+
+    def _request(
+        self, url: str, body: bytes | None, content_type: str | None, accept: str | None = None
+    ) -> IO[bytes]:
+        headers = dict(self._headers)
+        if content_type:
+            headers["Content-Type"] = content_type
+        if accept:
+            headers["Accept"] = accept
+        method = "POST" if body is not None else "GET"
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        try:
+            return urllib.request.urlopen(request, timeout=self.timeout)  # type: ignore[no-any-return]
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(2000).decode("utf-8", "replace")
+            if 400 <= exc.code < 500 and exc.code not in (401, 403, 404, 408, 429):
+                raise QueryError(f"The store refused the request ({exc.code}): {detail}") from exc
+            raise self._unavailable(exc) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise self._unavailable(exc) from exc
+
+    # -- reading the whole store ----------------------------------------------------------
+
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs on the server, sorted."""
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        return sorted(URIRef(str(row[0])) for row in rows)
+
+    def __len__(self) -> int:
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
+
+    def dump(self, out: IO[bytes], rdf_format: str) -> None:
+        """Stream the server's dataset (GSP GET of the whole store) to ``out``."""
+        response = self._request(self.endpoints.store, None, None, _DUMP_TYPES[rdf_format])
+        with response:
+            while chunk := response.read(1 << 16):
+                out.write(chunk)
+
+    def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
+        """One named graph's triples (GSP GET), as rdflib terms."""
+        url = f"{self.endpoints.store}?{urlencode({'graph': str(graph)})}"
+        with self._request(url, None, None, "application/n-triples") as response:
+            for t in ox.parse(response, format=ox.RdfFormat.N_TRIPLES):
+                yield to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)  # type: ignore[misc]
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
+        """Every quad of the server's dataset."""
+        with self._request(self.endpoints.store, None, None, "application/n-quads") as response:
+            for q in ox.parse(response, format=ox.RdfFormat.N_QUADS):
+                graph = (
+                    None if isinstance(q.graph_name, ox.DefaultGraph) else to_rdflib(q.graph_name)
+                )
+                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph  # type: ignore[misc]
+
+    def refresh(self) -> bool:
+        """Nothing to reopen: every request sees the server's current state."""
+        return False
+
+    def close(self) -> None:
+        """Nothing to release (no connection is kept)."""
+
+
+def _term(binding: dict[str, str] | None) -> Node | None:
+    """A SPARQL JSON result binding as an rdflib term."""
+    if binding is None:
+        return None
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        from rdflib import BNode
+
+        return BNode(value)
+    if "xml:lang" in binding:
+        return Literal(value, lang=binding["xml:lang"])
+    return Literal(value, datatype=binding.get("datatype"))
+
+
+def _auth_headers(auth: str) -> dict[str, str]:
+    """HTTP headers for the ``store_auth`` setting.
+
+    Raises:
+        StoreError: the setting is neither ``basic USER:PASSWORD`` nor ``bearer TOKEN``.
+    """
+    if not auth:
+        return {}
+    scheme, _, secret = auth.strip().partition(" ")
+    if scheme.lower() == "bearer" and secret:
+        return {"Authorization": f"Bearer {secret.strip()}"}
+    if scheme.lower() == "basic" and ":" in secret:
+        token = base64.b64encode(secret.strip().encode("utf-8")).decode("ascii")
+        return {"Authorization": f"Basic {token}"}
+    raise StoreError(
+        "The store_auth setting is neither 'basic USER:PASSWORD' nor 'bearer TOKEN'.",
+        hint="Set DIPKG_STORE_AUTH accordingly, or leave it empty.",
+    )
