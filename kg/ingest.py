@@ -215,9 +215,9 @@ class Ingester:
         graph_iri: URIRef,
         retract: Sequence[tuple[URIRef, URIRef]] = (),
     ) -> ValidationReport:
-        """SHACL over the document's graph, its neighbourhood in the store (every node it
-        names, followed outwards, without the values ``retract`` supersedes) and the
-        vocabulary: the cost follows the document, not the store."""
+        """SHACL on the nodes of the document's graph, with its neighbourhood in the store
+        (every node it names, followed outwards, without the values ``retract`` supersedes)
+        and the vocabulary as context: the cost follows the document, not the store."""
         data = Graph()
         for triple in neighbourhood(store, _nodes(graph), graph_iri):
             data.add(triple)
@@ -227,7 +227,8 @@ class Ingester:
             data.add(triple)
         for triple in self.vocabulary:
             data.add(triple)
-        return validate_graph(data, self.shapes)
+        focus = {s for s in graph.subjects() if isinstance(s, URIRef)}
+        return validate_graph(data, self.shapes, focus)
 
     def _coding_source(self, store: Store, graph_iri: URIRef, document_id: str) -> str | None:
         document = iris.document_iri(self.base, document_id)

@@ -238,13 +238,15 @@ class StoreKnown:
 
 def _by_node(rows: list[dict[str, Node]]) -> dict[URIRef, dict[str, list[Node]]]:
     """Rows grouped by ``?n``: each variable's distinct values, in first-seen order."""
-    nodes: dict[URIRef, dict[str, list[Node]]] = {}
+    seen: dict[URIRef, dict[str, dict[Node, None]]] = {}
     for row in rows:
-        values = nodes.setdefault(URIRef(str(row["n"])), defaultdict(list))
+        values = seen.setdefault(URIRef(str(row["n"])), defaultdict(dict))
         for name, value in row.items():
-            if value not in values[name]:
-                values[name].append(value)
-    return nodes
+            values[name][value] = None
+    return {
+        node: defaultdict(list, {name: list(v) for name, v in values.items()})
+        for node, values in seen.items()
+    }
 
 
 def _last(values: list[Node]) -> str | None:

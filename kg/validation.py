@@ -7,7 +7,7 @@ pySHACL is the reference that decides what conforms. Data is always passed as pa
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import rdflib.plugin
 import rdflib.plugins.sparql
 import rdflib.query
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -117,8 +117,17 @@ def load_shapes(ontology_dir: Path) -> Graph:
     return shapes
 
 
-def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
-    """Validate ``data`` (which must include the vocabulary graph) against ``shapes``."""
+def validate_graph(
+    data: Graph, shapes: Graph, focus: Iterable[URIRef] | None = None
+) -> ValidationReport:
+    """Validate ``data`` (which must include the vocabulary graph) against ``shapes``.
+
+    Args:
+        data: the graph; validated in place (callers build it for the purpose).
+        shapes: the shapes graph.
+        focus: validate only these nodes, against the shapes that target them (the rest of
+            ``data`` is context); default every target.
+    """
     try:
         conforms, results_graph, _ = pyshacl.validate(
             data_graph=data,
@@ -127,6 +136,8 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
             advanced=True,
             allow_warnings=True,
             allow_infos=True,
+            inplace=True,
+            focus_nodes=None if focus is None else list(focus),
         )
     except (ReportableRuntimeError, TypeError, ValueError) as exc:
         raise InputError(

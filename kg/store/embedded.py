@@ -208,8 +208,7 @@ class EmbeddedStore:
                 f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}}} }}"
             )
         if parts:
-            self._store.update(" ;\n".join(parts))
-            self._store.flush()
+            self._store.update(" ;\n".join(parts))  # committed to the write-ahead log
             self._bump()
 
     # -- readers and writers of one store directory ---------------------------------------

@@ -81,7 +81,7 @@ def test_sigkill_at_random_points_never_leaves_a_partial_document(
     started = time.monotonic()
     subprocess.run([*command, str(timing)], cwd=ROOT, check=True, capture_output=True)
     duration = time.monotonic() - started
-    complete_runs = 0
+    complete_runs = mid_batch = 0
     for run in range(RUNS):
         store_dir = tmp_path / f"run-{run}"
         shutil.copytree(built_store_dir, store_dir)
@@ -96,6 +96,8 @@ def test_sigkill_at_random_points_never_leaves_a_partial_document(
         process.wait(30)
         complete_runs += process.returncode == 0
         found = graphs(store_dir)
+        written = {n for n in found if n not in base}
+        mid_batch += 0 < len(written) < len(DOCUMENTS)
         for name, triples in found.items():
             # before or after its document's transaction (a later document may retract a
             # superseded status from an earlier graph), never in between
@@ -107,3 +109,4 @@ def test_sigkill_at_random_points_never_leaves_a_partial_document(
         assert graphs(store_dir) == reference, f"run {run}: re-ingest differs"
         shutil.rmtree(store_dir)
     assert complete_runs < RUNS, "no kill landed before the end: the test proves nothing"
+    assert mid_batch > 0, "no kill landed between two documents' transactions"
