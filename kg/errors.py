@@ -63,3 +63,7 @@ class QueryTimeoutError(DipkgError):
 
 class StoreError(DipkgError):
     """The store cannot be opened, read or written."""
+
+
+class BusyError(DipkgError):
+    """Every query worker stayed busy for the configured wait: try again shortly."""

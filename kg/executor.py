@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from kg.errors import DipkgError, QueryError, QueryTimeoutError, StoreError
+from kg.errors import BusyError, DipkgError, QueryError, QueryTimeoutError, StoreError
 from kg.store.base import QueryResult
 
 _ERRORS: dict[str, type[DipkgError]] = {"QueryError": QueryError, "StoreError": StoreError}
@@ -74,9 +74,12 @@ class QueryExecutor:
         timeout: seconds a query may run.
     """
 
-    def __init__(self, store_path: str | Path, timeout: float, auth: str = "") -> None:
+    def __init__(
+        self, store_path: str | Path, timeout: float, auth: str = "", queue_wait: float = 5.0
+    ) -> None:
         self.store_path = str(store_path)
         self.auth = auth
+        self.queue_wait = queue_wait
         self.timeout = timeout
         self._context = multiprocessing.get_context("spawn")
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -141,23 +144,33 @@ class QueryExecutor:
         return self._ask(request)  # type: ignore[no-any-return]
 
     def _ask(self, request: tuple[object, ...]) -> object:
-        with self._lock:
-            conn = self._conn if self._process and self._process.is_alive() else None
-            if conn is None:
-                self._stop()
-                conn = self._start()
-            conn.send(request)
-            if not conn.poll(self.timeout):
-                self._stop()
-                raise QueryTimeoutError(
-                    f"The query ran longer than {self.timeout:g} s and was stopped.",
-                    hint="Narrow the query (more specific patterns, a LIMIT) and try again.",
-                )
-            try:
-                status, payload = conn.recv()
-            except EOFError as exc:
-                self._stop()
-                raise StoreError("The query worker stopped unexpectedly.") from exc
+        if not self._lock.acquire(timeout=self.queue_wait):
+            raise BusyError(
+                f"The server is busy: no query worker was free within {self.queue_wait:g} s.",
+                hint="Retry after a few seconds.",
+            )
+        try:
+            return self._ask_locked(request)
+        finally:
+            self._lock.release()
+
+    def _ask_locked(self, request: tuple[object, ...]) -> object:
+        conn = self._conn if self._process and self._process.is_alive() else None
+        if conn is None:
+            self._stop()
+            conn = self._start()
+        conn.send(request)
+        if not conn.poll(self.timeout):
+            self._stop()
+            raise QueryTimeoutError(
+                f"The query ran longer than {self.timeout:g} s and was stopped.",
+                hint="Narrow the query (more specific patterns, a LIMIT) and try again.",
+            )
+        try:
+            status, payload = conn.recv()
+        except EOFError as exc:
+            self._stop()
+            raise StoreError("The query worker stopped unexpectedly.") from exc
         if status == "ok":
             return payload
         kind, message, hint = payload

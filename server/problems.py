@@ -11,7 +11,14 @@ from typing import Any
 from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import DipkgError, QueryError, QueryTimeoutError, StoreError, UnknownQueryError
+from kg.errors import (
+    BusyError,
+    DipkgError,
+    QueryError,
+    QueryTimeoutError,
+    StoreError,
+    UnknownQueryError,
+)
 from server.negotiation import NotAcceptableError
 
 TITLES = {
@@ -68,6 +75,8 @@ def from_error(exc: DipkgError) -> Response:
         return problem(400, kind, exc.message, hint=exc.hint, parameter=exc.parameter)
     if isinstance(exc, QueryTimeoutError):
         return problem(503, "timeout", exc.message, hint=exc.hint)
+    if isinstance(exc, BusyError):
+        return problem(503, "busy", exc.message, hint=exc.hint)
     if isinstance(exc, StoreError):
         return problem(503, "store-unavailable", exc.message, hint=exc.hint)
     if isinstance(exc, NotAcceptableError):

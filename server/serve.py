@@ -21,7 +21,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         options: dict[str, Any] = {
             "bind": f"{self.settings.host}:{self.settings.port}",
             "workers": self.settings.workers,
-            "worker_class": "sync",
+            "worker_class": "gthread",
+            "threads": self.settings.threads,
             "timeout": int(self.settings.query_timeout) + 30,
             "graceful_timeout": 5,
             "accesslog": "-",

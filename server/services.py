@@ -27,7 +27,9 @@ class Services:
 def init_app(app: Flask) -> None:
     """Create the services for ``app`` (the query worker starts on the first query)."""
     settings: Settings = app.config["DIPKG_SETTINGS"]
-    executor = QueryExecutor(settings.store, settings.query_timeout, settings.store_auth)
+    executor = QueryExecutor(
+        settings.store, settings.query_timeout, settings.store_auth, settings.queue_wait
+    )
     app.extensions["dipkg"] = Services(
         settings=settings,
         executor=executor,
