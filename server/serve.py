@@ -4,8 +4,10 @@ server, never its debugger."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import gunicorn.util
 from gunicorn.app.base import BaseApplication
 
 from kg.config import Settings
@@ -33,7 +35,26 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        gunicorn.util.write_error = _write_problem  # in the worker, before any request
         return create_app(self.settings)
+
+
+def _write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn answers requests it cannot parse (a request line over 8190 bytes, broken
+    headers) itself, before Flask: the same problem+json body as every other error."""
+    body = json.dumps(
+        {
+            "type": f"/problems/{reason.lower().replace(' ', '-')}",
+            "title": reason,
+            "status": status_int,
+            "detail": mesg or reason,
+        }
+    ).encode("utf-8")
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
 def run_server(settings: Settings) -> None:
