@@ -6,6 +6,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg.coding import read_coding
 from kg.errors import InputError
@@ -118,3 +121,70 @@ def test_errors_name_file_item_and_field(setup, change: tuple[str, str], message
         setup(GOOD.replace(*change))
     assert message in info.value.message
     assert "doc.coding.yaml" in info.value.message
+
+
+# -- property-based: whatever the YAML, an InputError or a coding, never a crash -----------
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 3000),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["Xi", "Biden", "meeting", "held", "2024-04-02", "2024-W14", "m", "", "no"]),
+    st.text(max_size=12),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "type",
+                    "date",
+                    "value",
+                    "basis",
+                    "participants",
+                    "actor",
+                    "evidence",
+                    "quote",
+                    "occurrence",
+                    "speaker",
+                    "at",
+                    "status",
+                    "role",
+                    "topics",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
+_CODINGS = st.fixed_dictionaries(
+    {"document": st.sampled_from(["doc", "other"])},
+    optional={
+        "events": st.lists(_VALUES, max_size=2),
+        "statements": st.lists(_VALUES, max_size=2),
+        "pledges": st.lists(_VALUES, max_size=2),
+        "demands": st.lists(_VALUES, max_size=2),
+        "coder": _SCALARS,
+    },
+)
+
+
+@given(_CODINGS)
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_coding_is_read_or_refused_with_an_input_error(setup, data) -> None:  # type: ignore[no-untyped-def]
+    try:
+        coding = setup(yaml.safe_dump(data, allow_unicode=True))
+    except InputError as exc:
+        assert "doc.coding.yaml" in exc.message
+    else:
+        for fact in (*coding.events, *coding.statements):
+            assert all(TEXT[s.start : s.end] == s.text for s in fact.evidence)
