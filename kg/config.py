@@ -46,12 +46,16 @@ class Settings:
     host: str = field(default="127.0.0.1", metadata=_meta("Address `dipkg serve` binds."))
     port: int = field(default=8000, metadata=_meta("Port `dipkg serve` binds."))
     workers: int = field(default=2, metadata=_meta("WSGI worker processes."))
-    threads: int = field(
-        default=4, metadata=_meta("Request threads per worker (each worker runs one query).")
+    threads: int = field(default=4, metadata=_meta("Request threads per worker."))
+    query_processes: int = field(
+        default=2,
+        metadata=_meta(
+            "Query processes per worker (one query each; a slow one blocks only itself)."
+        ),
     )
     queue_wait: float = field(
         default=5.0,
-        metadata=_meta("Seconds a query may wait for its worker's query process (503 after)."),
+        metadata=_meta("Seconds a query may wait for a free query process (503 after)."),
     )
     query_timeout: float = field(
         default=10.0, metadata=_meta("Seconds a query may run before it is stopped (503).")

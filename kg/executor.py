@@ -1,15 +1,17 @@
 """Queries with a time limit that really stops the work.
 
-Neither pyoxigraph nor rdflib can cancel a running query, so each query runs in a child
-process holding its own read-only store (reopened when a writer has changed it); when the
-time limit passes, the child is killed (the work stops) and a fresh one is started for the
-next query. The executor offers the same ``query()`` as a store, so saved-query binding and
-rendering work on it unchanged.
+Neither pyoxigraph nor rdflib can cancel a running query, so each query runs in one of a small
+pool of child processes, each holding its own read-only store (reopened when a writer has
+changed it); when the time limit passes, that child is killed (the work stops) and a fresh one
+is started for the next query. A query that finds no free process within the wait is refused
+(busy), so load is bounded. The executor offers the same ``query()`` as a store, so
+saved-query binding and rendering work on it unchanged.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -66,27 +68,50 @@ def _serve(conn: Connection, store_path: str, auth: str) -> None:
             conn.send(("error", (kind, exc.message, exc.hint)))
 
 
+class _Worker:
+    """One query process and the pipe to it."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
 class QueryExecutor:
-    """Runs queries on a store in a killable child process.
+    """Runs queries on a store in a pool of killable child processes.
 
     Args:
         store_path: the store (a directory, or a remote store's URL).
         timeout: seconds a query may run.
+        auth: credentials of a remote store.
+        queue_wait: seconds a query may wait for a free process (then :class:`BusyError`).
+        processes: how many query processes (started on first use, restarted after a kill).
     """
 
     def __init__(
-        self, store_path: str | Path, timeout: float, auth: str = "", queue_wait: float = 5.0
+        self,
+        store_path: str | Path,
+        timeout: float,
+        auth: str = "",
+        queue_wait: float = 5.0,
+        processes: int = 1,
     ) -> None:
         self.store_path = str(store_path)
         self.auth = auth
         self.queue_wait = queue_wait
         self.timeout = timeout
         self._context = multiprocessing.get_context("spawn")
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
+        for _ in range(max(1, processes)):
+            self._idle.put(None)  # a slot whose process starts when first needed
+        self._running: set[_Worker] = set()
         self._lock = threading.Lock()
 
-    def _start(self) -> Connection:
+    def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_serve, args=(child, self.store_path, self.auth), daemon=True, name="dipkg-query"
@@ -101,16 +126,15 @@ class QueryExecutor:
             process.join()
             kind, message, hint = payload
             raise _ERRORS.get(kind, StoreError)(message, hint=hint)
-        self._process, self._conn = process, parent
-        return parent
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._running.add(worker)
+        return worker
 
-    def _stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.join()
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
+    def _stop(self, worker: _Worker) -> None:
+        with self._lock:
+            self._running.discard(worker)
+        worker.stop()
 
     def query(
         self,
@@ -144,39 +168,43 @@ class QueryExecutor:
         return self._ask(request)  # type: ignore[no-any-return]
 
     def _ask(self, request: tuple[object, ...]) -> object:
-        if not self._lock.acquire(timeout=self.queue_wait):
+        try:
+            worker = self._idle.get(timeout=self.queue_wait)
+        except queue.Empty:
             raise BusyError(
-                f"The server is busy: no query worker was free within {self.queue_wait:g} s.",
+                f"The server is busy: no query process was free within {self.queue_wait:g} s.",
                 hint="Retry after a few seconds.",
-            )
+            ) from None
         try:
-            return self._ask_locked(request)
+            if worker is None or not worker.process.is_alive():
+                if worker is not None:
+                    self._stop(worker)
+                worker = None
+                worker = self._start()
+            worker.conn.send(request)
+            if not worker.conn.poll(self.timeout):
+                self._stop(worker)
+                worker = None
+                raise QueryTimeoutError(
+                    f"The query ran longer than {self.timeout:g} s and was stopped.",
+                    hint="Narrow the query (more specific patterns, a LIMIT) and try again.",
+                )
+            try:
+                status, payload = worker.conn.recv()
+            except EOFError as exc:
+                self._stop(worker)
+                worker = None
+                raise StoreError("The query worker stopped unexpectedly.") from exc
         finally:
-            self._lock.release()
-
-    def _ask_locked(self, request: tuple[object, ...]) -> object:
-        conn = self._conn if self._process and self._process.is_alive() else None
-        if conn is None:
-            self._stop()
-            conn = self._start()
-        conn.send(request)
-        if not conn.poll(self.timeout):
-            self._stop()
-            raise QueryTimeoutError(
-                f"The query ran longer than {self.timeout:g} s and was stopped.",
-                hint="Narrow the query (more specific patterns, a LIMIT) and try again.",
-            )
-        try:
-            status, payload = conn.recv()
-        except EOFError as exc:
-            self._stop()
-            raise StoreError("The query worker stopped unexpectedly.") from exc
+            self._idle.put(worker)
         if status == "ok":
             return payload
         kind, message, hint = payload
         raise _ERRORS.get(kind, StoreError)(message, hint=hint)
 
     def close(self) -> None:
-        """Stop the child process."""
+        """Stop every query process."""
         with self._lock:
-            self._stop()
+            running, self._running = list(self._running), set()
+        for worker in running:
+            worker.stop()

@@ -28,7 +28,11 @@ def init_app(app: Flask) -> None:
     """Create the services for ``app`` (the query worker starts on the first query)."""
     settings: Settings = app.config["DIPKG_SETTINGS"]
     executor = QueryExecutor(
-        settings.store, settings.query_timeout, settings.store_auth, settings.queue_wait
+        settings.store,
+        settings.query_timeout,
+        settings.store_auth,
+        settings.queue_wait,
+        settings.query_processes,
     )
     app.extensions["dipkg"] = Services(
         settings=settings,
