@@ -81,6 +81,14 @@ def test_ingest_answers_with_the_resources_and_readers_see_them(writable: LiveSe
     assert again.status_code == 200 and again.json()["status"] == "replaced"
 
 
+def test_the_token_never_reaches_the_log(writable: LiveServer) -> None:
+    post(writable, article("widodo_beijing"))
+    post(writable, article("widodo_beijing"), token="wrong-" + TOKEN)
+    log = Path(writable.log).read_text(encoding="utf-8")
+    assert "POST /api/documents" in log, "the access log is on"
+    assert TOKEN not in log
+
+
 def test_bad_bodies_are_4xx_problems(writable: LiveServer) -> None:
     no_json = requests.post(
         f"{writable.url}/api/documents",

@@ -110,3 +110,19 @@ def test_sigkill_at_random_points_never_leaves_a_partial_document(
         shutil.rmtree(store_dir)
     assert complete_runs < RUNS, "no kill landed before the end: the test proves nothing"
     assert mid_batch > 0, "no kill landed between two documents' transactions"
+
+
+def test_concurrent_ingests_of_one_document_do_not_duplicate_it(
+    built_store_dir: Path, tmp_path: Path, reference: dict[str, set]
+) -> None:
+    store_dir = tmp_path / "store"
+    shutil.copytree(built_store_dir, store_dir)
+    command = [*DIPKG, "ingest", *map(str, DOCUMENTS), "--store", str(store_dir)]
+    runs = [
+        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    for process in runs:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+    assert graphs(store_dir) == reference
