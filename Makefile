@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_STORE := var/ci-store
 
-.PHONY: run test browser clean
+.PHONY: run test browser virtuoso clean
 
 $(BIN)/dipkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,15 @@ run: $(BIN)/dipkg
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; }
 
-test: $(BIN)/dipkg browser
+# The remote-store contract tests also run against Virtuoso (scripts/virtuoso_server.py).
+virtuoso:
+	@command -v virtuoso-t >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource; }
+
+test: $(BIN)/dipkg browser virtuoso
 	rm -rf $(CHECK_STORE)
 	$(BIN)/dipkg build --store $(CHECK_STORE)
 	$(BIN)/dipkg validate --store $(CHECK_STORE) --format junit > var/shacl-junit.xml
-	$(BIN)/ruff check kg server tests bench
+	$(BIN)/ruff check kg server tests bench scripts
 	$(BIN)/python -m pytest -q; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	  exit $$status

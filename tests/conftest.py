@@ -125,3 +125,16 @@ def oxigraph_url(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
     """The bundled graph on a real Oxigraph server for the session (tests must not write)."""
     with oxigraph_server(built_store_dir, tmp_path_factory.mktemp("oxigraph")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store() -> Iterator[str]:
+    """The bundled corpus built into a throw-away Virtuoso (scripts/virtuoso_server.py);
+    skipped where Virtuoso is not installed (`make test` installs it)."""
+    from scripts.virtuoso_server import available, virtuoso
+
+    if not available():
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    with virtuoso() as store:
+        build(Settings(store=store))
+        yield store

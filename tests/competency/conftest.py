@@ -15,19 +15,20 @@ from kg.cli import cli
 Rows = list[dict[str, str]]
 
 
-@pytest.fixture(scope="session", params=["embedded", "oxigraph-server"])
+@pytest.fixture(scope="session", params=["embedded", "oxigraph-server", "virtuoso"])
 def ask(request: pytest.FixtureRequest, built_store_dir: Path) -> Callable[..., Rows]:
     """``ask(name, **params)``: run `dipkg query NAME --param k=v ... --format csv` -> rows.
 
-    Every question is asked of both backends, the embedded store and a real Oxigraph server
-    holding the same graph (the remote-store contract): the answers must be the same.
+    Every question is asked of every backend: the embedded store, a real Oxigraph server
+    holding the same graph, and Virtuoso built from the corpus (the remote-store contract):
+    the answers must be the same.
     """
     runner = CliRunner()
-    store = (
-        str(built_store_dir)
-        if request.param == "embedded"
-        else request.getfixturevalue("oxigraph_url")
-    )
+    store = {
+        "embedded": lambda: str(built_store_dir),
+        "oxigraph-server": lambda: request.getfixturevalue("oxigraph_url"),
+        "virtuoso": lambda: request.getfixturevalue("virtuoso_store"),
+    }[request.param]()
 
     def run(query_name: str, /, **params: str) -> Rows:
         args = ["query", query_name, "--store", store, "--format", "csv"]

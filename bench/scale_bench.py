@@ -1,0 +1,226 @@
+"""dipkg at scale: saved queries, one-article ingest and server memory on synthetic graphs.
+
+    python bench/scale_bench.py --sizes 100000 1000000
+
+For each size: the synthetic graph (``bench/synth.py graph``, generated on first use into
+var/bench/) is bulk-loaded into a fresh embedded store, timed against Oxigraph's own parse of
+the same file as the baseline; then
+
+- every saved query with its example parameters, 20 runs each: p50 and p99;
+- ingest of 5 new generated articles (SHACL included), one transaction each, into that store
+  and into a store holding only the registry and vocabulary: median seconds and the ratio;
+- `dipkg serve` (2 workers) over the store after a round of saved queries over HTTP: resident
+  memory of the whole process tree (server, workers and query processes).
+
+Prints Markdown tables for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.ingest_bench import base_store  # noqa: E402
+from bench.synth import write_corpus, write_graph  # noqa: E402
+from kg.config import Settings  # noqa: E402
+from kg.ingest import Ingester  # noqa: E402
+from kg.queries import SavedQuery, TermResolver, load_queries, run_saved_query  # noqa: E402
+from kg.store import EmbeddedStore, open_store, writing  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
+
+WORK = ROOT / "var" / "bench"
+
+
+def graph_file(size: int) -> Path:
+    path = WORK / f"graph-{size}.nq"
+    if not path.exists():
+        write_graph(size, path)
+    return path
+
+
+def load(size: int) -> tuple[Path, float, float]:
+    """A fresh store of the graph; seconds for dipkg's bulk load and for parsing alone."""
+    source = graph_file(size)
+    store_dir = WORK / f"store-{size}"
+    if store_dir.exists():
+        shutil.rmtree(store_dir)
+    start = time.perf_counter()
+    for _ in ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS):
+        pass
+    parse_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    store = EmbeddedStore(store_dir)
+    store.bulk_load(source)
+    store.close()
+    return store_dir, time.perf_counter() - start, parse_seconds
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def synthetic_params(query: SavedQuery, resource: str) -> dict[str, str]:
+    """The query's example parameters, with the bundled corpus's actors replaced by generated
+    ones (a president, or a state for pledges) and a generated resource."""
+    actors = {"maker": "state-000"}
+    params = {}
+    for name, value in query.example.items():
+        kind = query.params[name].kind
+        if name == "counterpart":
+            continue  # two generated actors rarely meet: one actor's page of events
+        if kind == "actor":
+            params[name] = actors.get(name, "person-000-0")
+        elif name == "resource":
+            params[name] = resource
+        else:
+            params[name] = value
+    return params
+
+
+def saved_queries(store_dir: Path, settings: Settings) -> list[tuple[str, float, float, int]]:
+    store = open_store(store_dir, read_only=True)
+    resolver = TermResolver(store, settings.base_iri)
+    rows = []
+    pledge = store.query("SELECT ?p WHERE { ?p a <https://w3id.org/dipkg/def#Pledge> } LIMIT 1")
+    for query in sorted(load_queries(settings.queries_dir).values(), key=lambda q: q.name):
+        params = synthetic_params(query, str(pledge.rows[0][0]))
+        times, count = [], 0
+        for _ in range(20):
+            start = time.perf_counter()
+            result = run_saved_query(store, query, params, resolver, max_rows=settings.max_rows)
+            times.append(time.perf_counter() - start)
+            count = len(result.rows)
+        rows.append((query.name, percentile(times, 0.5), percentile(times, 0.99), count))
+    store.close()
+    return rows
+
+
+def ingest_times(store_dir: Path, ingester: Ingester, articles: list[Path]) -> list[float]:
+    copy = store_dir.with_name(store_dir.name + "-ingest")
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(store_dir, copy)
+    times = []
+    with writing(copy) as store:
+        for path in articles:
+            start = time.perf_counter()
+            outcome = ingester.ingest_file(store, path)
+            times.append(time.perf_counter() - start)
+            assert outcome.status == "added", outcome.reasons
+    shutil.rmtree(copy)
+    return times
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(stat[1]), []).append(int(entry.name))
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        stack.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def server_memory(store_dir: Path, settings: Settings) -> int:
+    port = free_port()
+    env = dict(os.environ, DIPKG_STORE=str(store_dir))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(url + "/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        for query in load_queries(settings.queries_dir).values():
+            for _ in range(4):
+                requests.get(
+                    f"{url}/api/queries/{query.name}",
+                    params=synthetic_params(query, settings.base_iri),
+                    timeout=60,
+                )
+        return tree_rss_kib(process.pid)
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    args = parser.parse_args(argv)
+    settings = Settings()
+    corpus = WORK / "scale-articles"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    write_corpus(5, corpus, seed=99)
+    articles = []
+    for path in sorted(corpus.glob("synth-*.txt")):  # new ids: the graphs hold synth-*
+        for part in corpus.glob(path.stem + ".*"):
+            part.rename(part.with_name("fresh-" + part.name))
+        articles.append(path.with_name("fresh-" + path.name))
+    ingester = Ingester(settings, corpus / "registry.yaml")
+    empty = WORK / "store-empty"
+    base_store(empty, ingester, settings)
+    into_empty = ingest_times(empty, ingester, articles)
+    for size in args.sizes:
+        store_dir, load_seconds, parse_seconds = load(size)
+        quads = len(open_store(store_dir, read_only=True))
+        print(f"\n### {quads:,} quads\n")
+        print(
+            f"Bulk load {load_seconds:.1f} s; parsing the same N-Quads alone {parse_seconds:.1f} s "
+            f"({load_seconds / parse_seconds:.1f}x the parse).\n"
+        )
+        print("| saved query | p50 ms | p99 ms | rows |\n|---|---|---|---|")
+        for name, p50, p99, count in saved_queries(store_dir, settings):
+            print(f"| {name} | {p50 * 1000:.1f} | {p99 * 1000:.1f} | {count} |")
+        into_large = ingest_times(store_dir, ingester, articles)
+        large, small = statistics.median(into_large), statistics.median(into_empty)
+        print(
+            f"\nIngest of one article (median of {len(articles)}, SHACL included): "
+            f"{large:.2f} s into this store, {small:.2f} s into an empty one "
+            f"({large / small:.2f}x).\n"
+        )
+        rss = server_memory(store_dir, settings)
+        print(
+            f"`dipkg serve` (2 workers) resident memory after the saved queries: "
+            f"{rss / 1024:.0f} MiB for the whole process tree."
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
