@@ -27,6 +27,7 @@ from kg.rdfinput import parse_rdf_file
 from kg.results import render
 from kg.store import open_store, writing
 from kg.store.remote import is_remote
+from kg.validation import load_shapes, validate_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,21 +139,29 @@ def _with_vocabulary(dataset: Dataset, settings: Settings) -> Dataset:
 @store_option
 @_handle_errors
 def validate_command(files: tuple[Path, ...], fmt: str, store: str | None) -> None:
-    """Check the store (or RDF files) against the SHACL shapes; exit 1 on violations."""
+    """Check the store (or RDF files) against the SHACL shapes; exit 1 on violations.
+
+    A store is checked a batch of named graphs at a time, each with its neighbourhood, so
+    memory follows the batch, not the store.
+    """
     settings = _settings(store=store)
-    dataset = Dataset()
     if files:
+        dataset = Dataset()
         for path in files:
             parse_rdf_file(path, dataset)
-        _with_vocabulary(dataset, settings)
+        report = validate_dataset(_with_vocabulary(dataset, settings), settings)
     else:
         source = open_store(settings.store, read_only=True, auth=settings.store_auth)
         try:
-            for s, p, o, g in source.quads():
-                (dataset.graph(g) if g is not None else dataset.default_graph).add((s, p, o))
+            vocabulary = iris.vocabulary_graph_iri(settings.base_iri)
+            report = validate_store(
+                source,
+                [g for g in source.graph_names() if g != vocabulary],
+                load_shapes(settings.ontology_dir),
+                load_vocabulary(settings.ontology_dir),
+            )
         finally:
             source.close()
-    report = validate_dataset(dataset, settings)
     click.echo(report.render(fmt), nl=False)
     sys.exit(0 if report.conforms else 1)
 

@@ -20,7 +20,6 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
 
 from kg import iris
 from kg.coding import coding_path, read_coding
@@ -35,11 +34,17 @@ from kg.records import Coding, Document
 from kg.registry import load_registry
 from kg.resolve import Resolution, resolve
 from kg.store.base import Store
-from kg.validation import ValidationReport, ValidationResult, load_shapes, validate_graph
-from kg.vocab import DIP, DIPC
+from kg.validation import (
+    ValidationReport,
+    ValidationResult,
+    graph_nodes,
+    load_shapes,
+    neighbourhood,
+    validate_graph,
+)
+from kg.vocab import DIP
 
 _ID = re.compile(r"^[A-Za-z0-9_.-]+$")
-_HOPS = 8  # neighbourhood depth; the data's trees (event -> participation -> span -> selector)
 _MAX_REASONS = 20
 _BATCH = 32  # documents spaCy parses together
 
@@ -219,7 +224,7 @@ class Ingester:
         (every node it names, followed outwards, without the values ``retract`` supersedes)
         and the vocabulary as context: the cost follows the document, not the store."""
         data = Graph()
-        for triple in neighbourhood(store, _nodes(graph), graph_iri):
+        for triple in neighbourhood(store, graph_nodes(graph), exclude=graph_iri):
             data.add(triple)
         for subject, predicate in retract:
             data.remove((subject, predicate, None))
@@ -227,8 +232,7 @@ class Ingester:
             data.add(triple)
         for triple in self.vocabulary:
             data.add(triple)
-        focus = {s for s in graph.subjects() if isinstance(s, URIRef)}
-        return validate_graph(data, self.shapes, focus)
+        return validate_graph(data, self.shapes, graph_nodes(graph))
 
     def _coding_source(self, store: Store, graph_iri: URIRef, document_id: str) -> str | None:
         document = iris.document_iri(self.base, document_id)
@@ -240,41 +244,6 @@ class Ingester:
             return str(rows[0][0])
         exists = store.query(f"ASK {{ GRAPH {graph_iri.n3()} {{ ?s ?p ?o }} }}").boolean
         return "curated" if exists else None  # graphs from before coding sources: curated
-
-
-def neighbourhood(
-    store: Store, start: Iterable[URIRef], exclude: URIRef
-) -> Iterable[tuple[object, object, object]]:
-    """The store's triples about ``start`` and the nodes they lead to, outwards, in every
-    graph but ``exclude`` (the graph being replaced)."""
-    seen: set[URIRef] = set()
-    frontier = {n for n in start if _followed(n)}
-    for _ in range(_HOPS):
-        frontier -= seen
-        if not frontier:
-            return
-        seen |= frontier
-        values = " ".join(n.n3() for n in sorted(frontier))
-        rows = store.query(
-            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {exclude.n3()}) }}"
-        ).rows
-        frontier = set()
-        for s, p, o in rows:
-            yield s, p, o
-            if isinstance(o, URIRef) and _followed(o):
-                frontier.add(o)
-
-
-def _nodes(graph: Graph) -> set[URIRef]:
-    nodes = {s for s in graph.subjects() if isinstance(s, URIRef)}
-    nodes |= {o for o in graph.objects() if isinstance(o, URIRef)}
-    return nodes
-
-
-def _followed(node: URIRef) -> bool:
-    """Data nodes are followed; terms of the vocabulary (in every validation) are not."""
-    return not str(node).startswith((str(DIP), str(DIPC), str(RDF)))
 
 
 def _created(resolution: Resolution) -> list[str]:

@@ -7,7 +7,7 @@ pySHACL is the reference that decides what conforms. Data is always passed as pa
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,11 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from kg.errors import InputError
+from kg.store.base import Queryable
+from kg.vocab import DIP, DIPC
 
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch anything
 
@@ -125,8 +127,10 @@ def validate_graph(
     Args:
         data: the graph; validated in place (callers build it for the purpose).
         shapes: the shapes graph.
-        focus: validate only these nodes, against the shapes that target them (the rest of
-            ``data`` is context); default every target.
+        focus: report only results about these nodes (the rest of ``data`` is context, and
+            its own results, about nodes whose context may be cut off, are dropped); default
+            every result. Not pySHACL's ``focus_nodes`` option: pySHACL 0.40 applies it to
+            nested checks too (sh:or, sh:node on a value), which then pass unchecked.
     """
     try:
         conforms, results_graph, _ = pyshacl.validate(
@@ -137,28 +141,30 @@ def validate_graph(
             allow_warnings=True,
             allow_infos=True,
             inplace=True,
-            focus_nodes=None if focus is None else list(focus),
         )
     except (ReportableRuntimeError, TypeError, ValueError) as exc:
         raise InputError(
             f"SHACL validation could not run on this data: {exc}",
             hint="The data holds values of a kind the shapes cannot evaluate; check its datatypes.",
         ) from exc
+    wanted = None if focus is None else {str(n) for n in focus}
     results = []
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
         severity = results_graph.value(node, SH.resultSeverity)
-        results.append(
-            ValidationResult(
-                focus=str(results_graph.value(node, SH.focusNode)),
-                shape=str(results_graph.value(node, SH.sourceShape)),
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                message=str(results_graph.value(node, SH.resultMessage) or ""),
-                path=_opt(results_graph.value(node, SH.resultPath)),
-                value=_opt(results_graph.value(node, SH.value)),
-            )
+        result = ValidationResult(
+            focus=str(results_graph.value(node, SH.focusNode)),
+            shape=str(results_graph.value(node, SH.sourceShape)),
+            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            message=str(results_graph.value(node, SH.resultMessage) or ""),
+            path=_opt(results_graph.value(node, SH.resultPath)),
+            value=_opt(results_graph.value(node, SH.value)),
         )
+        if wanted is None or result.focus in wanted:
+            results.append(result)
     results.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus))
     is_conforming = not any(r.severity == "Violation" for r in results)
+    if wanted is not None:
+        return ValidationReport(is_conforming, results, results_graph)
     return ValidationReport(bool(conforms) or is_conforming, results, results_graph)
 
 
@@ -212,3 +218,76 @@ def union_graph(graphs: list[Graph]) -> Graph:
         for triple in g:
             union.add(triple)
     return union
+
+
+# -- validating part of a store with its neighbourhood as context ---------------------------
+
+_HOPS = 8  # neighbourhood depth; the data's trees (event -> participation -> span -> selector)
+
+
+def neighbourhood(
+    store: Queryable, start: Iterable[URIRef], exclude: URIRef | None = None
+) -> Iterator[tuple[Node, Node, Node]]:
+    """The store's triples about ``start`` and the nodes they lead to, outwards (object
+    links, up to a depth of 8), in every graph but ``exclude`` (one being replaced). Terms of
+    the vocabulary are not followed: the vocabulary is part of every validation."""
+    seen: set[URIRef] = set()
+    frontier = {n for n in start if _followed(n)}
+    other = f"FILTER(?g != {exclude.n3()})" if exclude is not None else ""
+    for _ in range(_HOPS):
+        frontier -= seen
+        if not frontier:
+            return
+        seen |= frontier
+        values = " ".join(n.n3() for n in sorted(frontier))
+        rows = store.query(
+            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {other} }}"
+        ).rows
+        frontier = set()
+        for s, p, o in rows:
+            yield s, p, o  # type: ignore[misc]
+            if isinstance(o, URIRef) and _followed(o):
+                frontier.add(o)
+
+
+def graph_nodes(graph: Graph) -> set[URIRef]:
+    """Every IRI a graph names, as subject or object."""
+    nodes = {s for s in graph.subjects() if isinstance(s, URIRef)}
+    nodes |= {o for o in graph.objects() if isinstance(o, URIRef)}
+    return nodes
+
+
+def _followed(node: URIRef) -> bool:
+    return not str(node).startswith((str(DIP), str(DIPC), str(RDF)))
+
+
+def validate_store(
+    store: Queryable,
+    names: Sequence[URIRef],
+    shapes: Graph,
+    vocabulary: Graph,
+    batch: int = 50,
+) -> ValidationReport:
+    """Validate a store graph by graph, ``batch`` named graphs at a time: the nodes the batch
+    names (as focus), with their neighbourhood and the vocabulary as context. Memory follows
+    the batch, not the store; a node in several graphs is checked with all its triples."""
+    results: dict[tuple[str | None, ...], ValidationResult] = {}
+    report_graph = Graph()
+    for start in range(0, len(names), batch):
+        data = Graph()
+        for name in names[start : start + batch]:
+            for triple in store.graph_triples(name):  # type: ignore[attr-defined]
+                data.add(triple)
+        focus = graph_nodes(data)
+        for triple in neighbourhood(store, focus):
+            data.add(triple)
+        for triple in vocabulary:
+            data.add(triple)
+        report = validate_graph(data, shapes, focus)
+        for r in report.results:
+            results.setdefault((r.focus, r.shape, r.path, r.message, r.value), r)
+        if report.results:
+            report_graph += report.graph
+    ordered = sorted(results.values(), key=lambda r: (r.severity != "Violation", r.shape, r.focus))
+    conforms = not any(r.severity == "Violation" for r in ordered)
+    return ValidationReport(conforms, ordered, report_graph)
