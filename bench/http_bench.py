@@ -87,9 +87,21 @@ def drive(url: str, params: dict[str, str], seconds: float, connections: int) ->
 
 def _drive_wrk(url: str, seconds: float, connections: int) -> Measure:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "--timeout", "60s",
-         "-H", "Accept: application/sparql-results+json", url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{int(seconds)}s",
+            "--latency",
+            "--timeout",
+            "60s",
+            "-H",
+            "Accept: application/sparql-results+json",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
     def millis(label: str) -> float:

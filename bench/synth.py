@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from rdflib import URIRef
 
 from kg import iris
 from kg.export import write_nquads
@@ -41,7 +42,7 @@ from kg.records import (
     StatusStep,
 )
 from kg.registry import Registry
-from kg.resolve import resolve
+from kg.resolve import Resolution, resolve
 
 BASE = "https://w3id.org/dipkg/id/"
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,6 +210,33 @@ def codings(count: int, registry: Registry, seed: int = 7) -> Iterator[Coding]:
         yield make_coding(index, registry, rng)
 
 
+class _Minted:
+    """The IRIs earlier batches gave out, so a batch never reuses one for another node (a
+    :class:`kg.resolve.Known` that matches nothing: batches are independent reports)."""
+
+    def __init__(self) -> None:
+        self.iris: set[URIRef] = set()
+
+    def add(self, resolution: Resolution) -> None:
+        nodes = [*resolution.events, *resolution.pledges, *resolution.demands]
+        self.iris.update(n.iri for n in [*nodes, *resolution.statements])
+
+    def match_event(self, group: object) -> None:
+        return None
+
+    def match_pledge(self, group: object, event_of: object) -> None:
+        return None
+
+    def match_demand(self, group: object, event_of: object) -> None:
+        return None
+
+    def match_statement(self, group: object) -> None:
+        return None
+
+    def is_taken(self, iri: URIRef) -> bool:
+        return iri in self.iris
+
+
 def write_graph(target_triples: int, out: Path, batch: int = 100, seed: int = 7) -> int:
     """Stream a graph of about ``target_triples`` to N-Quads; returns the quads written."""
     registry = make_registry()
@@ -225,10 +253,12 @@ def write_graph(target_triples: int, out: Path, batch: int = 100, seed: int = 7)
                 stream.write(f"{s.n3()} {p.n3()} {o.n3()} <{name}> .\n".encode())
                 written += 1
         generator = codings(10**9, registry, seed)
+        minted = _Minted()
         while written < target_triples:
             chunk = [next(generator) for _ in range(batch)]
-            dataset = map_codings(chunk, resolve(chunk, registry, BASE), registry, BASE)
-            written += write_nquads(dataset, stream)
+            resolution = resolve(chunk, registry, BASE, minted)
+            minted.add(resolution)
+            written += write_nquads(map_codings(chunk, resolution, registry, BASE), stream)
     return written
 
 

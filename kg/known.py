@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from rdflib import URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg import iris
@@ -70,10 +71,12 @@ class StoreKnown:
         actors = sorted({a for m in group for a in m.actor_ids})
         if not actors:
             return None
+        window = _window([m.date for m in group])
         rows = self._select(
             f"""SELECT ?n ?p ?status ?location ?date ?precision ?earliest ?latest WHERE {{
-  ?n dip:participant {self._actor(actors[0])} .
-  ?n dip:eventType {concept("event-type", group[0].type).n3()} .
+  {{ SELECT DISTINCT ?n WHERE {{
+      ?n dip:participant {self._actor(actors[0])} .
+      ?n dip:eventType {concept("event-type", group[0].type).n3()} .{window} }} }}
   ?n dip:participant ?p .
   OPTIONAL {{ ?n dip:eventStatus ?status }}
   OPTIONAL {{ ?n dip:location ?location }}{_DATE}}}"""
@@ -98,11 +101,15 @@ class StoreKnown:
     def match_pledge(self, group: Sequence[Pledge], event_of: EventOf) -> Existing | None:
         """An existing pledge by the same rule as between documents; with its latest step."""
         parties = sorted({a for m in group for a in (*m.makers, *m.on_behalf_of)})
+        made = [event_of(m.document_id, m.made_at) for m in group]
+        window = _window([m.date for m in group], [e for e in made if e], "dip:madeAt")
         rows = self._select(
             f"""SELECT ?n ?kind ?maker ?onBehalfOf ?topic ?madeAt ?status
        ?date ?precision ?earliest ?latest WHERE {{
-  VALUES ?party {{ {" ".join(self._actor(a) for a in parties)} }}
-  {{ ?n dip:maker ?party }} UNION {{ ?n dip:onBehalfOf ?party }}
+  {{ SELECT DISTINCT ?n WHERE {{
+      VALUES ?party {{ {" ".join(self._actor(a) for a in parties)} }}
+      {{ ?n dip:maker ?party }} UNION {{ ?n dip:onBehalfOf ?party }}
+      {_topics(group)}{window} }} }}
   ?n a dip:Pledge .
   OPTIONAL {{ ?n dip:commitmentKind ?kind }}
   OPTIONAL {{ ?n dip:maker ?maker }}
@@ -135,10 +142,14 @@ class StoreKnown:
     def match_demand(self, group: Sequence[Demand], event_of: EventOf) -> Existing | None:
         """An existing demand with shared requesters and topic, same event or date."""
         requesters = sorted({a for m in group for a in m.requesters})
+        at = [event_of(m.document_id, m.at) for m in group]
+        window = _window([m.date for m in group], [e for e in at if e], "dip:atEvent")
         rows = self._select(
             f"""SELECT ?n ?requester ?topic ?atEvent ?date ?precision ?earliest ?latest WHERE {{
-  VALUES ?party {{ {" ".join(self._actor(a) for a in requesters)} }}
-  ?n dip:requester ?party .
+  {{ SELECT DISTINCT ?n WHERE {{
+      VALUES ?party {{ {" ".join(self._actor(a) for a in requesters)} }}
+      ?n dip:requester ?party .
+      {_topics(group)}{window} }} }}
   ?n a dip:Demand .
   OPTIONAL {{ ?n dip:requester ?requester }}
   OPTIONAL {{ ?n dip:topic ?topic }}
@@ -166,7 +177,8 @@ class StoreKnown:
         """An existing statement of the same speaker and quote at a compatible date."""
         rows = self._select(
             f"""SELECT ?n ?quote ?date ?precision ?earliest ?latest WHERE {{
-  ?n dip:speaker {self._actor(group[0].speaker)} .
+  {{ SELECT DISTINCT ?n WHERE {{
+      ?n dip:speaker {self._actor(group[0].speaker)} .{_window([m.date for m in group])} }} }}
   ?n dip:quote ?quote .{_DATE}}}"""
         )
         for node, values in _by_node(rows).items():
@@ -234,6 +246,38 @@ class StoreKnown:
 
     def _ids(self, nodes: Iterable[Node]) -> tuple[str, ...]:
         return tuple(sorted(self._id(n) for n in nodes))
+
+
+def _window(
+    dates: Sequence[DateValue | None], events: Sequence[URIRef] = (), link: str = ""
+) -> str:
+    """Patterns keeping only candidates that can match: dated within the group's interval
+    (overlap, a superset of compatibility), undated if a member is, or (via ``link``) at
+    one of the group's events. Without it, a state's whole history was fetched each time."""
+    clauses = []
+    if events:
+        clauses.append(f"?at IN ({', '.join(e.n3() for e in events)})")
+    dated = [d for d in dates if d is not None]
+    if dated:
+        low, high = min(d.earliest for d in dated), max(d.latest for d in dated)
+        clauses.append(
+            f'(BOUND(?e0) && ?e0 <= "{high.isoformat()}"^^<{XSD.date}> '
+            f'&& ?l0 >= "{low.isoformat()}"^^<{XSD.date}>)'
+        )
+    if any(d is None for d in dates):
+        clauses.append("!BOUND(?e0)")
+    at = f"\n      OPTIONAL {{ ?n {link} ?at }}" if events else ""
+    return (
+        f"{at}\n      OPTIONAL {{ ?n dip:earliest ?e0 }} OPTIONAL {{ ?n dip:latest ?l0 }}"
+        f"\n      FILTER({' || '.join(clauses) or 'false'})"
+    )
+
+
+def _topics(group: Sequence[Pledge] | Sequence[Demand]) -> str:
+    """A shared topic: both rules for commitments require one."""
+    topics = sorted({t for m in group for t in m.topics})
+    values = " ".join(concept("topic", t).n3() for t in topics)
+    return f"VALUES ?topic {{ {values} }} ?n dip:topic ?topic ."
 
 
 def _by_node(rows: list[dict[str, Node]]) -> dict[URIRef, dict[str, list[Node]]]:
