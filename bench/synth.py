@@ -218,8 +218,7 @@ class _Minted:
         self.iris: set[URIRef] = set()
 
     def add(self, resolution: Resolution) -> None:
-        nodes = [*resolution.events, *resolution.pledges, *resolution.demands]
-        self.iris.update(n.iri for n in [*nodes, *resolution.statements])
+        self.iris.update(n.iri for n in resolution.nodes)
 
     def match_event(self, group: object) -> None:
         return None

@@ -54,6 +54,17 @@ store_option = click.option(
 )
 
 
+def registry_option(help_text: str) -> Callable[[F], F]:
+    """``--registry FILE``, passed as ``registry_path``."""
+    return click.option(  # type: ignore[return-value]
+        "--registry",
+        "registry_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help=help_text,
+    )
+
+
 def _settings(**overrides: object) -> Settings:
     return Settings.from_env(**overrides)
 
@@ -249,13 +260,7 @@ def serve_command(
 @click.option("--published", default=None, help="Publication date, ISO 8601 (one file).")
 @click.option("--language", default=None, help="Language tag (default en).")
 @click.option("--url", default=None, help="Where the article was published (one file).")
-@click.option(
-    "--registry",
-    "registry_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Actor registry (default: the corpus's registry.yaml).",
-)
+@registry_option("Actor registry (default: the corpus's registry.yaml).")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -313,12 +318,8 @@ def ingest_command(
     show_default=True,
 )
 @click.option("--per-document", is_flag=True, help="Add a line per document and its misses.")
-@click.option(
-    "--registry",
-    "registry_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Actor registry (default: corpus/registry.yaml); GOLD_DIR/registry-extra.yaml is added.",
+@registry_option(
+    "Actor registry (default: corpus/registry.yaml); GOLD_DIR/registry-extra.yaml is added."
 )
 @click.option(
     "--without-extra",

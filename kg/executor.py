@@ -176,10 +176,10 @@ class QueryExecutor:
                 hint="Retry after a few seconds.",
             ) from None
         try:
-            if worker is None or not worker.process.is_alive():
-                if worker is not None:
-                    self._stop(worker)
+            if worker is not None and not worker.process.is_alive():
+                self._stop(worker)
                 worker = None
+            if worker is None:
                 worker = self._start()
             worker.conn.send(request)
             if not worker.conn.poll(self.timeout):

@@ -32,7 +32,7 @@ from kg.mapping import map_codings, map_registry
 from kg.pipeline import load_vocabulary, scheme_notations
 from kg.records import Coding, Document
 from kg.registry import load_registry
-from kg.resolve import Resolution, resolve
+from kg.resolve import resolve
 from kg.store.base import Store
 from kg.validation import (
     ValidationReport,
@@ -130,24 +130,26 @@ class Ingester:
         """Ingest files in order, each in its own transaction; spaCy parses them in batches.
         A problem with one file is its outcome (``rejected``), never an exception."""
         for start in range(0, len(paths), _BATCH):
-            read: list[tuple[Path, Document | None, Coding | None, Outcome | None]] = []
+            read: list[tuple[Document, Coding | None] | Outcome] = []
             for path in paths[start : start + _BATCH]:
                 try:
                     document = self.read(path, metadata)
-                    curated = None
-                    if coding_path(path).exists():
-                        curated = read_coding(
-                            coding_path(path), document, self.registry, self.notations
-                        )
-                    read.append((path, document, curated, None))
+                    coding = coding_path(path)
+                    curated = (
+                        read_coding(coding, document, self.registry, self.notations)
+                        if coding.exists()
+                        else None
+                    )
+                    read.append((document, curated))
                 except DipkgError as exc:
-                    read.append((path, None, None, _rejected(path.name, exc)))
-            automatic = [d for _, d, c, _ in read if d is not None and c is None]
-            extractions = iter(self.extractor.extract_many(automatic)) if automatic else iter(())
-            for path, document, curated, failed in read:
-                if failed is not None or document is None:
-                    yield failed or _rejected(path.name, None)
+                    read.append(_rejected(path.name, exc))
+            automatic = [i[0] for i in read if not isinstance(i, Outcome) and i[1] is None]
+            extractions = iter(self.extractor.extract_many(automatic) if automatic else ())
+            for item in read:
+                if isinstance(item, Outcome):
+                    yield item
                     continue
+                document, curated = item
                 extraction = next(extractions) if curated is None else None
                 try:
                     yield self.ingest(store, document, curated, extraction)
@@ -201,7 +203,7 @@ class Ingester:
                 "statements": len(coding.statements),
             },
             merged=sorted({str(n) for n in known.merged}),
-            created=_created(resolution),
+            created=sorted(str(n.iri) for n in resolution.nodes if n.existing is None),
             provisional=[a.id for a in actors],
             unresolved=unresolved,
         )
@@ -223,8 +225,9 @@ class Ingester:
         """SHACL on the nodes of the document's graph, with its neighbourhood in the store
         (every node it names, followed outwards, without the values ``retract`` supersedes)
         and the vocabulary as context: the cost follows the document, not the store."""
+        nodes = graph_nodes(graph)
         data = Graph()
-        for triple in neighbourhood(store, graph_nodes(graph), exclude=graph_iri):
+        for triple in neighbourhood(store, nodes, exclude=graph_iri):
             data.add(triple)
         for subject, predicate in retract:
             data.remove((subject, predicate, None))
@@ -232,7 +235,7 @@ class Ingester:
             data.add(triple)
         for triple in self.vocabulary:
             data.add(triple)
-        return validate_graph(data, self.shapes, graph_nodes(graph))
+        return validate_graph(data, self.shapes, nodes)
 
     def _coding_source(self, store: Store, graph_iri: URIRef, document_id: str) -> str | None:
         document = iris.document_iri(self.base, document_id)
@@ -246,14 +249,8 @@ class Ingester:
         return "curated" if exists else None  # graphs from before coding sources: curated
 
 
-def _created(resolution: Resolution) -> list[str]:
-    nodes = [*resolution.events, *resolution.pledges, *resolution.demands]
-    nodes += resolution.statements
-    return sorted(str(n.iri) for n in nodes if n.existing is None)
-
-
-def _rejected(name: str, exc: DipkgError | None) -> Outcome:
-    reason = "unreadable" if exc is None else exc.message + (f" {exc.hint}" if exc.hint else "")
+def _rejected(name: str, exc: DipkgError) -> Outcome:
+    reason = exc.message + (f" {exc.hint}" if exc.hint else "")
     return Outcome(name.split(".", 1)[0], "rejected", reasons=[reason])
 
 

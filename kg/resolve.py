@@ -133,6 +133,11 @@ class Resolution:
     event_iris: dict[tuple[str, str], URIRef]
     retract: list[tuple[URIRef, URIRef]] = field(default_factory=list)
 
+    @property
+    def nodes(self) -> list[Node]:  # type: ignore[type-arg]
+        """Every resolved event, pledge, demand and statement."""
+        return [*self.events, *self.pledges, *self.demands, *self.statements]
+
     def event_ref(self, document_id: str, key: str | None) -> URIRef | None:
         """The IRI of a document's local event id."""
         return None if key is None else self.event_iris[(document_id, key)]
@@ -162,18 +167,9 @@ def resolve(
         date = _best_date(group)
         lead = next(m for m in group if date is None or m.document_id == date.document_id)
         existing = known.match_event(group) if known else None
-        iri = (
-            existing.iri
-            if existing
-            else taken.unique(
-                iris.event_iri(
-                    base,
-                    date.value.iso if date else None,
-                    lead.type,
-                    sorted({a for m in group for a in m.actor_ids}),
-                )
-            )
-        )
+        actors = sorted({a for m in group for a in m.actor_ids})
+        minted = iris.event_iri(base, date.value.iso if date else None, lead.type, actors)
+        iri = existing.iri if existing else taken.unique(minted)
         node = EventNode(iri, group, date=date, existing=existing)
         node.location = _best_location(group, registry)
         node.earliest = _first(
@@ -209,13 +205,10 @@ def resolve(
         date = _best_date(group)
         parties = sorted({r for m in group for r in m.requesters})
         existing = known.match_demand(group, event_of) if known else None
-        iri = (
-            existing.iri
-            if existing
-            else taken.unique(
-                iris.demand_iri(base, date.value.iso if date else None, parties, group[0].topics[0])
-            )
+        minted = iris.demand_iri(
+            base, date.value.iso if date else None, parties, group[0].topics[0]
         )
+        iri = existing.iri if existing else taken.unique(minted)
         demand = Node(iri, group, date=date, existing=existing)
         _adopt(demand, retract)
         demands.append(demand)
@@ -223,15 +216,9 @@ def resolve(
     for group in _cluster([s for c in ordered for s in c.statements], same_statement):
         date = _best_date(group)
         existing = known.match_statement(group) if known else None
-        iri = (
-            existing.iri
-            if existing
-            else taken.unique(
-                iris.statement_iri(
-                    base, date.value.iso if date else None, group[0].speaker, group[0].quote
-                )
-            )
-        )
+        speaker, quote = group[0].speaker, group[0].quote
+        minted = iris.statement_iri(base, date.value.iso if date else None, speaker, quote)
+        iri = existing.iri if existing else taken.unique(minted)
         statement = Node(iri, group, date=date, existing=existing)
         _adopt(statement, retract)
         statements.append(statement)
@@ -287,13 +274,8 @@ def _resolve_pledges(
         date = _best_date(group)
         makers = sorted({m for p in group for m in p.makers})
         existing = known.match_pledge(group, event_of) if known else None
-        iri = (
-            existing.iri
-            if existing
-            else taken.unique(
-                iris.pledge_iri(base, date.value.iso if date else None, makers, group[0].topics[0])
-            )
-        )
+        minted = iris.pledge_iri(base, date.value.iso if date else None, makers, group[0].topics[0])
+        iri = existing.iri if existing else taken.unique(minted)
         node = PledgeNode(iri, group, date=date, existing=existing)
         made = [p for p in group if p.made_at is not None]
         if made:

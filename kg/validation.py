@@ -27,7 +27,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, Node
 
 from kg.errors import InputError
-from kg.store.base import Queryable
+from kg.store.base import Queryable, Store
 from kg.vocab import DIP, DIPC
 
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch anything
@@ -262,7 +262,7 @@ def _followed(node: URIRef) -> bool:
 
 
 def validate_store(
-    store: Queryable,
+    store: Store,
     names: Sequence[URIRef],
     shapes: Graph,
     vocabulary: Graph,
@@ -276,7 +276,7 @@ def validate_store(
     for start in range(0, len(names), batch):
         data = Graph()
         for name in names[start : start + batch]:
-            for triple in store.graph_triples(name):  # type: ignore[attr-defined]
+            for triple in store.graph_triples(name):
                 data.add(triple)
         focus = graph_nodes(data)
         for triple in neighbourhood(store, focus):

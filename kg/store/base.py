@@ -26,6 +26,20 @@ class QueryResult:
     truncated: bool = False
 
 
+def replacement_update(dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()) -> str:
+    """The one SPARQL Update that replaces every named graph of ``dataset`` (drop, then insert
+    its triples), after deleting each ``(subject, predicate)`` of ``retract`` from every graph;
+    "" when there is nothing to do. Both stores run it as one transaction."""
+    parts = [f"DELETE WHERE {{ GRAPH ?g {{ {s.n3()} {p.n3()} ?o }} }}" for s, p in retract]
+    for graph in dataset.graphs():
+        if graph.identifier == dataset.default_graph.identifier and not len(graph):
+            continue
+        name = graph.identifier
+        body = graph.serialize(format="nt")
+        parts.append(f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}}} }}")
+    return " ;\n".join(parts)
+
+
 class Queryable(Protocol):
     """Anything that answers SPARQL queries: a store, or the killable query executor."""
 

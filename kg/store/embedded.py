@@ -23,7 +23,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError
-from kg.store.base import QueryResult
+from kg.store.base import QueryResult, replacement_update
 
 _STAMP = "dipkg.generation"  # rewritten after every write; readers reopen when it changes
 _LOCK = "dipkg.lock"  # held (flock) by the one writing process
@@ -198,17 +198,9 @@ class EmbeddedStore:
     ) -> None:
         """Drop and refill every named graph of ``dataset`` in one update (one transaction),
         first deleting each ``(subject, predicate)`` of ``retract`` from every graph."""
-        parts = [f"DELETE WHERE {{ GRAPH ?g {{ {s.n3()} {p.n3()} ?o }} }}" for s, p in retract]
-        for graph in dataset.graphs():
-            if graph.identifier == dataset.default_graph.identifier and not len(graph):
-                continue
-            name = graph.identifier
-            body = graph.serialize(format="nt")
-            parts.append(
-                f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}}} }}"
-            )
-        if parts:
-            self._store.update(" ;\n".join(parts))  # committed to the write-ahead log
+        update = replacement_update(dataset, retract)
+        if update:
+            self._store.update(update)  # committed to the write-ahead log
             self._bump()
 
     # -- readers and writers of one store directory ---------------------------------------

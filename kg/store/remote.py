@@ -23,14 +23,14 @@ from typing import IO
 from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from kg.errors import QueryError, StoreError
 from kg.gate import check_query
-from kg.store.base import QueryResult
+from kg.store.base import QueryResult, replacement_update
 from kg.store.embedded import dataset_quads, to_rdflib
 
 _DUMP_TYPES = {
@@ -96,13 +96,10 @@ class RemoteStore:
         timeout: seconds before a request to the server is abandoned.
     """
 
-    read_only = False
-
     def __init__(self, location: str, *, auth: str = "", timeout: float = 30.0) -> None:
         self.endpoints = endpoints(location)
         self.timeout = timeout
         self._headers = _auth_headers(auth)
-        self.path = None
 
     # -- queries --------------------------------------------------------------------------
 
@@ -185,20 +182,10 @@ class RemoteStore:
     ) -> None:
         """Replace the dataset's named graphs in one SPARQL Update request (one transaction
         on the server), first deleting each ``(subject, predicate)`` of ``retract``."""
-        parts = [f"DELETE WHERE {{ GRAPH ?g {{ {s.n3()} {p.n3()} ?o }} }}" for s, p in retract]
-        for graph in dataset.graphs():
-            if graph.identifier == dataset.default_graph.identifier and not len(graph):
-                continue
-            name = graph.identifier
-            body = graph.serialize(format="nt")
-            parts.append(
-                f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}}} }}"
-            )
-        if parts:
+        update = replacement_update(dataset, retract)
+        if update:
             self._request(
-                self.endpoints.update,
-                " ;\n".join(parts).encode("utf-8"),
-                "application/sparql-update",
+                self.endpoints.update, update.encode("utf-8"), "application/sparql-update"
             )
 
     def bulk_add(self, dataset: Dataset) -> None:
@@ -277,8 +264,6 @@ def _term(binding: dict[str, str] | None) -> Node | None:
     if kind == "uri":
         return URIRef(value)
     if kind == "bnode":
-        from rdflib import BNode
-
         return BNode(value)
     if "xml:lang" in binding:
         return Literal(value, lang=binding["xml:lang"])
