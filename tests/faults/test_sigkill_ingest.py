@@ -58,6 +58,24 @@ def conforms(store_dir: Path) -> bool:
     return report.conforms
 
 
+def wait_for_commit(store_dir: Path, process: subprocess.Popen, timeout: float) -> None:
+    """Return as soon as the ingest has committed a document (the store's generation stamp,
+    rewritten after every write, changes), or when it has ended or the time is up."""
+    stamp = store_dir / "dipkg.generation"
+
+    def generation() -> tuple[int, int] | None:
+        try:
+            stat = stamp.stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns)
+
+    before = generation()
+    deadline = time.monotonic() + timeout
+    while generation() == before and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
 @pytest.fixture(scope="module")
 def reference(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, set]:
     """Every graph after a complete, uninterrupted ingest of the documents in order."""
@@ -91,7 +109,13 @@ def test_sigkill_at_random_points_never_leaves_a_partial_document(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.3, duration * 1.05))
+        if run % 2:
+            # half the kills land at random times, half just after the first commit, so that
+            # some land between two documents' transactions on any machine's timing
+            time.sleep(rng.uniform(0.3, duration * 1.05))
+        else:
+            wait_for_commit(store_dir, process, timeout=duration * 3)
+            time.sleep(rng.uniform(0, 0.05))
         process.send_signal(signal.SIGKILL)
         process.wait(30)
         complete_runs += process.returncode == 0
