@@ -22,7 +22,7 @@ from kg.errors import DipkgError, UsageError, ValidationError
 from kg.export import EXPORT_FORMATS, export
 from kg.netguard import forbid_network
 from kg.pipeline import build, load_vocabulary, validate_dataset
-from kg.queries import TermResolver, get_query, load_queries, run_saved_query
+from kg.queries import TermResolver, get_query, load_queries, page_of, run_saved_query
 from kg.rdfinput import parse_rdf_file
 from kg.results import render
 from kg.store import open_store, writing
@@ -208,6 +208,13 @@ def query_command(name: str, params: tuple[str, ...], fmt: str, store: str | Non
     sys.stdout.buffer.write(render(result, fmt))
     if result.truncated:
         click.echo(f"warning: result cut at {settings.max_rows} rows (max_rows).", err=True)
+    page = page_of(query, values, settings.max_rows)
+    if page and len(result.rows) >= page.size:
+        click.echo(
+            f"note: page {page.number} is full; there may be more: --param page={page.number + 1}"
+            " (or a larger --param pageSize=N).",
+            err=True,
+        )
 
 
 @cli.command("export")

@@ -26,10 +26,14 @@ from kg.results import sort_multivalued
 from kg.store.base import Queryable, QueryResult
 from kg.vocab import DIPC
 
-HEADER_KEYS = {"title", "description", "row", "columns", "multi", "params", "example"}
+HEADER_KEYS = {"title", "description", "row", "columns", "multi", "params", "example", "pagination"}
 PARAM_KINDS = {"actor", "concept", "date", "text", "resource"}
 PARAM_KEYS = {"kind", "description", "scheme", "default", "bound"}
 MAX_TEXT = 500
+PAGING = ("page", "pageSize")  # the parameters of a query with a ``pagination`` header
+MAX_PAGE = 1_000_000  # the highest page number
+MAX_PAGE_SIZE = 10_000  # when no row cap is given
+_PAGE_MARKER = re.compile(r"^[ \t]*#[ \t]*PAGE[ \t]*$", re.M)
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
@@ -58,6 +62,25 @@ class SavedQuery:
     multi: tuple[str, ...] = ()
     params: Mapping[str, Parameter] = field(default_factory=dict)
     example: Mapping[str, str] = field(default_factory=dict)
+    page_size: int | None = None
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every parameter name the query takes, its paging parameters included."""
+        return (*self.params, *(PAGING if self.page_size else ()))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a paged query's rows (``number`` counts from 1)."""
+
+    number: int
+    size: int
+
+    @property
+    def clause(self) -> str:
+        """The solution modifiers that select this page."""
+        return f"LIMIT {self.size} OFFSET {(self.number - 1) * self.size}"
 
 
 def load_queries(directory: Path) -> dict[str, SavedQuery]:
@@ -106,6 +129,7 @@ def parse_query_file(path: Path) -> SavedQuery:
                 f"{path}:{_line_of(text, str(name))}: parameter {name!r} has no "
                 f"'VALUES ?_{name} {{ UNDEF }}' line in the query."
             )
+    page_size = _pagination(path, text, header.get("pagination"), params)
     return SavedQuery(
         name=path.stem,
         title=str(header["title"]),
@@ -116,7 +140,31 @@ def parse_query_file(path: Path) -> SavedQuery:
         multi=tuple(str(c) for c in header.get("multi") or ()),
         params=params,
         example={str(k): str(v) for k, v in (header.get("example") or {}).items()},
+        page_size=page_size,
     )
+
+
+def _pagination(path: Path, text: str, size: object, params: Mapping[str, Parameter]) -> int | None:
+    """The default page size, checked against the query's one ``# PAGE`` line (where the
+    page's ``LIMIT``/``OFFSET`` goes: in the subquery that selects the rows' keys, so that
+    only one page of rows gets its columns looked up)."""
+    markers = len(_PAGE_MARKER.findall(text))
+    if size is None:
+        if markers:
+            raise InputError(f"{path}: a '# PAGE' line but no 'pagination' header key.")
+        return None
+    where = f"{path}:{_line_of(text, 'pagination')}"
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_PAGE_SIZE:
+        raise InputError(f"{where}: pagination must be a page size from 1 to {MAX_PAGE_SIZE}.")
+    if markers != 1:
+        raise InputError(
+            f"{where}: a paged query needs exactly one '# PAGE' line (it has {markers}).",
+            hint="Put it after the ORDER BY of the subquery that selects the rows.",
+        )
+    clash = sorted(set(PAGING) & set(params))
+    if clash:
+        raise InputError(f"{where}: parameter {clash[0]!r} is reserved for paging.")
+    return size
 
 
 def _parameter(path: Path, text: str, name: str, spec: object) -> Parameter:
@@ -261,15 +309,49 @@ def _bad(param: Parameter, problem: str, hint: str | None = None) -> QueryError:
     return QueryError(f"Parameter {param.name!r} {problem}", hint=hint, parameter=param.name)
 
 
-def bind(query: SavedQuery, params: Mapping[str, str], resolver: TermResolver) -> str:
-    """The query text with each given parameter's ``UNDEF`` replaced by its RDF term.
+def page_of(
+    query: SavedQuery, params: Mapping[str, str], max_rows: int | None = None
+) -> Page | None:
+    """The page the ``page`` and ``pageSize`` parameters ask for (page 1 of the query's
+    default size when not given, at most ``max_rows`` rows); None for an unpaged query.
+
+    Raises:
+        QueryError: a value that is not a whole number in range.
+    """
+    if not query.page_size:
+        return None
+    limit = max_rows or MAX_PAGE_SIZE
+    number = _whole(params.get("page"), "page", 1, MAX_PAGE)
+    size = _whole(params.get("pageSize"), "pageSize", min(query.page_size, limit), limit)
+    return Page(number, size)
+
+
+def _whole(value: str | None, name: str, default: int, highest: int) -> int:
+    if value is None or value == "":
+        return default
+    if not re.fullmatch(r"[0-9]{1,7}", value) or not 1 <= int(value) <= highest:
+        raise QueryError(
+            f"Parameter {name!r} must be a whole number from 1 to {highest}, not {value[:40]!r}.",
+            parameter=name,
+        )
+    return int(value)
+
+
+def bind(
+    query: SavedQuery,
+    params: Mapping[str, str],
+    resolver: TermResolver,
+    max_rows: int | None = None,
+) -> str:
+    """The query text with each given parameter's ``UNDEF`` replaced by its RDF term, and a
+    paged query's ``# PAGE`` line by the page's ``LIMIT``/``OFFSET`` (see :func:`page_of`).
 
     Raises:
         QueryError: an unknown parameter, or a value that is ill-typed or unknown.
     """
-    unknown = sorted(set(params) - set(query.params))
+    unknown = sorted(set(params) - set(query.accepted))
     if unknown:
-        known = ", ".join(query.params) or "none"
+        known = ", ".join(query.accepted) or "none"
         raise QueryError(
             f"Saved query {query.name!r} has no parameter {unknown[0]!r}; known: {known}.",
             parameter=unknown[0],
@@ -282,6 +364,9 @@ def bind(query: SavedQuery, params: Mapping[str, str], resolver: TermResolver) -
         term = resolver.term(param, value).n3()
         pattern = re.compile(rf"(VALUES\s+\?_{re.escape(name)}\s*\{{\s*)UNDEF(\s*\}})")
         text = pattern.sub(lambda m, t=term: m.group(1) + t + m.group(2), text)  # type: ignore[misc]
+    page = page_of(query, params, max_rows)
+    if page:
+        text = _PAGE_MARKER.sub(page.clause, text)
     return text
 
 
@@ -297,7 +382,7 @@ def run_saved_query(
     Raises:
         QueryError: see :func:`bind`.
     """
-    text = bind(query, params, resolver)
+    text = bind(query, params, resolver, max_rows)
     result = store.query(text, max_rows=max_rows)
     return sort_multivalued(result, query.multi)
 

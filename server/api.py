@@ -12,7 +12,16 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kg.formats import get_format
-from kg.queries import Parameter, SavedQuery, get_query, run_saved_query
+from kg.queries import (
+    MAX_PAGE,
+    PAGING,
+    Page,
+    Parameter,
+    SavedQuery,
+    get_query,
+    page_of,
+    run_saved_query,
+)
 from server.negotiation import choose_format
 from server.services import get_services
 from server.sparql import cors, result_response
@@ -70,10 +79,27 @@ def run(name: str) -> Response:
     query = get_query(services.queries, name)
     params = {k: v for k, v in request.args.items() if k not in CONTROL}
     fmt = choose_format("results", request.args.get("_format"), "json")
-    result = run_saved_query(
-        services.executor, query, params, services.resolver, max_rows=services.settings.max_rows
-    )
-    return result_response(result, fmt, services.settings.max_rows)
+    max_rows = services.settings.max_rows
+    result = run_saved_query(services.executor, query, params, services.resolver, max_rows)
+    response = result_response(result, fmt, max_rows)
+    page = page_of(query, params, max_rows)
+    if page:
+        response.headers["Link"] = page_links(name, page, more=len(result.rows) >= page.size)
+    return response
+
+
+def page_links(name: str, page: Page, *, more: bool) -> str:
+    """The RFC 8288 ``Link`` header of a page: first, prev and, while the page is full (there
+    may be more; the last page can be empty), next."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    targets = {"first": 1, "prev": page.number - 1, "next": page.number + 1}
+    links = []
+    for rel, number in targets.items():
+        if number < 1 or (rel == "next" and not more):
+            continue
+        url = url_for("api.run", name=name, page=number, **args)
+        links.append(f'<{url}>; rel="{rel}"')
+    return ", ".join(links)
 
 
 @blueprint.route("/api/openapi.json")
@@ -88,6 +114,28 @@ def docs() -> str:
     services = get_services()
     queries = sorted(services.queries.values(), key=lambda q: q.name)
     return render_template("api_docs.html", queries=[describe_query(q) for q in queries])
+
+
+def paging_parameters(query: SavedQuery, max_rows: int) -> list[dict[str, Any]]:
+    """The OpenAPI description of a paged query's ``page`` and ``pageSize``."""
+    described = {
+        "page": (
+            "Page number, from 1; the Link header names the next page while there may "
+            "be one (the last page can be empty).",
+            MAX_PAGE,
+        ),
+        "pageSize": (f"Page size (default {query.page_size}).", max_rows),
+    }
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": described[name][0],
+            "schema": {"type": "integer", "minimum": 1, "maximum": described[name][1]},
+        }
+        for name in PAGING
+    ]
 
 
 def openapi_document() -> dict[str, Any]:
@@ -127,6 +175,8 @@ def openapi_document() -> dict[str, Any]:
                     **({"example": query.example[name]} if name in query.example else {}),
                 }
             )
+        if query.page_size:
+            parameters.extend(paging_parameters(query, services.settings.max_rows))
         parameters.append(
             {
                 "name": "_format",

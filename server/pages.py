@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from kg.errors import DipkgError
-from kg.queries import get_query, run_saved_query
+from kg.queries import get_query, page_of, run_saved_query
 from server.api import allowed_values
 from server.services import get_services
 
@@ -69,20 +69,22 @@ def saved_query(name: str) -> str:
     """A saved query's form and, when submitted, its results."""
     services = get_services()
     query = get_query(services.queries, name)
-    values = {k: v for k, v in request.args.items() if v and k in query.params}
-    result = error = None
+    values = {k: v for k, v in request.args.items() if v and k in query.accepted}
+    result = error = page = None
     if request.args.get("run"):
         try:
-            result = run_saved_query(
-                services.executor,
-                query,
-                values,
-                services.resolver,
-                max_rows=services.settings.max_rows,
-            )
+            max_rows = services.settings.max_rows
+            page = page_of(query, values, max_rows)
+            result = run_saved_query(services.executor, query, values, services.resolver, max_rows)
         except DipkgError as exc:
             error = exc.message
     choices = {n: allowed_values(p) for n, p in query.params.items()}
     return render_template(
-        "saved_query.html", query=query, values=values, result=result, error=error, choices=choices
+        "saved_query.html",
+        query=query,
+        values=values,
+        result=result,
+        error=error,
+        choices=choices,
+        page=page,
     )

@@ -27,7 +27,7 @@ from server.negotiation import choose_format
 from server.problems import problem
 from server.services import get_services
 from server.sparql import cors, graph_body
-from server.timeline import timeline_svg
+from server.timeline import timeline_svg, whole_timeline
 from server.void import add_void
 
 blueprint = Blueprint("resources", __name__)
@@ -123,15 +123,17 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
     queries = services.queries
     if str(DIP.Pledge) in types:
         context["history"] = run_saved_query(
-            executor, get_query(queries, "pledge-history"), {"pledge": str(iri)}, services.resolver
+            executor,
+            get_query(queries, "pledge-history"),
+            {"pledge": str(iri)},
+            services.resolver,
+            services.settings.max_rows,
         ).rows
         context["event_labels"] = labels_of({row[5] for row in context["history"] if row[5]})
     if str(DIP.SourceDocument) in types:
         context["document"] = document_segments(iri)
     if str(DIP.Actor) in types:
-        context["timeline"] = run_saved_query(
-            executor, get_query(queries, "timeline"), {"actor": str(iri)}, services.resolver
-        ).rows
+        context["timeline"] = whole_timeline(str(iri))
         context["timeline_svg"] = timeline_svg(str(iri), title=f"Timeline of {label}")
     return context
 

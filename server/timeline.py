@@ -7,6 +7,7 @@ import datetime as dt
 from html import escape
 
 from flask import Blueprint, Response, request
+from rdflib.term import Node
 
 from kg.queries import get_query, run_saved_query
 from server.problems import problem
@@ -87,20 +88,24 @@ def draw(items: list[tuple[str, str, str, str]], title: str) -> str:
     return "".join(parts)
 
 
+def whole_timeline(actor: str) -> list[tuple[Node | None, ...]]:
+    """The rows of the ``timeline`` saved query for an actor: one page as large as the row
+    cap (the pictures and the actor's page show all of it)."""
+    services = get_services()
+    query = get_query(services.queries, "timeline")
+    max_rows = services.settings.max_rows
+    params = {"actor": actor, "pageSize": str(max_rows)}
+    return run_saved_query(services.executor, query, params, services.resolver, max_rows).rows
+
+
 def timeline_svg(actor: str, counterpart: str | None = None, title: str | None = None) -> str:
     """The picture for an actor, optionally only what also involves a counterpart."""
     services = get_services()
-    query = get_query(services.queries, "timeline")
-    rows = run_saved_query(services.executor, query, {"actor": actor}, services.resolver).rows
+    rows = whole_timeline(actor)
     items = [(str(d or ""), str(k), str(i), str(lbl)) for d, _, k, i, lbl, _ in rows]
     title = title or f"Timeline of {actor}"
     if counterpart:
-        other = {
-            str(r[3])
-            for r in run_saved_query(
-                services.executor, query, {"actor": counterpart}, services.resolver
-            ).rows
-        }
+        other = {str(r[3]) for r in whole_timeline(counterpart)}
         items = [item for item in items if item[2] in other]
         title += f" with {counterpart}"
     base = services.settings.base_iri

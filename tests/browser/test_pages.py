@@ -80,3 +80,14 @@ def test_timeline_svg_renders_its_marks(page, live_server: LiveServer) -> None: 
     box = circles.first.bounding_box()
     assert box is not None and box["width"] > 0
     page.screenshot(path=str(ARTIFACTS / "actor.png"), full_page=True)
+
+
+def test_saved_query_page_follows_next_and_previous(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server.url + "/queries/events?run=1&pageSize=3")
+    first = page.locator("table.results tbody tr").all_inner_texts()
+    assert len(first) == 3 and page.get_by_text("page 1").count() == 1
+    page.get_by_role("link", name="Next page").click()
+    second = page.locator("table.results tbody tr").all_inner_texts()
+    assert len(second) == 3 and not set(first) & set(second)
+    page.get_by_role("link", name="Previous page").click()
+    assert page.locator("table.results tbody tr").all_inner_texts() == first

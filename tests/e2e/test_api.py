@@ -125,6 +125,39 @@ def test_ill_typed_parameter(
     assert response.status_code == 400 and response.json()["parameter"] == parameter
 
 
+def test_pages_link_to_each_other(live_server: LiveServer) -> None:
+    url = f"{live_server.url}/api/queries/events"
+    whole = requests.get(url, params={"_format": "csv", "pageSize": "1000"}, timeout=10)
+    rows = whole.text.splitlines()[1:]
+    assert "next" not in whole.links and len(rows) > 4
+    seen, link = [], f"{url}?pageSize=2&_format=csv"
+    while link:
+        response = requests.get(link, timeout=10)
+        assert response.status_code == 200
+        seen += response.text.splitlines()[1:]
+        assert response.links["first"]["url"].endswith(
+            "/api/queries/events?page=1&pageSize=2&_format=csv"
+        )
+        link = (
+            response.links.get("next", {}).get("url")
+            and live_server.url + response.links["next"]["url"]
+        )
+    assert seen == rows
+    assert "prev" in response.links
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"), [({"page": "0"}, "page"), ({"pageSize": "x"}, "pageSize")]
+)
+def test_bad_page_is_a_problem(
+    live_server: LiveServer, params: dict[str, str], parameter: str
+) -> None:
+    response = requests.get(f"{live_server.url}/api/queries/pledges", params=params, timeout=10)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["parameter"] == parameter
+
+
 def test_unknown_query_is_404(live_server: LiveServer) -> None:
     response = requests.get(live_server.url + "/api/queries/nope")
     assert response.status_code == 404 and "events" in response.json()["hint"]

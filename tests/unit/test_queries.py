@@ -16,6 +16,7 @@ from kg.queries import (
     TermResolver,
     bind,
     load_queries,
+    page_of,
     parse_query_file,
     run_saved_query,
 )
@@ -143,8 +144,34 @@ def test_date_bound_end_takes_the_last_day(echo, store: EmbeddedStore) -> None: 
             "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ params:\n#+   p: {kind: colour}\n",
             "has kind 'colour'",
         ),
+        (
+            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ pagination: 10\n",
+            "needs exactly one '# PAGE' line (it has 0)",
+        ),
+        (
+            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ pagination: 0\n",
+            "pagination must be a page size",
+        ),
+        (
+            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ pagination: 5\n"
+            "#+ params:\n#+   page: {kind: text}\n# PAGE\nVALUES ?_page { UNDEF }\n",
+            "parameter 'page' is reserved for paging",
+        ),
+        (
+            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n# PAGE\n",
+            "a '# PAGE' line but no 'pagination' header key",
+        ),
     ],
-    ids=["unknown-key", "broken-yaml", "no-values-line", "bad-kind"],
+    ids=[
+        "unknown-key",
+        "broken-yaml",
+        "no-values-line",
+        "bad-kind",
+        "no-page-line",
+        "bad-page-size",
+        "reserved-name",
+        "page-line-unpaged",
+    ],
 )
 def test_header_errors_name_file_and_line(tmp_path: Path, header: str, message: str) -> None:
     path = tmp_path / "bad.rq"
@@ -152,3 +179,54 @@ def test_header_errors_name_file_and_line(tmp_path: Path, header: str, message: 
     with pytest.raises(InputError) as info:
         parse_query_file(path)
     assert message in info.value.message and "bad.rq:" in info.value.message
+
+
+PAGED = """#+ title: Numbers
+#+ description: "The numbers from 1 to 7."
+#+ row: number
+#+ columns: [n]
+#+ pagination: 3
+SELECT ?n WHERE {
+  { SELECT ?n WHERE { VALUES ?n { 7 3 1 5 2 6 4 } } ORDER BY ?n
+    # PAGE
+  }
+} ORDER BY ?n
+"""
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, ["1", "2", "3"]),
+        ({"page": "2"}, ["4", "5", "6"]),
+        ({"page": "3"}, ["7"]),
+        ({"page": "4"}, []),
+        ({"pageSize": "5", "page": "2"}, ["6", "7"]),
+    ],
+)
+def test_a_page_is_cut_where_the_query_says(
+    tmp_path: Path, store: EmbeddedStore, params: dict[str, str], expected: list[str]
+) -> None:
+    path = tmp_path / "numbers.rq"
+    path.write_text(PAGED, encoding="utf-8")
+    query = parse_query_file(path)
+    assert query.page_size == 3 and query.accepted == ("page", "pageSize")
+    result = run_saved_query(store, query, params, TermResolver(store, "https://example.org/"))
+    assert [str(row[0]) for row in result.rows] == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "two"}, "page"),
+        ({"page": "-1"}, "page"),
+        ({"pageSize": "10001"}, "pageSize"),
+        ({"pageSize": "1 OFFSET 0"}, "pageSize"),
+    ],
+)
+def test_bad_page_parameters_name_themselves(params: dict[str, str], parameter: str) -> None:
+    query = parse_query_file(ROOT / "queries" / "events.rq")
+    with pytest.raises(QueryError) as info:
+        page_of(query, params, max_rows=10_000)
+    assert info.value.parameter == parameter
