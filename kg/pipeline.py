@@ -1,14 +1,18 @@
 """The arrows of the data flow, in order: documents and codings -> records -> resolution ->
 RDF -> SHACL -> store. A corpus that fails anywhere is rejected whole; the store is untouched.
+The bulk path (existing RDF -> a new store through Oxigraph's bulk loader) lives here too.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.namespace import SKOS
 
@@ -16,8 +20,9 @@ from kg import iris
 from kg.coding import Vocabulary, coding_path, read_coding
 from kg.config import Settings
 from kg.documents import read_document
-from kg.errors import InputError, ValidationError
+from kg.errors import InputError, UsageError, ValidationError
 from kg.mapping import map_codings, map_registry
+from kg.rdfinput import rdf_format_of
 from kg.records import Coding
 from kg.registry import Registry, load_registry
 from kg.resolve import resolve
@@ -144,18 +149,92 @@ def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
 
 
 def _fresh_store(dataset: Dataset, target: Path) -> int:
+    with staged_store(target) as store:
+        store.bulk_add(dataset)
+        return len(store)
+
+
+@contextmanager
+def staged_store(target: Path) -> Iterator[EmbeddedStore]:
+    """A new embedded store in a sibling directory of ``target``, moved into place when the
+    block ends without an error; otherwise (or after a crash) ``target`` is as it was."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
     try:
         store = EmbeddedStore(staging)
-        store.bulk_add(dataset)
-        store.oxigraph.flush()
-        quads = len(store)
-        store.close()
+        try:
+            yield store
+            store.oxigraph.flush()
+        finally:
+            store.close()
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-    return quads
+
+
+_BULK_FORMATS = {
+    ox.RdfFormat.N_QUADS,
+    ox.RdfFormat.TRIG,
+    ox.RdfFormat.N_TRIPLES,
+    ox.RdfFormat.TURTLE,
+}
+
+
+def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = None) -> int:
+    """Make a new embedded store from RDF files with Oxigraph's bulk loader; the quad count.
+
+    Each file is parsed once first (streamed, in constant memory), so a syntax error or a
+    triple outside every named graph stops the load before anything is written; the store is
+    built in a sibling directory and moved into place whole. Triples of N-Triples and Turtle
+    files go to ``graph``. SHACL is not run here (``dipkg validate`` checks the store after).
+
+    Raises:
+        UsageError: the store is remote or already exists.
+        InputError: a file is unreadable, of another format, malformed, or has triples
+            outside every named graph.
+    """
+    target = Path(settings.store)
+    if is_remote(settings.store) or (target / "CURRENT").exists():
+        raise UsageError(
+            f"{settings.store}: a bulk load makes a new embedded store, and this one exists"
+            + (" (remote)." if is_remote(settings.store) else "."),
+            hint="Bulk-load into a new path and point `store` at it, or load without --bulk "
+            "(validated with SHACL, one transaction). Remote stores have their own bulk "
+            "loaders (docs/remote-stores.md).",
+        )
+    plan = [(path, *_checked_bulk_file(path, graph)) for path in files]
+    with staged_store(target) as store:
+        for path, fmt, to_graph in plan:
+            options = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
+            store.oxigraph.bulk_load(path=str(path), format=fmt, **options)
+        return len(store)
+
+
+def _checked_bulk_file(path: Path, graph: str | None) -> tuple[ox.RdfFormat, str | None]:
+    fmt = rdf_format_of(path)
+    if fmt not in _BULK_FORMATS:
+        raise InputError(
+            f"{path}: a bulk load reads N-Quads, TriG, N-Triples or Turtle, not {fmt.name}.",
+            hint="Load it without --bulk (any RDF format, validated with SHACL).",
+        )
+    has_graphs = fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+    if not has_graphs and graph is None:
+        raise InputError(
+            f"{path}: {fmt.name} has no graphs; give --graph IRI for its triples.",
+        )
+    try:
+        for number, quad in enumerate(ox.parse(path=str(path), format=fmt), start=1):
+            if has_graphs and isinstance(quad.graph_name, ox.DefaultGraph):
+                raise InputError(
+                    f"{path}: statement {number} ({quad.subject} {quad.predicate} ...) is in "
+                    "the default graph; every quad must be in a named graph.",
+                    hint="dipkg's default graph is the union of the named graphs.",
+                )
+    except SyntaxError as exc:
+        raise InputError(f"{path}: does not parse as {fmt.name}: {exc}") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc}).") from exc
+    return fmt, None if has_graphs else graph
