@@ -5,6 +5,12 @@ RDF term serialised by rdflib (``.n3()``) after validating the value: an actor n
 through the registry in the store, a concept checked against its SKOS scheme, an ISO date, an
 IRI parsed and re-serialised, or free text as a plain literal. Parameter values are never
 pasted into query text. Header format: STYLE.md, "Saved queries".
+
+Paging (the ``pagination`` header key, named after grlc's): the query has one ``# PAGE``
+comment line where the page's ``LIMIT``/``OFFSET`` goes, in the subquery that selects the
+rows' keys in the result's order, so only one page of rows has its columns looked up. The file
+still runs as-is anywhere (the whole result); ``page`` and ``pageSize`` are integers checked
+here and written as digits, never pasted text.
 """
 
 from __future__ import annotations
