@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
 from kg import iris
@@ -234,38 +234,21 @@ class StoreKnown:
         events: Sequence[URIRef | None] = (),
         link: str = "",
     ) -> str:
-        """``VALUES ?n {...}`` of the nodes that can match a group: found by each pattern (one
-        actor's), kept if at one of the group's events (through ``link``), dated within the
-        group's interval, or undated when a member is. "" if there are none.
-
-        When every member is dated to a month or less, the lookup starts from the few dates a
-        matching node can start on (:func:`period_starts`): an index lookup per date, so its
-        cost follows the news of those days, not the actor's whole history (an actor of a
-        10M-triple store has thousands of items). Otherwise it starts from the actor. One
-        query per actor: Oxigraph planned a VALUES list of several actors badly."""
+        """``VALUES ?n {...}`` of the nodes that can match a group: found by each pattern
+        (one actor's, so each is an index lookup), then kept if at one of the group's events
+        (through ``link``), dated within the group's interval, or undated when a member is.
+        One query per actor: Oxigraph planned a VALUES list of several actors badly (seconds
+        at 10M triples, against a tenth of a second for each alone). "" if there are none."""
+        at = f"OPTIONAL {{ ?n {link} ?at }}" if link else ""
         events = {e for e in events if e is not None}
         dated = [d for d in dates if d is not None]
         undated = any(d is None for d in dates)
-        starts = None if undated else period_starts(dated)
         found: dict[URIRef, None] = {}
         for pattern in patterns:
-            if starts is None:
-                at = f"OPTIONAL {{ ?n {link} ?at }}" if link else ""
-                rows = self._select(
-                    f"SELECT ?n ?e0 ?l0 ?at WHERE {{ {{ SELECT DISTINCT ?n WHERE {{ {pattern} }} }}"
-                    f" OPTIONAL {{ ?n dip:earliest ?e0 }} OPTIONAL {{ ?n dip:latest ?l0 }} {at} }}"
-                )
-            else:
-                days = " ".join(Literal(d).n3() for d in starts)
-                rows = self._select(
-                    f"SELECT ?n ?e0 ?l0 WHERE {{ VALUES ?e0 {{ {days} }} ?n dip:earliest ?e0 . "
-                    f"{pattern} OPTIONAL {{ ?n dip:latest ?l0 }} }}"
-                )
-                if events and link:
-                    at = " ".join(e.n3() for e in events)
-                    rows += self._select(
-                        f"SELECT ?n ?at WHERE {{ VALUES ?at {{ {at} }} ?n {link} ?at . {pattern} }}"
-                    )
+            rows = self._select(
+                f"SELECT ?n ?e0 ?l0 ?at WHERE {{ {{ SELECT DISTINCT ?n WHERE {{ {pattern} }} }} "
+                f"OPTIONAL {{ ?n dip:earliest ?e0 }} OPTIONAL {{ ?n dip:latest ?l0 }} {at} }}"
+            )
             for row in rows:
                 node = URIRef(str(row["n"]))
                 if row.get("at") in events:
@@ -330,29 +313,6 @@ def _topics(group: Sequence[Pledge] | Sequence[Demand]) -> str:
         concept("topic", t).n3() for t in sorted({t for m in group for t in m.topics})
     )
     return f"?n dip:topic ?topic . FILTER(?topic IN ({topics}))"
-
-
-def period_starts(dated: Sequence[DateValue], most: int = 64) -> list[dt.date] | None:
-    """Every date on which a day, ISO week, month or year overlapping one of ``dated`` starts:
-    the ``dip:earliest`` a node must have to be dated within the group's interval. None when
-    a member spans more than a month or there would be more than ``most`` dates.
-
-    >>> [str(d) for d in period_starts([DateValue.parse("2024-03-14")])]
-    ['2024-01-01', '2024-03-01', '2024-03-11', '2024-03-14']
-    """
-    starts: set[dt.date] = set()
-    for value in dated:
-        first, last = value.earliest, value.latest
-        if (last - first).days > 31:
-            return None
-        day = first - dt.timedelta(days=6)
-        while day <= last:
-            if day >= first or day.weekday() == 0:  # the member's days; Mondays of its weeks
-                starts.add(day)
-            day += dt.timedelta(days=1)
-        for year, month in {(first.year, first.month), (last.year, last.month)}:
-            starts.update((dt.date(year, month, 1), dt.date(year, 1, 1)))
-    return sorted(starts) if len(starts) <= most else None
 
 
 def _by_node(rows: list[dict[str, Node]]) -> dict[URIRef, dict[str, list[Node]]]:
