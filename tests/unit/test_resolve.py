@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from kg import iris
+from kg.known import period_starts
 from kg.mapping import map_codings
 from kg.records import (
     Actor,
@@ -136,3 +139,21 @@ def test_iri_clash_gets_a_suffix() -> None:
         n.iri for n in resolve([Coding(a, events=(first, second))], REGISTRY, BASE).events
     ]
     assert iris_minted[1] == URIRef(str(iris_minted[0]) + "-2")
+
+
+def test_period_starts_cover_every_precision_and_give_up_on_long_spans() -> None:
+    week = period_starts([DateValue.parse("2024-W14")])  # Monday 1 April to Sunday 7 April
+    days = {dt.date(2024, 4, d) for d in range(1, 8)}
+    assert week == sorted(days | {dt.date(2024, 1, 1)})  # 1 April is its month's start too
+    day = period_starts([DateValue.parse("2024-03-14")])
+    assert day == [
+        dt.date(2024, 1, 1),
+        dt.date(2024, 3, 1),
+        dt.date(2024, 3, 11),
+        dt.date(2024, 3, 14),
+    ]
+    february = period_starts([DateValue.parse("2024-02")])
+    assert february is not None and dt.date(2024, 1, 29) in february and len(february) == 31
+    assert period_starts([DateValue.parse("2024")]) is None
+    months = ["2024-02", "2024-05", "2024-08"]
+    assert period_starts([DateValue.parse(m) for m in months]) is None
