@@ -105,8 +105,8 @@ def load_command(files: tuple[Path, ...], graph: str | None, bulk: bool, store: 
 
     Named graphs in the files (and --graph) are replaced whole; all files land in one
     transaction or none does. With --bulk the files make a new store, streamed through
-    Oxigraph's bulk loader (for dumps and large graphs; files are parsed once first, and
-    the store appears whole or not at all).
+    Oxigraph's bulk loader (for dumps and large graphs; the store is built beside its
+    place and appears whole or not at all).
     """
     settings = _settings(store=store)
     if bulk:

@@ -186,10 +186,10 @@ _BULK_FORMATS = {
 def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = None) -> int:
     """Make a new embedded store from RDF files with Oxigraph's bulk loader; the quad count.
 
-    Each file is parsed once first (streamed, in constant memory), so a syntax error or a
-    triple outside every named graph stops the load before anything is written; the store is
-    built in a sibling directory and moved into place whole. Triples of N-Triples and Turtle
-    files go to ``graph``. SHACL is not run here (``dipkg validate`` checks the store after).
+    The store is built in a sibling directory and moved into place only when every file has
+    loaded, so a syntax error, a quad outside every named graph or a crash leaves nothing
+    behind. Triples of N-Triples and Turtle files go to ``graph``. SHACL is not run here
+    (``dipkg validate`` checks the store after).
 
     Raises:
         UsageError: the store is remote or already exists.
@@ -205,36 +205,37 @@ def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = Non
             "(validated with SHACL, one transaction). Remote stores have their own bulk "
             "loaders (docs/remote-stores.md).",
         )
-    plan = [(path, *_checked_bulk_file(path, graph)) for path in files]
+    plan = [(path, *_bulk_format(path, graph)) for path in files]
     with staged_store(target) as store:
         for path, fmt, to_graph in plan:
             options = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
-            store.oxigraph.bulk_load(path=str(path), format=fmt, **options)
+            try:
+                store.oxigraph.bulk_load(path=str(path), format=fmt, **options)
+            except SyntaxError as exc:
+                raise InputError(f"{path}: does not parse as {fmt.name}: {exc}") from exc
+            except OSError as exc:
+                raise InputError(f"{path}: cannot be read ({exc}).") from exc
+            default = store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())
+            stray = next(default, None)
+            if stray is not None:
+                raise InputError(
+                    f"{path}: {stray.subject} {stray.predicate} ... is in the default graph; "
+                    "every quad must be in a named graph.",
+                    hint="dipkg's default graph is the union of the named graphs.",
+                )
         return len(store)
 
 
-def _checked_bulk_file(path: Path, graph: str | None) -> tuple[ox.RdfFormat, str | None]:
+def _bulk_format(path: Path, graph: str | None) -> tuple[ox.RdfFormat, str | None]:
+    """The format of a file to bulk-load, and the graph for its triples if it has none."""
     fmt = rdf_format_of(path)
     if fmt not in _BULK_FORMATS:
         raise InputError(
             f"{path}: a bulk load reads N-Quads, TriG, N-Triples or Turtle, not {fmt.name}.",
             hint="Load it without --bulk (any RDF format, validated with SHACL).",
         )
-    has_graphs = fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-    if not has_graphs and graph is None:
-        raise InputError(
-            f"{path}: {fmt.name} has no graphs; give --graph IRI for its triples.",
-        )
-    try:
-        for number, quad in enumerate(ox.parse(path=str(path), format=fmt), start=1):
-            if has_graphs and isinstance(quad.graph_name, ox.DefaultGraph):
-                raise InputError(
-                    f"{path}: statement {number} ({quad.subject} {quad.predicate} ...) is in "
-                    "the default graph; every quad must be in a named graph.",
-                    hint="dipkg's default graph is the union of the named graphs.",
-                )
-    except SyntaxError as exc:
-        raise InputError(f"{path}: does not parse as {fmt.name}: {exc}") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc}).") from exc
-    return fmt, None if has_graphs else graph
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        return fmt, None
+    if graph is None:
+        raise InputError(f"{path}: {fmt.name} has no graphs; give --graph IRI for its triples.")
+    return fmt, graph

@@ -49,7 +49,7 @@ def test_triples_go_to_the_named_graph(tmp_path: Path) -> None:
         ),
         (
             "<http://a> <http://b> <http://c> .\n",
-            "statement 1 (<http://a> <http://b> ...) is in the default graph",
+            "<http://a> <http://b> ... is in the default graph",
         ),
     ],
     ids=["syntax", "default-graph"],
