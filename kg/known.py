@@ -233,55 +233,55 @@ class StoreKnown:
         link: str = "",
         narrowing: str = "",
     ) -> str:
-        """``VALUES ?n {...}`` of the nodes that can match a group: found by each pattern (one
-        actor's) and ``narrowing`` (a shared topic), kept if at one of the group's events
-        (through ``link``), dated within the group's interval, or undated when a member is.
-        "" if there are none.
+        """``VALUES ?n {...}`` of the nodes that can match a group: found by any of the
+        patterns (one per actor) and ``narrowing`` (a shared topic), kept if at one of the
+        group's events (through ``link``), dated within the group's interval, or undated when
+        a member is. "" if there are none.
 
         Each constraint is a subquery of its own, so Oxigraph scans each index range once and
         joins the lists by hashing: an actor's thousands of items are never looked up one by
         one (that cost 2 s at 10M triples, against 25 ms now). When every member is dated to
         a month or less, the dates a match can start on (:func:`period_starts`) are one more
-        such list; otherwise each candidate's dates are looked up. One query per actor:
-        Oxigraph planned a VALUES list of several actors badly."""
+        such list; otherwise each candidate's dates are looked up."""
         events = {e for e in events if e is not None}
         dated = [d for d in dates if d is not None]
         undated = any(d is None for d in dates)
         starts = None if undated else period_starts(dated)
-        narrow = f"{{ SELECT DISTINCT ?n WHERE {{ {narrowing} }} }}" if narrowing else ""
+        branches = " UNION ".join(f"{{ {pattern} }}" for pattern in patterns)
+        keys = f"{{ SELECT DISTINCT ?n WHERE {{ {branches} }} }}"
+        if narrowing:
+            keys += f" {{ SELECT DISTINCT ?n WHERE {{ {narrowing} }} }}"
+        if starts is None:
+            at = f"OPTIONAL {{ ?n {link} ?at }}" if link else ""
+            rows = self._select(
+                f"SELECT ?n ?e0 ?l0 ?at WHERE {{ {keys} OPTIONAL {{ ?n dip:earliest ?e0 }}"
+                f" OPTIONAL {{ ?n dip:latest ?l0 }} {at} }}"
+            )
+        else:
+            days = " ".join(Literal(d).n3() for d in starts)
+            lists = f"{{ SELECT ?n ?e0 WHERE {{ VALUES ?e0 {{ {days} }} ?n dip:earliest ?e0 }} }}"
+            if events and link:
+                at = " ".join(e.n3() for e in events)
+                lists += (
+                    f" UNION {{ SELECT ?n ?at WHERE {{ VALUES ?at {{ {at} }} ?n {link} ?at }} }}"
+                )
+            rows = self._select(
+                f"SELECT ?n ?e0 ?l0 ?at WHERE {{ {keys} {{ {lists} }}"
+                f" OPTIONAL {{ ?n dip:latest ?l0 }} }}"
+            )
         found: dict[URIRef, None] = {}
-        for pattern in patterns:
-            keys = f"{{ SELECT DISTINCT ?n WHERE {{ {pattern} }} }} {narrow}"
-            if starts is None:
-                at = f"OPTIONAL {{ ?n {link} ?at }}" if link else ""
-                rows = self._select(
-                    f"SELECT ?n ?e0 ?l0 ?at WHERE {{ {keys} OPTIONAL {{ ?n dip:earliest ?e0 }}"
-                    f" OPTIONAL {{ ?n dip:latest ?l0 }} {at} }}"
-                )
-            else:
-                days = " ".join(Literal(d).n3() for d in starts)
-                rows = self._select(
-                    f"SELECT ?n ?e0 ?l0 WHERE {{ {keys} {{ SELECT ?n ?e0 WHERE {{ VALUES ?e0 "
-                    f"{{ {days} }} ?n dip:earliest ?e0 }} }} OPTIONAL {{ ?n dip:latest ?l0 }} }}"
-                )
-                if events and link:
-                    at = " ".join(e.n3() for e in events)
-                    rows += self._select(
-                        f"SELECT ?n ?at WHERE {{ {keys} {{ SELECT ?n ?at WHERE {{ VALUES ?at "
-                        f"{{ {at} }} ?n {link} ?at }} }} }}"
-                    )
-            for row in rows:
-                node = URIRef(str(row["n"]))
-                if row.get("at") in events:
+        for row in rows:
+            node = URIRef(str(row["n"]))
+            if row.get("at") in events:
+                found[node] = None
+            elif "e0" not in row or "l0" not in row:
+                if undated:
                     found[node] = None
-                elif "e0" not in row or "l0" not in row:
-                    if undated:
-                        found[node] = None
-                else:
-                    first = dt.date.fromisoformat(str(row["e0"]))
-                    last = dt.date.fromisoformat(str(row["l0"]))
-                    if any(d.earliest <= last and first <= d.latest for d in dated):
-                        found[node] = None
+            else:
+                first = dt.date.fromisoformat(str(row["e0"]))
+                last = dt.date.fromisoformat(str(row["l0"]))
+                if any(d.earliest <= last and first <= d.latest for d in dated):
+                    found[node] = None
         if not found:
             return ""
         return f"VALUES ?n {{ {' '.join(n.n3() for n in found)} }}"
