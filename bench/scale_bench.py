@@ -1,6 +1,7 @@
 """dipkg at scale: saved queries, one-article ingest and server memory on synthetic graphs.
 
     python bench/scale_bench.py --sizes 100000 1000000
+    python bench/scale_bench.py --sizes 10000000 --parts queries ingest   # reuse the stores
 
 For each size: the synthetic graph (``bench/synth.py graph``, generated on first use into
 var/bench/) is bulk-loaded into a fresh embedded store by `dipkg load --bulk`, timed against
@@ -195,30 +196,27 @@ def server_memory(store_dir: Path, settings: Settings) -> int:
         process.wait(20)
 
 
+PARTS = ("load", "queries", "ingest", "memory")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument(
-        "--queries-only", action="store_true", help="Only the saved queries (no ingest, no server)."
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=PARTS,
+        help="What to measure (default all); without load, the stores of an earlier run are used.",
     )
     args = parser.parse_args(argv)
     settings = Settings()
-    corpus = WORK / "scale-articles"
-    if corpus.exists():
-        shutil.rmtree(corpus)
-    write_corpus(5, corpus, seed=99)
-    articles = []
-    for path in sorted(corpus.glob("synth-*.txt")):  # new ids: the graphs hold synth-*
-        for part in corpus.glob(path.stem + ".*"):
-            part.rename(part.with_name("fresh-" + part.name))
-        articles.append(path.with_name("fresh-" + path.name))
-    ingester = Ingester(settings, corpus / "registry.yaml")
-    empty = WORK / "store-empty"
-    base_store(empty, ingester, settings)
-    into_empty = ingest_times(empty, ingester, articles)
+    if "ingest" in args.parts:
+        ingester, articles = fresh_articles(settings)
+        into_empty = ingest_times(base_store_dir(ingester, settings), ingester, articles)
     for size in args.sizes:
         store_dir = WORK / f"store-{size}"
-        if not (args.queries_only and store_dir.exists()):
+        if "load" in args.parts or not store_dir.exists():
             store_dir, dipkg_seconds, raw_seconds = load(size)
             print(
                 f"Bulk load: `dipkg load --bulk` {dipkg_seconds:.1f} s, Oxigraph's own bulk "
@@ -226,24 +224,46 @@ def main(argv: list[str] | None = None) -> int:
             )
         quads = len(open_store(store_dir, read_only=True))
         print(f"\n### {quads:,} quads\n")
-        print("| saved query | rows asked | p50 ms | p99 ms | rows |\n|---|---|---|---|---|")
-        for name, variant, p50, p99, count in saved_queries(store_dir, settings):
-            print(f"| {name} | {variant} | {p50 * 1000:.1f} | {p99 * 1000:.1f} | {count} |")
-        if args.queries_only:
-            continue
-        into_large = ingest_times(store_dir, ingester, articles)
-        large, small = statistics.median(into_large), statistics.median(into_empty)
-        print(
-            f"\nIngest of one article (median of {len(articles)}, SHACL included): "
-            f"{large:.2f} s into this store, {small:.2f} s into an empty one "
-            f"({large / small:.2f}x).\n"
-        )
-        rss = server_memory(store_dir, settings)
-        print(
-            f"`dipkg serve` (2 workers) resident memory after the saved queries: "
-            f"{rss / 1024:.0f} MiB for the whole process tree."
-        )
+        if "queries" in args.parts:
+            print("| saved query | rows asked | p50 ms | p99 ms | rows |\n|---|---|---|---|---|")
+            for name, variant, p50, p99, count in saved_queries(store_dir, settings):
+                print(f"| {name} | {variant} | {p50 * 1000:.1f} | {p99 * 1000:.1f} | {count} |")
+        if "ingest" in args.parts:
+            into_large = ingest_times(store_dir, ingester, articles)
+            large, small = statistics.median(into_large), statistics.median(into_empty)
+            print(
+                f"\nIngest of one article (median of {len(articles)}, SHACL included): "
+                f"{large:.2f} s into this store, {small:.2f} s into an empty one "
+                f"({large / small:.2f}x).\n"
+            )
+        if "memory" in args.parts:
+            rss = server_memory(store_dir, settings)
+            print(
+                f"`dipkg serve` (2 workers) resident memory after the saved queries: "
+                f"{rss / 1024:.0f} MiB for the whole process tree."
+            )
     return 0
+
+
+def fresh_articles(settings: Settings) -> tuple[Ingester, list[Path]]:
+    """5 generated articles under new ids (the graphs hold synth-*), and their ingester."""
+    corpus = WORK / "scale-articles"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    write_corpus(5, corpus, seed=99)
+    articles = []
+    for path in sorted(corpus.glob("synth-*.txt")):
+        for part in corpus.glob(path.stem + ".*"):
+            part.rename(part.with_name("fresh-" + part.name))
+        articles.append(path.with_name("fresh-" + path.name))
+    return Ingester(settings, corpus / "registry.yaml"), articles
+
+
+def base_store_dir(ingester: Ingester, settings: Settings) -> Path:
+    """A store holding only the registry and the vocabulary: the baseline of ingest."""
+    empty = WORK / "store-empty"
+    base_store(empty, ingester, settings)
+    return empty
 
 
 if __name__ == "__main__":
