@@ -215,8 +215,11 @@ def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = Non
                 raise InputError(f"{path}: does not parse as {fmt.name}: {exc}") from exc
             except OSError as exc:
                 raise InputError(f"{path}: cannot be read ({exc}).") from exc
-            default = store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())
-            stray = next(default, None)
+            # no iterator kept: it holds the store open, and the staging directory is removed
+            # on the error below
+            stray = next(
+                store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph()), None
+            )
             if stray is not None:
                 raise InputError(
                     f"{path}: {stray.subject} {stray.predicate} ... is in the default graph; "
