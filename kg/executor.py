@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import signal
 import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -28,6 +29,9 @@ def _serve(conn: Connection, store_path: str, auth: str) -> None:
     from kg.netguard import forbid_network
     from kg.store import open_store  # imported in the child only
 
+    # Ctrl-C reaches the whole process group; the worker that owns this child ends it (it is a
+    # daemon process), so the child need not print a KeyboardInterrupt of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     forbid_network()
     try:
         store = open_store(store_path, read_only=True, auth=auth)

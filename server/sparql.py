@@ -44,7 +44,7 @@ def cors(response: Response) -> Response:
         elif origin in allowed:
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Vary"] = "Origin"
-        response.headers["Access-Control-Expose-Headers"] = "Dipkg-Truncated, Retry-After"
+        response.headers["Access-Control-Expose-Headers"] = "Dipkg-Truncated, Link, Retry-After"
     return response
 
 
