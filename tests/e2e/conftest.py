@@ -55,6 +55,7 @@ class LiveServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
+            start_new_session=True,  # its own process group, as in a terminal (Ctrl-C tests)
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
