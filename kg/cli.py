@@ -224,7 +224,7 @@ def query_command(name: str, params: tuple[str, ...], fmt: str, store: str | Non
     if result.truncated:
         click.echo(f"warning: result cut at {settings.max_rows} rows (max_rows).", err=True)
     page = page_of(query, values, settings.max_rows)
-    if page and len(result.rows) >= page.size:
+    if page and page.full(len(result.rows)):
         click.echo(
             f"note: page {page.number} is full; there may be more: --param page={page.number + 1}"
             " (or a larger --param pageSize=N).",

@@ -88,6 +88,11 @@ class Page:
         """The solution modifiers that select this page."""
         return f"LIMIT {self.size} OFFSET {(self.number - 1) * self.size}"
 
+    def full(self, rows: int) -> bool:
+        """Whether a page of ``rows`` rows may have a next one (it is full; the last page of
+        a result can then be empty)."""
+        return rows >= self.size
+
 
 def load_queries(directory: Path) -> dict[str, SavedQuery]:
     """Every ``*.rq`` file of ``directory``, by name.

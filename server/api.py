@@ -84,7 +84,7 @@ def run(name: str) -> Response:
     response = result_response(result, fmt, max_rows)
     page = page_of(query, params, max_rows)
     if page:
-        response.headers["Link"] = page_links(name, page, more=len(result.rows) >= page.size)
+        response.headers["Link"] = page_links(name, page, more=page.full(len(result.rows)))
     return response
 
 

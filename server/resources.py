@@ -134,7 +134,9 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         context["document"] = document_segments(iri)
     if str(DIP.Actor) in types:
         context["timeline"] = whole_timeline(str(iri))
-        context["timeline_svg"] = timeline_svg(str(iri), title=f"Timeline of {label}")
+        context["timeline_svg"] = timeline_svg(
+            str(iri), title=f"Timeline of {label}", rows=context["timeline"]
+        )
     return context
 
 

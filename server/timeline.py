@@ -98,10 +98,16 @@ def whole_timeline(actor: str) -> list[tuple[Node | None, ...]]:
     return run_saved_query(services.executor, query, params, services.resolver, max_rows).rows
 
 
-def timeline_svg(actor: str, counterpart: str | None = None, title: str | None = None) -> str:
-    """The picture for an actor, optionally only what also involves a counterpart."""
+def timeline_svg(
+    actor: str,
+    counterpart: str | None = None,
+    title: str | None = None,
+    rows: list[tuple[Node | None, ...]] | None = None,
+) -> str:
+    """The picture for an actor, optionally only what also involves a counterpart; ``rows``
+    are the actor's :func:`whole_timeline` when the caller has them already."""
     services = get_services()
-    rows = whole_timeline(actor)
+    rows = whole_timeline(actor) if rows is None else rows
     items = [(str(d or ""), str(k), str(i), str(lbl)) for d, _, k, i, lbl, _ in rows]
     title = title or f"Timeline of {actor}"
     if counterpart:

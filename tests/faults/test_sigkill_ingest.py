@@ -12,15 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 
 from kg.config import Settings
 from kg.ingest import Ingester
-from kg.pipeline import load_vocabulary
 from kg.store import open_store, writing
-from kg.validation import load_shapes, validate_graph
 from tests.conftest import DIPKG, ROOT
-from tests.ingest.conftest import ARTICLES, CURATED
+from tests.ingest.conftest import ARTICLES, CURATED, conforms
 
 ID = "https://w3id.org/dipkg/id/"
 RUNS = 20
@@ -43,19 +40,12 @@ def graphs(store_dir: Path) -> dict[str, set[tuple[object, ...]]]:
         store.close()
 
 
-def conforms(store_dir: Path) -> bool:
+def store_conforms(store_dir: Path) -> bool:
     store = open_store(store_dir, read_only=True)
     try:
-        data = Graph()
-        for s, p, o, _ in store.quads():
-            data.add((s, p, o))
+        return conforms(store)
     finally:
         store.close()
-    settings = Settings()
-    report = validate_graph(
-        data + load_vocabulary(settings.ontology_dir), load_shapes(settings.ontology_dir)
-    )
-    return report.conforms
 
 
 def wait_for_commit(store_dir: Path, process: subprocess.Popen, timeout: float) -> None:
@@ -126,7 +116,7 @@ def test_sigkill_at_random_points_never_leaves_a_partial_document(
             # before or after its document's transaction (a later document may retract a
             # superseded status from an earlier graph), never in between
             assert triples in (base.get(name), reference.get(name)), f"run {run}: {name}"
-        assert conforms(store_dir), f"run {run}: the store does not conform"
+        assert store_conforms(store_dir), f"run {run}: the store does not conform"
         with writing(store_dir) as store:
             outcomes = list(ingester.ingest_many(store, DOCUMENTS))
         assert all(o.status in ("added", "replaced") for o in outcomes), f"run {run}"

@@ -7,26 +7,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 
 from kg.config import Settings
 from kg.ingest import Ingester
-from kg.pipeline import load_vocabulary
 from kg.store import EmbeddedStore
-from kg.validation import load_shapes, validate_graph
-from tests.ingest.conftest import ARTICLES, CURATED, select, snapshot
+from tests.ingest.conftest import ARTICLES, CURATED, conforms, select, snapshot
 
 ID = "https://w3id.org/dipkg/id/"
-
-
-def _conforms(store: EmbeddedStore) -> bool:
-    graph = Graph()
-    for s, p, o, _ in store.quads():
-        graph.add((s, p, o))
-    settings = Settings()
-    return validate_graph(
-        graph + load_vocabulary(settings.ontology_dir), load_shapes(settings.ontology_dir)
-    ).conforms
 
 
 def test_new_article_becomes_its_own_graph_with_evidence_and_confidence(
@@ -55,7 +43,7 @@ def test_new_article_becomes_its_own_graph_with_evidence_and_confidence(
         store, f"SELECT ?s WHERE {{ <{ID}document/widodo_beijing> dip:codingSource ?s }}"
     )
     assert source == [(Literal("automatic"),)]
-    assert _conforms(store)
+    assert conforms(store)
 
 
 def test_unknown_person_becomes_a_provisional_actor_not_dropped(
@@ -91,7 +79,7 @@ def test_rereported_meeting_is_merged_keeping_every_mention(
         store, f"SELECT ?l WHERE {{ <{meeting}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
     )
     assert len(dates) == 1 and len(labels) == 1, "single values are not repeated"
-    assert _conforms(store)
+    assert conforms(store)
 
 
 def _sources(store: EmbeddedStore, node: object) -> set[str]:
@@ -126,7 +114,7 @@ def test_pledge_reported_again_gains_a_status_step_and_its_current_status(
     )
     status = select(store, f"SELECT ?s WHERE {{ <{hotline}> dip:status ?s }}")
     assert [str(r[0]).rsplit("/", 1)[-1] for r in status] == ["fulfilled"], "one current status"
-    assert _conforms(store)
+    assert conforms(store)
 
 
 def test_reingesting_keeps_the_iris_and_adds_nothing_twice(
