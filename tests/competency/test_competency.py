@@ -335,3 +335,17 @@ def test_v1_provenance_of_the_meeting(ask: Ask) -> None:
     for span in spans:
         text = (corpus / f"{span['source']}.txt").read_text(encoding="utf-8")
         assert text[int(span["start"]) : int(span["end"])] == span["text"]
+
+
+@pytest.mark.parametrize(
+    ("query", "column", "param", "kind"),
+    [("pledges", "pledge", "maker", "Pledge"), ("demands", "demand", "by", "Demand")],
+)
+def test_rows_are_of_their_kind_also_when_made_on_behalf_of_a_state(
+    ask: Ask, built_store_dir: Path, query: str, column: str, param: str, kind: str
+) -> None:
+    rows = ask(query, **{param: "China"})
+    typed = {
+        row[0] for row in sparql_rows(built_store_dir, f"SELECT ?n WHERE {{ ?n a <{DIP}{kind}> }}")
+    }
+    assert rows and {r[column] for r in rows} <= typed
