@@ -290,11 +290,9 @@ def main() -> int:
         write_graph(args.triples, big_nq)
     big = args.work / f"synthetic-{args.triples}-store"
     if not big.exists():
-        from kg.store import EmbeddedStore
-
-        store = EmbeddedStore(big)
-        store.bulk_load(big_nq)
-        store.close()
+        subprocess.run(
+            [str(BIN / "dipkg"), "load", "--bulk", str(big_nq), "--store", str(big)], check=True
+        )
     count = sum(1 for _ in big_nq.open("rb"))
     rows += run_size(f"synthetic ({count / 1e6:.2f}M)", big, big_nq, "Envoy 3-1", args)
     return 0

@@ -233,10 +233,6 @@ class EmbeddedStore:
         self._seen = generation
         return True
 
-    def bulk_load(self, path: Path, rdf_format: str = "nquads") -> None:
-        """Load a file with the store's bulk loader (not transactional: for fresh stores)."""
-        self._store.bulk_load(path=str(path), format=_RDF_FORMATS[rdf_format])
-
     def bulk_add(self, dataset: Dataset) -> None:
         """Add a dataset with the bulk loader (not transactional: for fresh stores)."""
         self._store.bulk_extend(dataset_quads(dataset))
