@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,13 +22,12 @@ from kg.config import Settings
 from kg.errors import DipkgError, UsageError, ValidationError
 from kg.export import EXPORT_FORMATS, export
 from kg.netguard import forbid_network
-from kg.pipeline import build, bulk_load, load_vocabulary, validate_dataset
+from kg.pipeline import build, bulk_load, load_vocabulary, validate_dataset, validate_stored
 from kg.queries import TermResolver, get_query, load_queries, page_of, run_saved_query
 from kg.rdfinput import parse_rdf_file
 from kg.results import render
 from kg.store import open_store, writing
 from kg.store.remote import is_remote
-from kg.validation import load_shapes, validate_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -162,13 +162,20 @@ def _with_vocabulary(dataset: Dataset, settings: Settings) -> Dataset:
     default="text",
     show_default=True,
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=len(os.sched_getaffinity(0)),
+    show_default="the usable CPUs",
+    help="Processes checking a store's batches side by side.",
+)
 @store_option
 @_handle_errors
-def validate_command(files: tuple[Path, ...], fmt: str, store: str | None) -> None:
+def validate_command(files: tuple[Path, ...], fmt: str, jobs: int, store: str | None) -> None:
     """Check the store (or RDF files) against the SHACL shapes; exit 1 on violations.
 
-    A store is checked a batch of named graphs at a time, each with its neighbourhood, so
-    memory follows the batch, not the store.
+    A store is checked a batch of named graphs at a time, each with its neighbourhood, in
+    --jobs processes, so memory follows the batch, not the store.
     """
     settings = _settings(store=store)
     if files:
@@ -177,17 +184,7 @@ def validate_command(files: tuple[Path, ...], fmt: str, store: str | None) -> No
             parse_rdf_file(path, dataset)
         report = validate_dataset(_with_vocabulary(dataset, settings), settings)
     else:
-        source = open_store(settings.store, read_only=True, auth=settings.store_auth)
-        try:
-            vocabulary = iris.vocabulary_graph_iri(settings.base_iri)
-            report = validate_store(
-                source,
-                [g for g in source.graph_names() if g != vocabulary],
-                load_shapes(settings.ontology_dir),
-                load_vocabulary(settings.ontology_dir),
-            )
-        finally:
-            source.close()
+        report = validate_stored(settings, jobs)
     click.echo(report.render(fmt), nl=False)
     sys.exit(0 if report.conforms else 1)
 

@@ -5,15 +5,18 @@ The bulk path (existing RDF -> a new store through Oxigraph's bulk loader) lives
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg import iris
@@ -22,13 +25,22 @@ from kg.config import Settings
 from kg.documents import read_document
 from kg.errors import InputError, UsageError, ValidationError
 from kg.mapping import map_codings, map_registry
+from kg.netguard import forbid_network
 from kg.rdfinput import rdf_format_of
 from kg.records import Coding
 from kg.registry import Registry, load_registry
 from kg.resolve import resolve
-from kg.store import EmbeddedStore, writing
+from kg.store import EmbeddedStore, Store, open_store, writing
 from kg.store.remote import is_remote
-from kg.validation import ValidationReport, load_shapes, union_graph, validate_graph
+from kg.validation import (
+    ValidationReport,
+    load_shapes,
+    merge_reports,
+    union_graph,
+    validate_batch,
+    validate_graph,
+    validate_store,
+)
 from kg.vocab import DIPC
 
 
@@ -117,6 +129,54 @@ def validate_dataset(dataset: Dataset, settings: Settings) -> ValidationReport:
     """SHACL over the union of the dataset's graphs."""
     shapes = load_shapes(settings.ontology_dir)
     return validate_graph(union_graph(list(dataset.graphs())), shapes)
+
+
+def validate_stored(settings: Settings, jobs: int = 1, batch: int = 50) -> ValidationReport:
+    """SHACL over the whole store, ``batch`` named graphs at a time with their neighbourhood
+    (:func:`kg.validation.validate_store`), in ``jobs`` processes: each opens the store
+    read-only for itself, so memory is about ``jobs`` batches, whatever the store's size."""
+    store = open_store(settings.store, read_only=True, auth=settings.store_auth)
+    try:
+        vocabulary_graph = iris.vocabulary_graph_iri(settings.base_iri)
+        names = [g for g in store.graph_names() if g != vocabulary_graph]
+        if jobs <= 1 or len(names) <= batch:
+            return validate_store(
+                store,
+                names,
+                load_shapes(settings.ontology_dir),
+                load_vocabulary(settings.ontology_dir),
+                batch,
+            )
+    finally:
+        store.close()
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("spawn"),  # no fork of an open store
+        initializer=_start_validator,
+        initargs=(settings.store, settings.store_auth, settings.ontology_dir),
+    )
+    try:
+        batches = [names[start : start + batch] for start in range(0, len(names), batch)]
+        return merge_reports(pool.map(_validate_names, batches))
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+_VALIDATOR: tuple[Store, Graph, Graph] | None = None  # in a validation process
+
+
+def _start_validator(location: str, auth: str, ontology_dir: Path) -> None:
+    """A validation process: no network, Ctrl-C left to the parent, its own store handle."""
+    global _VALIDATOR
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forbid_network()
+    store = open_store(location, read_only=True, auth=auth)
+    _VALIDATOR = (store, load_shapes(ontology_dir), load_vocabulary(ontology_dir))
+
+
+def _validate_names(names: list[URIRef]) -> ValidationReport:
+    assert _VALIDATOR is not None, "not a validation process"
+    return validate_batch(_VALIDATOR[0], names, *_VALIDATOR[1:])
 
 
 def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:

@@ -268,22 +268,37 @@ def validate_store(
     vocabulary: Graph,
     batch: int = 50,
 ) -> ValidationReport:
-    """Validate a store graph by graph, ``batch`` named graphs at a time: the nodes the batch
-    names (as focus), with their neighbourhood and the vocabulary as context. Memory follows
-    the batch, not the store; a node in several graphs is checked with all its triples."""
+    """Validate a store graph by graph, ``batch`` named graphs at a time (see
+    :func:`validate_batch`). Memory follows the batch, not the store."""
+    return merge_reports(
+        validate_batch(store, names[start : start + batch], shapes, vocabulary)
+        for start in range(0, len(names), batch)
+    )
+
+
+def validate_batch(
+    store: Store, names: Sequence[URIRef], shapes: Graph, vocabulary: Graph
+) -> ValidationReport:
+    """Validate some named graphs of a store: the nodes they name (as focus), with their
+    neighbourhood and the vocabulary as context; a node in several graphs is checked with all
+    its triples."""
+    data = Graph()
+    for name in names:
+        for triple in store.graph_triples(name):
+            data.add(triple)
+    focus = graph_nodes(data)
+    for triple in neighbourhood(store, focus):
+        data.add(triple)
+    for triple in vocabulary:
+        data.add(triple)
+    return validate_graph(data, shapes, focus)
+
+
+def merge_reports(reports: Iterable[ValidationReport]) -> ValidationReport:
+    """One report of several batches' reports: each result once, in the usual order."""
     results: dict[tuple[str | None, ...], ValidationResult] = {}
     report_graph = Graph()
-    for start in range(0, len(names), batch):
-        data = Graph()
-        for name in names[start : start + batch]:
-            for triple in store.graph_triples(name):
-                data.add(triple)
-        focus = graph_nodes(data)
-        for triple in neighbourhood(store, focus):
-            data.add(triple)
-        for triple in vocabulary:
-            data.add(triple)
-        report = validate_graph(data, shapes, focus)
+    for report in reports:
         for r in report.results:
             results.setdefault((r.focus, r.shape, r.path, r.message, r.value), r)
         if report.results:
