@@ -11,6 +11,9 @@ with its compaction; then
 - every saved query with its example parameters, 20 runs each: p50 and p99;
 - ingest of 5 new generated articles (SHACL included), one transaction each, into that store
   and into a store holding only the registry and vocabulary: median seconds and the ratio;
+- `dipkg validate` of the whole store (one process per usable CPU): seconds and the peak
+  resident memory of its processes, against the whole graph validated at once in memory by
+  the same engine and shapes (up to --whole-graph-up-to triples);
 - `dipkg serve` (2 workers) over the store after a round of saved queries over HTTP: resident
   memory of the whole process tree (server, workers and query processes).
 
@@ -204,7 +207,61 @@ def server_memory(store_dir: Path, settings: Settings) -> int:
         process.wait(20)
 
 
-PARTS = ("load", "queries", "ingest", "memory")
+def peak_run(command: list[str]) -> tuple[float, int, int]:
+    """Run a command: wall seconds, the peak resident memory of its process tree (KiB, sampled
+    twice a second) and its exit code."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=ROOT)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_kib(process.pid))
+        time.sleep(0.5)
+    return time.perf_counter() - start, peak, process.returncode
+
+
+# The baseline of store validation: the whole graph in memory, validated at once by the same
+# engine and shapes (kg.validation.validate_graph: pySHACL).
+WHOLE_GRAPH = """
+import sys
+import pyoxigraph as ox
+from rdflib import Graph
+from kg.config import Settings
+from kg.pipeline import load_vocabulary
+from kg.store.embedded import to_rdflib
+from kg.validation import load_shapes, validate_graph
+
+settings = Settings()
+data = load_vocabulary(settings.ontology_dir)
+for quad in ox.parse(path=sys.argv[1], format=ox.RdfFormat.N_QUADS):
+    data.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+report = validate_graph(data, load_shapes(settings.ontology_dir))
+sys.exit(0 if report.conforms else 1)
+"""
+
+
+def validation(size: int, store_dir: Path, whole_graph: bool) -> None:
+    """`dipkg validate` of the whole store (one process per usable CPU), and where asked the
+    whole graph validated at once in memory, as the baseline; prints both."""
+    jobs = len(os.sched_getaffinity(0))
+    seconds, peak, code = peak_run(
+        [*DIPKG, "validate", "--store", str(store_dir), "--jobs", str(jobs)]
+    )
+    print(
+        f"`dipkg validate --jobs {jobs}`: {seconds:.0f} s, peak {peak / 1024:.0f} MiB "
+        f"(process tree), exit {code}."
+    )
+    if whole_graph:
+        base_seconds, base_peak, base_code = peak_run(
+            [sys.executable, "-c", WHOLE_GRAPH, str(graph_file(size))]
+        )
+        print(
+            f"Whole graph at once (pySHACL, same shapes): {base_seconds:.0f} s, peak "
+            f"{base_peak / 1024:.0f} MiB, exit {base_code}; `dipkg validate` "
+            f"{seconds / base_seconds:.2f}x the time, {peak / base_peak:.2f}x the memory."
+        )
+
+
+PARTS = ("load", "queries", "ingest", "memory", "validate")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,6 +273,13 @@ def main(argv: list[str] | None = None) -> int:
         choices=PARTS,
         default=PARTS,
         help="What to measure (default all); without load, the stores of an earlier run are used.",
+    )
+    parser.add_argument(
+        "--whole-graph-up-to",
+        type=int,
+        default=1_000_000,
+        help="Validate the whole graph at once as the baseline up to this size (it needs about "
+        "1.6 GB at 1M triples).",
     )
     args = parser.parse_args(argv)
     settings = Settings()
@@ -246,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{large:.2f} s into this store, {small:.2f} s into an empty one "
                 f"({large / small:.2f}x).\n"
             )
+        if "validate" in args.parts:
+            validation(size, store_dir, whole_graph=size <= args.whole_graph_up_to)
         if "memory" in args.parts:
             rss = server_memory(store_dir, settings)
             print(
