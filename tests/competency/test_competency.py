@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg.config import Settings
+from kg.queries import SavedQuery, load_queries
 from kg.store import open_store
 
 Ask = Callable[..., list[dict[str, str]]]
@@ -349,3 +350,14 @@ def test_rows_are_of_their_kind_also_when_made_on_behalf_of_a_state(
         row[0] for row in sparql_rows(built_store_dir, f"SELECT ?n WHERE {{ ?n a <{DIP}{kind}> }}")
     }
     assert rows and {r[column] for r in rows} <= typed
+
+
+QUERIES = sorted(load_queries(Settings().queries_dir).values(), key=lambda q: q.name)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
+def test_every_example_finds_rows(ask: Ask, query: SavedQuery) -> None:
+    """The examples on the form pages and in the API document show something."""
+    assert ask(query.name, **query.example), (
+        f"{query.name}: its example {query.example} finds nothing"
+    )
