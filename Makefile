@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_STORE := var/ci-store
 
-.PHONY: run test browser virtuoso clean
+.PHONY: run test browser virtuoso jena clean
 
 $(BIN)/dipkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ virtuoso:
 	@command -v virtuoso-t >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource; } \
 	  || echo "warning: virtuoso-opensource could not be installed; its contract tests will be skipped" >&2
 
-test: $(BIN)/dipkg browser virtuoso
+# The saved queries are also checked on Apache Jena (ARQ over TDB2, as in the Fuseki recipe).
+jena:
+	@test -e /usr/share/java/jena-cmds.jar || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless libapache-jena-java; } \
+	  || echo "warning: libapache-jena-java could not be installed; its tests will be skipped" >&2
+
+test: $(BIN)/dipkg browser virtuoso jena
 	rm -rf $(CHECK_STORE)
 	$(BIN)/dipkg build --store $(CHECK_STORE)
 	$(BIN)/dipkg validate --store $(CHECK_STORE) --format junit > var/shacl-junit.xml

@@ -157,7 +157,7 @@ class RemoteStore:
             if max_rows is not None and len(rows) >= max_rows:
                 truncated = True
                 break
-            rows.append(tuple(_term(binding.get(v)) for v in variables))
+            rows.append(tuple(json_term(binding.get(v)) for v in variables))
         return QueryResult("select", variables, rows, truncated=truncated)
 
     def _send(self, wrapper: SPARQLWrapper) -> object:
@@ -256,7 +256,7 @@ class RemoteStore:
         """Nothing to release (no connection is kept)."""
 
 
-def _term(binding: dict[str, str] | None) -> Node | None:
+def json_term(binding: dict[str, str] | None) -> Node | None:
     """A SPARQL JSON result binding as an rdflib term."""
     if binding is None:
         return None
