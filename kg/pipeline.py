@@ -11,6 +11,7 @@ import signal
 import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from kg import iris
 from kg.coding import Vocabulary, coding_path, read_coding
 from kg.config import Settings
 from kg.documents import read_document
-from kg.errors import InputError, UsageError, ValidationError
+from kg.errors import InputError, StoreError, UsageError, ValidationError
 from kg.mapping import map_codings, map_registry
 from kg.netguard import forbid_network
 from kg.rdfinput import rdf_format_of
@@ -158,6 +159,11 @@ def validate_stored(settings: Settings, jobs: int = 1, batch: int = 50) -> Valid
     try:
         batches = [names[start : start + batch] for start in range(0, len(names), batch)]
         return merge_reports(pool.map(_validate_names, batches))
+    except BrokenProcessPool as exc:
+        raise StoreError(
+            f"{settings.store}: a validation process ended before its batch was checked ({exc}).",
+            hint="It may have run out of memory: run again with fewer --jobs.",
+        ) from exc
     finally:
         pool.shutdown(cancel_futures=True)
 
@@ -220,7 +226,7 @@ def staged_store(target: Path) -> Iterator[EmbeddedStore]:
     block ends without an error; otherwise (or after a crash) ``target`` is as it was.
 
     The store is compacted before the move: Oxigraph's bulk loader leaves its files as loaded,
-    and every lookup then searches all of them (saved queries at 10M triples were 4-8x slower
+    and every lookup then searches all of them (saved queries at 10M triples were 4-12x slower
     before compaction, bench/RESULTS.md)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
