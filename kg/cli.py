@@ -165,9 +165,9 @@ def _with_vocabulary(dataset: Dataset, settings: Settings) -> Dataset:
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=len(os.sched_getaffinity(0)),
-    show_default="the usable CPUs",
-    help="Processes checking a store's batches side by side.",
+    default=min(4, len(os.sched_getaffinity(0))),
+    show_default="the usable CPUs, at most 4",
+    help="Processes checking a store's batches side by side (about 250 MB each).",
 )
 @store_option
 @_handle_errors
