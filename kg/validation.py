@@ -18,7 +18,7 @@ import rdflib.plugin
 import rdflib.plugins.sparql
 import rdflib.query
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -73,6 +73,8 @@ class ValidationResult:
     message: str
     path: str | None = None
     value: str | None = None
+    # the result's own triples in pySHACL's report (its node first), for the Turtle report
+    triples: tuple[tuple[Node, Node, Node], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass
@@ -158,14 +160,46 @@ def validate_graph(
             message=str(results_graph.value(node, SH.resultMessage) or ""),
             path=_opt(results_graph.value(node, SH.resultPath)),
             value=_opt(results_graph.value(node, SH.value)),
+            triples=_result_triples(results_graph, node),
         )
         if wanted is None or result.focus in wanted:
             results.append(result)
     results.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus))
     is_conforming = not any(r.severity == "Violation" for r in results)
-    if wanted is not None:
-        return ValidationReport(is_conforming, results, results_graph)
+    if wanted is not None:  # the report of the focus nodes only, not of their context
+        return ValidationReport(is_conforming, results, _report_graph(is_conforming, results))
     return ValidationReport(bool(conforms) or is_conforming, results, results_graph)
+
+
+def _result_triples(graph: Graph, node: Node) -> tuple[tuple[Node, Node, Node], ...]:
+    """A result node's triples and those of the blank nodes it leads to (sh:detail, lists),
+    not following the shape."""
+    triples, stack, seen = [], [node], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for predicate, obj in graph.predicate_objects(current):
+            triples.append((current, predicate, obj))
+            if isinstance(obj, BNode) and predicate != SH.sourceShape:
+                stack.append(obj)
+    return tuple(triples)
+
+
+def _report_graph(conforms: bool, results: Iterable[ValidationResult]) -> Graph:
+    """A SHACL validation report holding ``results`` (their triples from pySHACL's reports)."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(conforms)))
+    for result in results:
+        if result.triples:
+            graph.add((report, SH.result, result.triples[0][0]))
+            for triple in result.triples:
+                graph.add(triple)
+    return graph
 
 
 def _opt(term: object) -> str | None:
@@ -295,14 +329,12 @@ def validate_batch(
 
 
 def merge_reports(reports: Iterable[ValidationReport]) -> ValidationReport:
-    """One report of several batches' reports: each result once, in the usual order."""
+    """One report of several batches' reports: each result once, in the usual order (memory
+    follows the results, not the batches)."""
     results: dict[tuple[str | None, ...], ValidationResult] = {}
-    report_graph = Graph()
     for report in reports:
         for r in report.results:
             results.setdefault((r.focus, r.shape, r.path, r.message, r.value), r)
-        if report.results:
-            report_graph += report.graph
     ordered = sorted(results.values(), key=lambda r: (r.severity != "Violation", r.shape, r.focus))
     conforms = not any(r.severity == "Violation" for r in ordered)
-    return ValidationReport(conforms, ordered, report_graph)
+    return ValidationReport(conforms, ordered, _report_graph(conforms, ordered))
