@@ -152,9 +152,12 @@ def validate_graph(
     wanted = None if focus is None else {str(n) for n in focus}
     results = []
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
+        focus_node = str(results_graph.value(node, SH.focusNode))
+        if wanted is not None and focus_node not in wanted:
+            continue
         severity = results_graph.value(node, SH.resultSeverity)
         result = ValidationResult(
-            focus=str(results_graph.value(node, SH.focusNode)),
+            focus=focus_node,
             shape=str(results_graph.value(node, SH.sourceShape)),
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             message=str(results_graph.value(node, SH.resultMessage) or ""),
@@ -162,8 +165,7 @@ def validate_graph(
             value=_opt(results_graph.value(node, SH.value)),
             triples=_result_triples(results_graph, node),
         )
-        if wanted is None or result.focus in wanted:
-            results.append(result)
+        results.append(result)
     results.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus))
     is_conforming = not any(r.severity == "Violation" for r in results)
     if wanted is not None:  # the report of the focus nodes only, not of their context
