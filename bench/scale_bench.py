@@ -228,7 +228,6 @@ def peak_run(command: list[str], limit: float | None = None) -> tuple[float, int
 WHOLE_GRAPH = """
 import sys
 import pyoxigraph as ox
-from rdflib import Graph
 from kg.config import Settings
 from kg.pipeline import load_vocabulary
 from kg.store.embedded import to_rdflib

@@ -40,7 +40,6 @@ from kg.validation import (
     union_graph,
     validate_batch,
     validate_graph,
-    validate_store,
 )
 from kg.vocab import DIPC
 
@@ -134,20 +133,17 @@ def validate_dataset(dataset: Dataset, settings: Settings) -> ValidationReport:
 
 def validate_stored(settings: Settings, jobs: int = 1, batch: int = 50) -> ValidationReport:
     """SHACL over the whole store, ``batch`` named graphs at a time with their neighbourhood
-    (:func:`kg.validation.validate_store`), in ``jobs`` processes: each opens the store
+    (:func:`kg.validation.validate_batch`), in ``jobs`` processes: each opens the store
     read-only for itself, so memory is about ``jobs`` batches, whatever the store's size."""
     store = open_store(settings.store, read_only=True, auth=settings.store_auth)
     try:
         vocabulary_graph = iris.vocabulary_graph_iri(settings.base_iri)
         names = [g for g in store.graph_names() if g != vocabulary_graph]
-        if jobs <= 1 or len(names) <= batch:
-            return validate_store(
-                store,
-                names,
-                load_shapes(settings.ontology_dir),
-                load_vocabulary(settings.ontology_dir),
-                batch,
-            )
+        batches = [names[start : start + batch] for start in range(0, len(names), batch)]
+        if jobs <= 1 or len(batches) <= 1:
+            shapes = load_shapes(settings.ontology_dir)
+            vocabulary = load_vocabulary(settings.ontology_dir)
+            return merge_reports(validate_batch(store, b, shapes, vocabulary) for b in batches)
     finally:
         store.close()
     pool = ProcessPoolExecutor(
@@ -157,7 +153,6 @@ def validate_stored(settings: Settings, jobs: int = 1, batch: int = 50) -> Valid
         initargs=(settings.store, settings.store_auth, settings.ontology_dir),
     )
     try:
-        batches = [names[start : start + batch] for start in range(0, len(names), batch)]
         return merge_reports(pool.map(_validate_names, batches))
     except BrokenProcessPool as exc:
         raise StoreError(

@@ -83,7 +83,9 @@ class ValidationReport:
 
     conforms: bool
     results: list[ValidationResult] = field(default_factory=list)
-    graph: Graph = field(default_factory=Graph)
+    # pySHACL's own report of a whole graph; None where the results were chosen (a focus, a
+    # merge of batches), whose Turtle report is made from the results when it is asked for
+    graph: Graph | None = None
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -96,7 +98,8 @@ class ValidationReport:
     def render(self, fmt: str) -> str:
         """The report as ``text``, ``turtle`` or ``junit``."""
         if fmt == "turtle":
-            return self.graph.serialize(format="turtle")
+            graph = self.graph if self.graph is not None else _report_graph(self)
+            return graph.serialize(format="turtle")
         if fmt == "junit":
             return _junit(self)
         return _text(self)
@@ -169,7 +172,7 @@ def validate_graph(
     results.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus))
     is_conforming = not any(r.severity == "Violation" for r in results)
     if wanted is not None:  # the report of the focus nodes only, not of their context
-        return ValidationReport(is_conforming, results, _report_graph(is_conforming, results))
+        return ValidationReport(is_conforming, results)
     return ValidationReport(bool(conforms) or is_conforming, results, results_graph)
 
 
@@ -189,16 +192,16 @@ def _result_triples(graph: Graph, node: Node) -> tuple[tuple[Node, Node, Node], 
     return tuple(triples)
 
 
-def _report_graph(conforms: bool, results: Iterable[ValidationResult]) -> Graph:
-    """A SHACL validation report holding ``results`` (their triples from pySHACL's reports)."""
+def _report_graph(report: ValidationReport) -> Graph:
+    """A SHACL validation report of ``report``'s results (their triples from pySHACL's)."""
     graph = Graph()
     graph.bind("sh", SH)
-    report = BNode()
-    graph.add((report, RDF.type, SH.ValidationReport))
-    graph.add((report, SH.conforms, Literal(conforms)))
-    for result in results:
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(report.conforms)))
+    for result in report.results:
         if result.triples:
-            graph.add((report, SH.result, result.triples[0][0]))
+            graph.add((node, SH.result, result.triples[0][0]))
             for triple in result.triples:
                 graph.add(triple)
     return graph
@@ -297,21 +300,6 @@ def _followed(node: URIRef) -> bool:
     return not str(node).startswith((str(DIP), str(DIPC), str(RDF)))
 
 
-def validate_store(
-    store: Store,
-    names: Sequence[URIRef],
-    shapes: Graph,
-    vocabulary: Graph,
-    batch: int = 50,
-) -> ValidationReport:
-    """Validate a store graph by graph, ``batch`` named graphs at a time (see
-    :func:`validate_batch`). Memory follows the batch, not the store."""
-    return merge_reports(
-        validate_batch(store, names[start : start + batch], shapes, vocabulary)
-        for start in range(0, len(names), batch)
-    )
-
-
 def validate_batch(
     store: Store, names: Sequence[URIRef], shapes: Graph, vocabulary: Graph
 ) -> ValidationReport:
@@ -339,4 +327,4 @@ def merge_reports(reports: Iterable[ValidationReport]) -> ValidationReport:
             results.setdefault((r.focus, r.shape, r.path, r.message, r.value), r)
     ordered = sorted(results.values(), key=lambda r: (r.severity != "Violation", r.shape, r.focus))
     conforms = not any(r.severity == "Violation" for r in ordered)
-    return ValidationReport(conforms, ordered, _report_graph(conforms, ordered))
+    return ValidationReport(conforms, ordered)

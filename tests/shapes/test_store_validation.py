@@ -9,7 +9,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from kg.store import EmbeddedStore
-from kg.validation import validate_graph, validate_store
+from kg.validation import validate_batch, validate_graph
 from tests.shapes.test_shapes import ALL_CASES, minimal, shapes, vocabulary
 
 GRAPH = URIRef("https://w3id.org/dipkg/id/graph/d1")
@@ -38,6 +38,6 @@ def test_batched_store_validation_agrees_with_whole_graph_validation(case) -> No
     for triple in data:
         target.add(triple)
     store.bulk_add(dataset)
-    batched = validate_store(store, [GRAPH], shapes(), vocabulary())
+    batched = validate_batch(store, [GRAPH], shapes(), vocabulary())
     assert found(batched.results) == found(whole.results)
     assert batched.conforms == whole.conforms
