@@ -60,8 +60,15 @@ class Settings:
     query_timeout: float = field(
         default=10.0, metadata=_meta("Seconds a query may run before it is stopped (503).")
     )
+    query_memory_mb: int = field(
+        default=2048,
+        metadata=_meta(
+            "Address space a query process may use, in MiB (a query past it: 503); 0: no limit."
+        ),
+    )
     max_rows: int = field(
-        default=10000, metadata=_meta("Most result rows returned; a cut result says so.")
+        default=10000,
+        metadata=_meta("Most result rows (or CONSTRUCT triples) returned; a cut result says so."),
     )
     cors_origins: str = field(
         default="*", metadata=_meta("Origins allowed by CORS on GET; empty disables CORS.")

@@ -61,6 +61,10 @@ class QueryTimeoutError(DipkgError):
     """A query ran past the configured time limit and was stopped."""
 
 
+class MemoryLimitError(DipkgError):
+    """A query needed more memory than a query process may use, and was stopped."""
+
+
 class StoreError(DipkgError):
     """The store cannot be opened, read or written."""
 

@@ -1,17 +1,25 @@
-"""The no-network guard: a process-wide audit hook that makes every outbound connection attempt
-fail loudly. dipkg's serving, query and parsing paths never need the network (no SERVICE, no
-remote contexts, no remote graphs), so anything that tries is a bug or an attack.
+"""The no-network guards. dipkg's serving, query and parsing paths never need the network (no
+SERVICE, no remote contexts, no remote graphs), so anything that tries is a bug or an attack.
 
-Installed by the ``dipkg`` console entry point, by ``dipkg serve`` before it forks workers, and
-in every query worker. An audit hook cannot be removed, so it is never installed in-process by
-library code that tests import. The one exception to the rule is a remote store the operator
-configured: opening it allows its host and port (:func:`allow`), and nothing else.
+- :func:`forbid_network`: a process-wide audit hook that makes every outbound connection from
+  Python code fail loudly. Installed by the ``dipkg`` console entry point, by ``dipkg serve``
+  before it forks workers, and in every query process. An audit hook cannot be removed, so it
+  is never installed in-process by library code that tests import. The one exception is a
+  remote store the operator configured: opening it allows its host and port (:func:`allow`).
+- :func:`close_network`: the kernel's word for it. Oxigraph's HTTP client (SERVICE) is native
+  code that no audit hook sees, so a process that runs an embedded engine on user input closes
+  the network for itself with a seccomp filter: from then on it can create no socket but a
+  Unix one (and no io_uring, which could open sockets another way). Irreversible, inherited
+  by its children.
 """
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
+
+from kg.errors import StoreError
 
 _INSTALLED = False
 _ALLOWED: set[tuple[str, int]] = set()  # (host or address, port) of a configured remote store
@@ -52,3 +60,27 @@ def forbid_network() -> None:
     if not _INSTALLED:
         sys.addaudithook(_hook)
         _INSTALLED = True
+
+
+def close_network() -> None:
+    """Make this process unable to open any socket but a Unix one, at the kernel (seccomp).
+
+    Raises:
+        StoreError: the kernel or libseccomp cannot install the filter (not Linux, or no
+            ``libseccomp.so.2``); the caller must then not run user queries.
+    """
+    try:
+        import pyseccomp as seccomp
+
+        rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+        refuse = seccomp.ERRNO(errno.EACCES)
+        rules.add_rule(refuse, "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+        for call in ("io_uring_setup", "io_uring_enter", "io_uring_register"):
+            rules.add_rule(refuse, call)
+        rules.load()
+    except (ImportError, OSError, RuntimeError, ValueError) as exc:
+        raise StoreError(
+            f"The query process could not close its network access ({exc}).",
+            hint="dipkg needs Linux with libseccomp (Debian: libseccomp2) to run queries "
+            "on an embedded store safely.",
+        ) from exc

@@ -11,12 +11,15 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from kg.formats import get_format
 from kg.store.base import QueryResult
+from kg.vocab import PREFIXES
 
 SEPARATOR = "; "
 TRUNCATED = "https://w3id.org/dipkg/def#truncatedResult"
@@ -59,6 +62,36 @@ def render(result: QueryResult, fmt: str) -> bytes:
     if fmt == "tsv":
         return _tsv(result)
     raise ValueError(f"not a results format: {fmt}")
+
+
+def render_graph(graph: Graph, fmt: str, context: str | Path = "") -> bytes:
+    """Serialise a CONSTRUCT/DESCRIBE result in an RDF format (``ttl``, ``nt``, ``jsonld``,
+    ``rdfxml``, ``trig``, ``nq``; the quad formats put it in the default graph). JSON-LD is
+    compacted with the JSON-LD ``context`` file when one is given (never a remote context)."""
+    rdf_format = get_format(fmt, "rdf")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    if rdf_format.name == "jsonld":
+        compact: object = None
+        if context:
+            document = json.loads(Path(context).read_text(encoding="utf-8"))
+            compact = document.get("@context", document)
+        data = graph.serialize(format="json-ld", context=compact)
+    elif rdf_format.has_graphs:
+        data = _default_graph_quads(graph, rdf_format.name)
+    else:
+        data = graph.serialize(format=rdf_format.rdflib or "turtle")
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _default_graph_quads(graph: Graph, fmt: str) -> bytes:
+    import pyoxigraph as ox
+
+    from kg.store.embedded import to_oxigraph
+
+    quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
+    target = ox.RdfFormat.N_QUADS if fmt == "nq" else ox.RdfFormat.TRIG
+    return ox.serialize(quads, format=target) or b""
 
 
 def term_json(term: Node) -> dict[str, str]:

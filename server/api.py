@@ -22,9 +22,10 @@ from kg.queries import (
     page_of,
     run_saved_query,
 )
+from kg.results import render
 from server.negotiation import choose_format
 from server.services import get_services
-from server.sparql import cors, result_response
+from server.sparql import cors
 
 blueprint = Blueprint("api", __name__)
 CONTROL = {"_format"}
@@ -81,7 +82,9 @@ def run(name: str) -> Response:
     fmt = choose_format("results", request.args.get("_format"), "json")
     max_rows = services.settings.max_rows
     result = run_saved_query(services.executor, query, params, services.resolver, max_rows)
-    response = result_response(result, fmt, max_rows)
+    response = Response(render(result, fmt.name), mimetype=fmt.media_type)
+    if result.truncated:
+        response.headers["Dipkg-Truncated"] = f"max-rows={max_rows}"
     page = page_of(query, params, max_rows)
     if page:
         response.headers["Link"] = page_links(name, page, more=page.full(len(result.rows)))

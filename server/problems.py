@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from kg.errors import (
     BusyError,
     DipkgError,
+    MemoryLimitError,
     QueryError,
     QueryTimeoutError,
     StoreError,
@@ -75,6 +76,8 @@ def from_error(exc: DipkgError) -> Response:
         return problem(400, kind, exc.message, hint=exc.hint, parameter=exc.parameter)
     if isinstance(exc, QueryTimeoutError):
         return problem(503, "timeout", exc.message, hint=exc.hint)
+    if isinstance(exc, MemoryLimitError):
+        return problem(503, "too-much-memory", exc.message, hint=exc.hint)
     if isinstance(exc, BusyError):
         return problem(503, "busy", exc.message, hint=exc.hint)
     if isinstance(exc, StoreError):

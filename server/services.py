@@ -33,6 +33,8 @@ def init_app(app: Flask) -> None:
         settings.store_auth,
         settings.queue_wait,
         settings.query_processes,
+        memory=settings.query_memory_mb * 2**20,
+        context=settings.ontology_dir / "context.jsonld",
     )
     app.extensions["dipkg"] = Services(
         settings=settings,

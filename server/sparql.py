@@ -9,7 +9,6 @@ Spec: https://www.w3.org/TR/sparql11-protocol/
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
@@ -19,9 +18,8 @@ from rdflib.namespace import RDF
 from kg.errors import QueryError
 from kg.formats import FORMATS, Format
 from kg.gate import check_query
-from kg.results import render
-from kg.store.base import QueryResult
-from kg.vocab import PREFIXES, sparql_prefixes
+from kg.results import render_graph
+from kg.vocab import sparql_prefixes
 from server.negotiation import choose_format
 from server.problems import problem
 from server.services import get_services
@@ -31,6 +29,7 @@ blueprint = Blueprint("sparql", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
+CONTEXT = "context.jsonld"
 
 
 def cors(response: Response) -> Response:
@@ -111,22 +110,18 @@ def endpoint() -> Response:
         and checked.limit is not None
         and checked.limit <= settings.max_rows
     )
-    if bounded:
-        # The query cannot exceed the row cap: let the store serialise it natively.
-        body = services.executor.query_serialized(
-            checked.text,
-            fmt.name,
-            default_graph_uris=default_graphs,
-            named_graph_uris=named_graphs,
-        )
-        return Response(body, mimetype=fmt.media_type)
-    result = services.executor.query(
+    rendered = services.executor.query_rendered(
         checked.text,
+        fmt.name,
         default_graph_uris=default_graphs,
         named_graph_uris=named_graphs,
         max_rows=settings.max_rows,
+        native=bounded,  # the query cannot exceed the row cap: the engine serialises it
     )
-    return result_response(result, fmt, settings.max_rows)
+    response = Response(rendered.body, mimetype=fmt.media_type)
+    if rendered.truncated:
+        response.headers["Dipkg-Truncated"] = f"max-rows={settings.max_rows}"
+    return response
 
 
 def _read_only() -> Response:
@@ -147,49 +142,9 @@ def _iris(values: list[str], name: str) -> list[str]:
     return values
 
 
-def result_response(result: QueryResult, fmt: Format, max_rows: int) -> Response:
-    """Serialise a query result in ``fmt``, saying so in a header when the row cap cut it."""
-    if result.kind == "graph":
-        body = graph_body(result.graph or Graph(), fmt)
-    else:
-        body = render(result, fmt.name)
-    response = Response(body, mimetype=fmt.media_type)
-    if result.truncated:
-        response.headers["Dipkg-Truncated"] = f"max-rows={max_rows}"
-    return response
-
-
 def graph_body(graph: Graph, fmt: Format) -> bytes:
-    """A CONSTRUCT/DESCRIBE result in an RDF format; JSON-LD uses the project's context."""
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    if fmt.name == "jsonld":
-        context = _context()
-        data = graph.serialize(format="json-ld", context=context)
-    elif fmt.has_graphs:
-        data = _as_default_graph_quads(graph, fmt)
-    else:
-        data = graph.serialize(format=fmt.rdflib or "turtle")
-    return data.encode("utf-8") if isinstance(data, str) else data
-
-
-def _as_default_graph_quads(graph: Graph, fmt: Format) -> bytes:
-    import pyoxigraph as ox
-
-    from kg.store.embedded import to_oxigraph
-
-    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
-    target = ox.RdfFormat.N_QUADS if fmt.name == "nq" else ox.RdfFormat.TRIG
-    return (
-        ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=target)
-        or b""
-    )
-
-
-def _context() -> dict[str, object]:
-    path = Path(get_services().settings.ontology_dir) / "context.jsonld"
-    document = json.loads(path.read_text(encoding="utf-8"))
-    return document.get("@context", document)  # type: ignore[no-any-return]
+    """A graph in an RDF format; JSON-LD uses the project's context."""
+    return render_graph(graph, fmt.name, Path(get_services().settings.ontology_dir) / CONTEXT)
 
 
 def _describe_service() -> Response:

@@ -81,6 +81,28 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise StoreError(f"unsupported rdflib term: {term!r}")
 
 
+def _collect(result: object, max_rows: int | None) -> QueryResult:
+    """A pyoxigraph result as a QueryResult, cut at ``max_rows`` rows or triples."""
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[tuple[Node | None, ...]] = []
+        for solution in result:
+            if max_rows is not None and len(rows) >= max_rows:
+                return QueryResult("select", variables, rows, truncated=True)
+            rows.append(tuple(to_rdflib(solution[v]) for v in variables))
+        return QueryResult("select", variables, rows)
+    graph = Graph()
+    for triple in result:  # type: ignore[attr-defined]
+        if max_rows is not None and len(graph) >= max_rows:
+            return QueryResult("graph", graph=graph, truncated=True)
+        graph.add(
+            (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))  # type: ignore[arg-type]
+        )
+    return QueryResult("graph", graph=graph)
+
+
 def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
     """Every quad of an rdflib Dataset as pyoxigraph quads (default graph without a name)."""
     default = dataset.default_graph.identifier
@@ -149,30 +171,19 @@ class EmbeddedStore:
         named_graph_uris: Sequence[str] = (),
         max_rows: int | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query; see :class:`kg.store.base.Store`.
+        """Run a SPARQL query; see :class:`kg.store.base.Store`. ``max_rows`` caps SELECT rows
+        and CONSTRUCT/DESCRIBE triples alike.
 
         Raises:
             QueryError: the query does not parse (the message has the parser's position).
+            StoreError: the store failed while answering (for example a file removed by a
+                writer under a read-only handle: :meth:`reopen` and ask again).
         """
         result = self._run(sparql, default_graph_uris, named_graph_uris)
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult("ask", boolean=bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows: list[tuple[Node | None, ...]] = []
-            truncated = False
-            for solution in result:
-                if max_rows is not None and len(rows) >= max_rows:
-                    truncated = True
-                    break
-                rows.append(tuple(to_rdflib(solution[v]) for v in variables))
-            return QueryResult("select", variables, rows, truncated=truncated)
-        graph = Graph()
-        for triple in result:
-            graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))  # type: ignore[arg-type]
-            )
-        return QueryResult("graph", graph=graph)
+        try:
+            return _collect(result, max_rows)
+        except OSError as exc:
+            raise StoreError(f"The store could not answer: {exc}") from exc
 
     def query_serialized(
         self,
@@ -191,7 +202,10 @@ class EmbeddedStore:
         result = self._run(sparql, default_graph_uris, named_graph_uris)
         if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
             raise QueryError("Only SELECT and ASK results can be serialised as query results.")
-        return result.serialize(format=_RESULT_FORMATS[fmt])  # type: ignore[no-any-return]
+        try:
+            return result.serialize(format=_RESULT_FORMATS[fmt])  # type: ignore[no-any-return]
+        except OSError as exc:
+            raise StoreError(f"The store could not answer: {exc}") from exc
 
     def replace_graphs(
         self, dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()
@@ -224,12 +238,24 @@ class EmbeddedStore:
 
     def refresh(self) -> bool:
         """Reopen a read-only store if a writer changed it since; True if it did."""
-        if not self.read_only:
+        if not self.read_only or self._generation() == self._seen:
+            return False
+        return self.reopen()
+
+    def reopen(self) -> bool:
+        """Open a read-only store afresh (it then sees every committed write); True if it
+        was reopened, False for a writable or in-memory store.
+
+        Raises:
+            StoreError: the store cannot be opened.
+        """
+        if not self.read_only or self.path is None:
             return False
         generation = self._generation()
-        if generation == self._seen:
-            return False
-        self._store = ox.Store.read_only(str(self.path))
+        try:
+            self._store = ox.Store.read_only(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot reopen the store ({exc}).") from exc
         self._seen = generation
         return True
 

@@ -140,6 +140,8 @@ class RemoteStore:
         if graph_form:
             graph = Graph()
             for triple in ox.parse(result, format=ox.RdfFormat.TURTLE):
+                if max_rows is not None and len(graph) >= max_rows:
+                    return QueryResult("graph", graph=graph, truncated=True)
                 graph.add(
                     (
                         to_rdflib(triple.subject),
@@ -250,6 +252,10 @@ class RemoteStore:
 
     def refresh(self) -> bool:
         """Nothing to reopen: every request sees the server's current state."""
+        return False
+
+    def reopen(self) -> bool:
+        """Nothing to reopen (False): a failed request is not retried."""
         return False
 
     def close(self) -> None:

@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from kg.errors import DipkgError
+from kg.executor import QueryExecutor
 from tests.conftest import run_dipkg
 from tests.e2e.conftest import LiveServer
 
@@ -33,6 +37,8 @@ class Canary:
                 self.send_response(200)
                 self.end_headers()
                 self.wfile.write(b"{}")
+
+            do_POST = do_GET  # noqa: N815 - Oxigraph sends SERVICE calls as POST
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -123,4 +129,72 @@ def test_hostile_files_contact_nothing(
     result = run_dipkg("validate", str(path))
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    assert canary.hits == []
+
+
+def test_query_processes_cannot_connect_even_past_the_gate(
+    canary: Canary, built_store_dir: Path
+) -> None:
+    """The executor runs whatever it is given (the gate is the server's); the kernel refuses
+    the query process's socket, so SERVICE reaches nothing, and the process answers on."""
+    executor = QueryExecutor(built_store_dir, timeout=20)
+    try:
+        for form in ("SERVICE", "SERVICE SILENT"):
+            query = f"SELECT * WHERE {{ {form} <{canary.url}/direct> {{ ?s ?p ?o }} }}"
+            try:
+                executor.query(query)
+            except DipkgError:
+                pass  # an error answer (SILENT may answer with no rows)
+        assert canary.hits == []
+        assert executor.query("ASK { ?s ?p ?o }").boolean is True
+    finally:
+        executor.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE {{ # x\rSERVICE <{url}/cr> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ ?s ?p ?o FILTER(1<2)SERVICE#>\n<{url}/lt> {{?s ?p ?o}} }}",
+        "SELECT * WHERE {{ ?x rdf:type?o.SERVICE<{url}/pname>{{?s ?p ?q}} }}",
+        "PREFIX : <{url}/> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
+    ],
+    ids=["comment-ended-by-cr", "less-than-as-iri", "prefixed-name-run-in", "service-colon"],
+)
+def test_the_bypasses_of_the_hardening_round_contact_nothing(
+    live_server: LiveServer, canary: Canary, query: str
+) -> None:
+    response = requests.get(
+        live_server.url + "/sparql", params={"query": query.format(url=canary.url)}, timeout=30
+    )
+    assert response.status_code == 400
+    assert response.json()["type"] == "/problems/bad-query"
+    assert canary.hits == []
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "SERVICE", "service", "SERVICE SILENT", "SERVICESILENT", "SERVICE:x", "\\u0053ERVICE",
+        "SERV\\u0049CE", "<{url}/a>", "<{url}/b#>", "?u", "# c\r", "# c\n", "#>\n", "\r", "\t",
+        " ", "{{", "}}", "(", ")", "1<2", "?a<?b", "FILTER(", "rdf:type?o.", ":p", "'x'", '"y"',
+        "'''z'''", ".", ";", ",", "[", "]", "BIND(", " AS ?v)", "VALUES ?u {{", "a",
+    ]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(_FRAGMENTS, min_size=1, max_size=14))
+def test_generated_hiding_places_contact_nothing(
+    live_server: LiveServer, canary: Canary, fragments: list[str]
+) -> None:
+    """SERVICE hidden in generated comments, whitespace, IRIs, prefixed names and escapes:
+    whatever the gate lets through, the canary sees nothing and nothing is a 500."""
+    body = "".join(fragments).format(url=canary.url)
+    query = f"PREFIX : <{canary.url}/> SELECT * WHERE {{ ?s ?p ?o {body} }}"
+    response = requests.post(live_server.url + "/sparql", data={"query": query}, timeout=30)
+    assert response.status_code in (200, 400, 503), response.text
     assert canary.hits == []
