@@ -79,6 +79,24 @@ class Settings:
             "URL the server is reached at (links, service description); default http://HOST:PORT."
         ),
     )
+    header_timeout: float = field(
+        default=10.0,
+        metadata=_meta("Seconds a client may take to send a request's head (408 after)."),
+    )
+    body_timeout: float = field(
+        default=30.0,
+        metadata=_meta("Seconds a client may take to send a request's body (408 after)."),
+    )
+    keepalive_timeout: float = field(
+        default=5.0, metadata=_meta("Seconds an idle kept-alive connection stays open.")
+    )
+    send_timeout: float = field(
+        default=60.0,
+        metadata=_meta("Seconds a client may take nothing of a response before it is dropped."),
+    )
+    client_connections: int = field(
+        default=16, metadata=_meta("Open connections one client address may have (503 beyond).")
+    )
     max_request_bytes: int = field(
         default=1_000_000, metadata=_meta("Largest request body accepted (413 above).")
     )

@@ -140,16 +140,15 @@ def _answer(conn: Connection, store_path: str, auth: str, context: str) -> None:
 
 
 def _run(store: object, request: _Request, context: str) -> object:
-    """One request on the store, retried once on a reopened store if a writer removed files
-    under it (a read-only handle sees the store as it was when opened)."""
-    for attempt in (1, 2):
-        store.refresh()  # type: ignore[attr-defined]  # an ingest may have written since
-        try:
-            return _execute(store, request, context)
-        except StoreError:
-            if attempt == 2 or not store.reopen():  # type: ignore[attr-defined]
-                raise
-    raise AssertionError("unreachable")
+    """One request on the store (reopened first if a writer has committed since), retried
+    once on a freshly opened store if the store failed under it."""
+    try:
+        store.refresh()  # type: ignore[attr-defined]
+        return _execute(store, request, context)
+    except StoreError:
+        if not store.reopen():  # type: ignore[attr-defined]  # a remote store: no retry
+            raise
+    return _execute(store, request, context)
 
 
 def _execute(store: object, request: _Request, context: str) -> object:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from rdflib import Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
 from kg import iris
@@ -27,17 +27,10 @@ from kg.resolve import (
     step_order,
 )
 from kg.store.base import Queryable
-from kg.vocab import concept
+from kg.vocab import DIP, concept
 
 _STORE = "\0store"  # the document id of rebuilt records: never a real document id
 _PREFIXES = "PREFIX dip: <https://w3id.org/dipkg/def#>\n"
-_DATE = """
-  OPTIONAL { ?n dip:date ?date }
-  OPTIONAL { ?n dip:datePrecision ?precision }
-  OPTIONAL { ?n dip:earliest ?earliest }
-  OPTIONAL { ?n dip:latest ?latest }
-"""
-
 EventOf = Callable[[str, str | None], URIRef | None]
 
 
@@ -75,21 +68,17 @@ class StoreKnown:
         )
         if not nodes:
             return None
-        rows = self._select(
-            f"""SELECT ?n ?p ?status ?location ?date ?precision ?earliest ?latest WHERE {{
-  {nodes}
-  ?n dip:eventType {concept("event-type", group[0].type).n3()} ;
-     dip:participant ?p .
-  OPTIONAL {{ ?n dip:eventStatus ?status }}
-  OPTIONAL {{ ?n dip:location ?location }}{_DATE}}}"""
-        )
-        for node, values in _by_node(rows).items():
+        event_type = concept("event-type", group[0].type)
+        described = self._describe(nodes, "eventType", "participant", "eventStatus", "location")
+        for node, values in described.items():
+            if event_type not in values["eventType"]:
+                continue
             candidate = Event(
                 key=str(node),
                 document_id=_STORE,
                 type=group[0].type,
-                status=_notation(values["status"]) or "held",
-                participants=tuple(Participation(self._id(p)) for p in values["p"]),
+                status=_notation(values["eventStatus"]) or "held",
+                participants=tuple(Participation(self._id(p)) for p in values["participant"]),
                 evidence=(),
                 date=_date(values),
                 location=_last(values["location"]),
@@ -115,23 +104,16 @@ class StoreKnown:
         )
         if not nodes:
             return None
-        rows = self._select(
-            f"""SELECT ?n ?kind ?maker ?onBehalfOf ?topic ?madeAt ?status
-       ?date ?precision ?earliest ?latest WHERE {{
-  {nodes}
-  ?n a dip:Pledge .
-  OPTIONAL {{ ?n dip:commitmentKind ?kind }}
-  OPTIONAL {{ ?n dip:maker ?maker }}
-  OPTIONAL {{ ?n dip:onBehalfOf ?onBehalfOf }}
-  OPTIONAL {{ ?n dip:topic ?topic }}
-  OPTIONAL {{ ?n dip:madeAt ?madeAt }}
-  OPTIONAL {{ ?n dip:status ?status }}{_DATE}}}"""
+        described = self._describe(
+            nodes, "type", "commitmentKind", "maker", "onBehalfOf", "topic", "madeAt", "status"
         )
-        for node, values in _by_node(rows).items():
+        for node, values in described.items():
+            if DIP.Pledge not in values["type"]:
+                continue
             candidate = Pledge(
                 key=str(node),
                 document_id=_STORE,
-                kind=_notation(values["kind"]) or "",
+                kind=_notation(values["commitmentKind"]) or "",
                 makers=self._ids(values["maker"]),
                 content="",
                 topics=tuple(_notation(t) or "" for t in values["topic"]),
@@ -160,15 +142,10 @@ class StoreKnown:
         )
         if not nodes:
             return None
-        rows = self._select(
-            f"""SELECT ?n ?requester ?topic ?atEvent ?date ?precision ?earliest ?latest WHERE {{
-  {nodes}
-  ?n a dip:Demand .
-  OPTIONAL {{ ?n dip:requester ?requester }}
-  OPTIONAL {{ ?n dip:topic ?topic }}
-  OPTIONAL {{ ?n dip:atEvent ?atEvent }}{_DATE}}}"""
-        )
-        for node, values in _by_node(rows).items():
+        described = self._describe(nodes, "type", "requester", "topic", "atEvent")
+        for node, values in described.items():
+            if DIP.Demand not in values["type"]:
+                continue
             candidate = Demand(
                 key=str(node),
                 document_id=_STORE,
@@ -193,12 +170,9 @@ class StoreKnown:
         )
         if not nodes:
             return None
-        rows = self._select(
-            f"""SELECT ?n ?quote ?date ?precision ?earliest ?latest WHERE {{
-  {nodes}
-  ?n dip:quote ?quote .{_DATE}}}"""
-        )
-        for node, values in _by_node(rows).items():
+        for node, values in self._describe(nodes, "quote").items():
+            if not values["quote"]:
+                continue
             candidate = Statement(
                 key=str(node),
                 document_id=_STORE,
@@ -286,6 +260,25 @@ class StoreKnown:
             return ""
         return f"VALUES ?n {{ {' '.join(n.n3() for n in found)} }}"
 
+    def _describe(self, nodes: str, *names: str) -> dict[URIRef, dict[str, list[Node]]]:
+        """The values of the ``dip:`` properties ``names`` (``type`` is ``rdf:type``) and the
+        dates of each node of ``nodes``; a value stated by many documents comes once, so the
+        cost grows with the number of reports, not with its powers."""
+        predicates = {
+            (RDF.type if name == "type" else DIP[name]): name
+            for name in (*names, "date", "datePrecision", "earliest", "latest")
+        }
+        listed = " ".join(p.n3() for p in predicates)
+        rows = self._select(
+            f"SELECT DISTINCT ?n ?p ?o WHERE {{ {nodes} VALUES ?p {{ {listed} }} ?n ?p ?o }}"
+        )
+        described: dict[URIRef, dict[str, list[Node]]] = {}
+        for row in rows:
+            values = described.setdefault(URIRef(str(row["n"])), defaultdict(list))
+            name = predicates[URIRef(str(row["p"]))]
+            values["precision" if name == "datePrecision" else name].append(row["o"])
+        return described
+
     def _select(self, sparql: str) -> list[dict[str, Node]]:
         result = self.store.query(_PREFIXES + sparql)
         return [
@@ -305,14 +298,23 @@ class StoreKnown:
         return Existing(node, frozenset(URIRef(str(row[0])) for row in result.rows), status, latest)
 
     def _latest_step(self, pledge: URIRef) -> tuple[dt.date, int] | None:
+        """The place of a pledge's latest step in its history (:func:`step_order`), from the
+        distinct (status, first day) pairs of its steps: a thousand reports of one step on one
+        day are one row."""
         rows = self._select(
-            f"""SELECT ?n ?status ?date ?precision ?earliest ?latest WHERE {{
+            f"""SELECT DISTINCT ?status ?earliest WHERE {{
   GRAPH ?g {{ {pledge.n3()} dip:statusStep ?n }} {self._others}
-  ?n dip:status ?status .{_DATE}}}"""
+  ?n dip:status ?status .
+  OPTIONAL {{ ?n dip:earliest ?earliest }} }}"""
         )
         steps = [
-            StatusStep(_notation(v["status"]) or "made", _STORE, (), _date(v))
-            for v in _by_node(rows).values()
+            StatusStep(
+                _notation(row["status"]) or "made",
+                _STORE,
+                (),
+                _day(row["earliest"]) if "earliest" in row else None,
+            )
+            for row in rows
         ]
         return max((step_order(s) for s in steps), default=None)
 
@@ -357,19 +359,6 @@ def period_starts(dated: Sequence[DateValue], most: int = 64) -> list[dt.date] |
     return sorted(starts) if len(starts) <= most else None
 
 
-def _by_node(rows: list[dict[str, Node]]) -> dict[URIRef, dict[str, list[Node]]]:
-    """Rows grouped by ``?n``: each variable's distinct values, in first-seen order."""
-    seen: dict[URIRef, dict[str, dict[Node, None]]] = {}
-    for row in rows:
-        values = seen.setdefault(URIRef(str(row["n"])), defaultdict(dict))
-        for name, value in row.items():
-            values[name][value] = None
-    return {
-        node: defaultdict(list, {name: list(v) for name, v in values.items()})
-        for node, values in seen.items()
-    }
-
-
 def _last(values: list[Node]) -> str | None:
     return str(values[0]) if values else None
 
@@ -381,6 +370,12 @@ def _notation(values: list[Node] | Node) -> str | None:
             return None
         values = values[0]
     return str(values).rsplit("/", 1)[-1]
+
+
+def _day(value: Node) -> DateValue:
+    """A first day alone as a DateValue (enough to order steps)."""
+    day = dt.date.fromisoformat(str(value))
+    return DateValue(str(day), "day", day, day)
 
 
 def _date(values: dict[str, list[Node]]) -> DateValue | None:

@@ -290,8 +290,9 @@ def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = Non
                 raise InputError(
                     f"{path}: {stray.subject} {stray.predicate} ... is in the default graph; "
                     "every quad must be in a named graph.",
-                    hint="dipkg's default graph is the union of the named graphs.",
+                    hint="dipkg's default graph is the merge of the named graphs.",
                 )
+        store.bulk_merge()
         return len(store)
 
 

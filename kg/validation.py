@@ -19,7 +19,7 @@ import rdflib.plugins.sparql
 import rdflib.query
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import PROV, RDF, SH
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
@@ -28,7 +28,7 @@ from rdflib.term import Identifier, Node
 
 from kg.errors import InputError
 from kg.store.base import Queryable, Store
-from kg.vocab import DIP, DIPC
+from kg.vocab import DIP, DIPC, OA
 
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch anything
 
@@ -264,29 +264,62 @@ def union_graph(graphs: list[Graph]) -> Graph:
 _HOPS = 8  # neighbourhood depth; the data's trees (event -> participation -> span -> selector)
 
 
+_EVIDENCE = (PROV.wasDerivedFrom, DIP.reportedIn, OA.hasSource)
+"""Links to other documents' evidence: not part of a neighbourhood (each document's own
+evidence is in its own graph, and was checked with it), so a node reported by a thousand
+documents is checked with its own triples, not with a thousand documents' spans and texts."""
+_SKIPPED = (*_EVIDENCE, DIP.statusStep)
+
+
 def neighbourhood(
     store: Queryable, start: Iterable[URIRef], exclude: URIRef | None = None
 ) -> Iterator[tuple[Node, Node, Node]]:
     """The store's triples about ``start`` and the nodes they lead to, outwards (object
-    links, up to a depth of 8), in every graph but ``exclude`` (one being replaced). Terms of
-    the vocabulary are not followed: the vocabulary is part of every validation."""
+    links, up to a depth of 8), in every graph but ``exclude`` (one being replaced), each
+    distinct triple once. Terms of the vocabulary are not followed (the vocabulary is part of
+    every validation), nor links to evidence (:data:`_EVIDENCE`). Of a pledge's status steps
+    only those the shapes compare a new step with are followed (:func:`_deciding_steps`), so
+    the context of a pledge reported a thousand times is not a thousand steps."""
     seen: set[URIRef] = set()
     frontier = {n for n in start if _followed(n)}
     other = f"FILTER(?g != {exclude.n3()})" if exclude is not None else ""
-    for _ in range(_HOPS):
+    skipped = ", ".join(p.n3() for p in _SKIPPED)
+    for hop in range(_HOPS):
         frontier -= seen
         if not frontier:
             return
         seen |= frontier
         values = " ".join(n.n3() for n in sorted(frontier))
         rows = store.query(
-            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {other} }}"
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
+            f"GRAPH ?g {{ ?s ?p ?o }} {other} FILTER(?p NOT IN ({skipped})) }}"
         ).rows
+        if hop == 0:
+            rows += _deciding_steps(store, values, other)
         frontier = set()
         for s, p, o in rows:
             yield s, p, o  # type: ignore[misc]
             if isinstance(o, URIRef) and _followed(o):
                 frontier.add(o)
+
+
+def _deciding_steps(store: Queryable, values: str, other: str) -> list[tuple[Node, ...]]:
+    """``(pledge, dip:statusStep, step)`` for the steps that decide whether a pledge's status
+    is its latest step's (dipsh:PledgeShape-statusIsLatest): its latest step, and its latest
+    step with the pledge's current status (with a new document's steps, these two are all
+    the rule needs)."""
+    rows = store.query(
+        f"SELECT DISTINCT ?n ?step ?status ?day ?current WHERE {{ VALUES ?n {{ {values} }} "
+        f"GRAPH ?g {{ ?n {DIP.statusStep.n3()} ?step }} {other} "
+        f"?step {DIP.status.n3()} ?status ; {DIP.earliest.n3()} ?day . "
+        f"OPTIONAL {{ ?n {DIP.status.n3()} ?current }} }}"
+    ).rows
+    latest: dict[tuple[Node, bool], tuple[str, Node]] = {}
+    for pledge, step, status, day, current in rows:
+        for key in ((pledge, False), (pledge, True)) if status == current else ((pledge, False),):
+            if key not in latest or str(day) > latest[key][0]:
+                latest[key] = (str(day), step)
+    return [(key[0], DIP.statusStep, step) for key, (_, step) in latest.items()]
 
 
 def graph_nodes(graph: Graph) -> set[URIRef]:

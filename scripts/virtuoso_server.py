@@ -111,7 +111,9 @@ def virtuoso() -> Iterator[str]:
             capture_output=True,
         )
         base = f"http://127.0.0.1:{http_port}"
-        yield f"query={base}/sparql;update={base}/sparql;store={base}/sparql-graph-crud"
+        yield (
+            f"query={base}/sparql;update={base}/sparql;store={base}/sparql-graph-crud;default=union"
+        )
     finally:
         process.terminate()
         try:

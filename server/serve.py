@@ -1,10 +1,23 @@
-"""``dipkg serve``: the application under gunicorn (a production WSGI server), started from
-Python so the settings object reaches the app factory unchanged. Never the Flask development
-server, never its debugger."""
+"""``dipkg serve``: the front door (:mod:`server.front`) on the public address, and behind it
+the application under gunicorn (a production WSGI server) on a private Unix socket, started
+from Python so the settings object reaches the app factory unchanged. Never the Flask
+development server, never its debugger.
+
+Processes: this one runs gunicorn's arbiter and its workers (each with its query processes);
+a forked child runs the front door, which dies with it. Ctrl-C reaches them all and none
+prints a traceback.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import shutil
+import signal
+import socket
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import gunicorn.util
@@ -12,22 +25,26 @@ from gunicorn.app.base import BaseApplication
 
 from kg.config import Settings
 from server import create_app
+from server.front import Limits, run_front
+
+_PR_SET_PDEATHSIG = 1
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, bind: str) -> None:
         self.settings = settings
+        self.bind = bind
         super().__init__()
 
     def load_config(self) -> None:
         options: dict[str, Any] = {
-            "bind": f"{self.settings.host}:{self.settings.port}",
+            "bind": self.bind,
             "workers": self.settings.workers,
             "worker_class": "gthread",
             "threads": self.settings.threads,
             "timeout": int(self.settings.query_timeout) + 30,
             "graceful_timeout": 5,
-            "accesslog": "-",
+            "accesslog": None,  # the front door writes the access log, secrets redacted
             "errorlog": "-",
             "limit_request_line": 8190,
         }
@@ -57,6 +74,44 @@ def _write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
+def limits(settings: Settings) -> Limits:
+    """The front door's limits from the settings."""
+    return Limits(
+        header_timeout=settings.header_timeout,
+        body_timeout=settings.body_timeout,
+        keepalive_timeout=settings.keepalive_timeout,
+        send_timeout=settings.send_timeout,
+        upstream_timeout=settings.query_timeout + 60,
+        max_body=settings.max_request_bytes,
+        client_connections=settings.client_connections,
+    )
+
+
 def run_server(settings: Settings) -> None:
-    """Serve until interrupted."""
-    _Gunicorn(settings).run()
+    """Serve until interrupted.
+
+    Raises:
+        OSError: the address cannot be bound (in use, or not this machine's).
+    """
+    listener = socket.create_server((settings.host, settings.port), backlog=1024)
+    private = Path(tempfile.mkdtemp(prefix="dipkg-serve-"))  # mode 0700: only we connect
+    upstream = str(private / "app.sock")
+    parent = os.getpid()
+    door = os.fork()
+    if door == 0:  # the front door
+        try:
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+            if os.getppid() == parent:
+                run_front(listener, upstream, limits(settings))
+        finally:
+            os._exit(0)
+    listener.close()
+    try:
+        _Gunicorn(settings, f"unix:{upstream}").run()
+    finally:
+        try:
+            os.kill(door, signal.SIGTERM)
+            os.waitpid(door, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        shutil.rmtree(private, ignore_errors=True)

@@ -37,7 +37,8 @@ def add_void(graph: Graph, dataset: URIRef) -> None:
         graph.add((dataset, VOID.dataDump, URIRef(f"{url}/dump.{ext}")))
     for namespace in VOCABULARIES:
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
-    rows = services.executor.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    # void:triples counts the dataset's distinct triples: the default graph, their merge
+    rows = services.executor.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
     graph.add((dataset, VOID.triples, Literal(int(str(rows[0][0])), datatype=XSD.integer)))
     classes = services.executor.query(
         "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "

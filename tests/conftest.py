@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from kg.config import Settings
 from kg.pipeline import build
-from kg.store import open_store
+from kg.store import open_store, writing
 
 ROOT = Path(__file__).resolve().parent.parent
 DIPKG = [sys.executable, "-m", "kg"]
@@ -79,7 +79,8 @@ def free_port() -> int:
 @contextlib.contextmanager
 def oxigraph_server(store_dir: Path, work: Path) -> Iterator[str]:
     """A real Oxigraph server (PyPI `oxigraph`) on a free loopback port, loaded with the graph
-    of an embedded store; its URL is a remote ``store`` setting. Stopped on exit."""
+    of an embedded store by the server's own bulk loader (the recipe of docs/remote-stores.md);
+    its URL is a remote ``store`` setting. Stopped on exit."""
     work.mkdir(parents=True, exist_ok=True)
     dump = work / "store.nq"
     store = open_store(store_dir, read_only=True)
@@ -114,7 +115,10 @@ def oxigraph_server(store_dir: Path, work: Path) -> Iterator[str]:
                             f"oxigraph serve did not start: {(work / 'server.log').read_text()}"
                         ) from None
                     time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
+            url = f"http://127.0.0.1:{port}"
+            with writing(url):
+                pass  # as after any bulk load by the server: dipkg adds the merge
+            yield url
         finally:
             process.terminate()
             process.wait(10)

@@ -51,7 +51,9 @@ def writing(
         StoreError: the store is missing or busy.
     """
     if is_remote(str(location)):
-        yield open_store(location, auth=auth)
+        store = open_store(location, auth=auth)
+        store.add_merge()  # type: ignore[union-attr]
+        yield store
         return
     with embedded.writing(location, timeout) as store:
         yield store

@@ -26,17 +26,39 @@ class QueryResult:
     truncated: bool = False
 
 
-def replacement_update(dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()) -> str:
+def replacement_update(
+    dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = (), *, merge: bool = True
+) -> str:
     """The one SPARQL Update that replaces every named graph of ``dataset`` (drop, then insert
     its triples), after deleting each ``(subject, predicate)`` of ``retract`` from every graph;
-    "" when there is nothing to do. Both stores run it as one transaction."""
-    parts = [f"DELETE WHERE {{ GRAPH ?g {{ {s.n3()} {p.n3()} ?o }} }}" for s, p in retract]
+    "" when there is nothing to do. Both stores run it as one transaction.
+
+    The store's default graph is kept as the RDF merge of its named graphs, each distinct
+    triple once (RDF 1.1 Semantics 4.1; SPARQL 1.1 Service Description's union default graph
+    means a set, not a bag): a triple leaves it when the last graph stating it does, and a
+    graph's triples enter it in the same INSERT DATA (so blank nodes are the same nodes).
+    Without ``merge`` (a server whose default graph is the union of its graphs) only the
+    named graphs are written."""
+    parts = []
+    for s, p in retract:
+        parts.append(f"DELETE WHERE {{ GRAPH ?g {{ {s.n3()} {p.n3()} ?o }} }}")
+        if merge:
+            parts.append(f"DELETE WHERE {{ {s.n3()} {p.n3()} ?o }}")
     for graph in dataset.graphs():
-        if graph.identifier == dataset.default_graph.identifier and not len(graph):
+        if graph.identifier == dataset.default_graph.identifier:
+            if len(graph):
+                raise ValueError("every triple of a replacement belongs to a named graph")
             continue
-        name = graph.identifier
+        name = graph.identifier.n3()
         body = graph.serialize(format="nt")
-        parts.append(f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}}} }}")
+        if merge:
+            parts.append(
+                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {name}) }} }}"
+            )
+        parts.append(f"DROP SILENT GRAPH {name}")
+        merged = body if merge else ""
+        parts.append(f"INSERT DATA {{ GRAPH {name} {{\n{body}}}\n{merged}}}")
     return " ;\n".join(parts)
 
 
@@ -51,7 +73,8 @@ class Queryable(Protocol):
         named_graph_uris: Sequence[str] = (),
         max_rows: int | None = None,
     ) -> QueryResult:
-        """Run a read-only SPARQL query over the union of graphs (or the given graphs)."""
+        """Run a read-only SPARQL query over the default graph, the RDF merge of the named
+        graphs (or over the given graphs)."""
         ...
 
 
@@ -66,7 +89,8 @@ class Store(Queryable, Protocol):
         named_graph_uris: Sequence[str] = (),
         max_rows: int | None = None,
     ) -> QueryResult:
-        """Run a read-only SPARQL query over the union of graphs (or the given graphs)."""
+        """Run a read-only SPARQL query over the default graph, the RDF merge of the named
+        graphs (or over the given graphs)."""
         ...
 
     def replace_graphs(
@@ -81,11 +105,21 @@ class Store(Queryable, Protocol):
         ...
 
     def __len__(self) -> int:
-        """Number of quads."""
+        """Number of quads in the named graphs."""
+        ...
+
+    def triple_count(self) -> int:
+        """Number of distinct triples: the default graph, the merge of the named graphs."""
+        ...
+
+    def add_merge(self) -> None:
+        """Fill the default graph with the merge of the named graphs if it is empty (a store
+        written before it held the merge, or loaded by a server's own bulk loader)."""
         ...
 
     def dump(self, out: IO[bytes], rdf_format: str) -> None:
-        """Stream every quad (or triple) to ``out`` in an N-Quads/TriG/N-Triples/Turtle form."""
+        """Stream the named graphs' quads (N-Quads, TriG) or the merge's triples (N-Triples,
+        Turtle) to ``out``."""
         ...
 
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
@@ -93,7 +127,7 @@ class Store(Queryable, Protocol):
         ...
 
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
-        """Every quad as rdflib terms (graph None for the default graph)."""
+        """Every quad of the named graphs as rdflib terms."""
         ...
 
     def close(self) -> None:

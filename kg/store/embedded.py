@@ -1,7 +1,12 @@
 """The embedded on-disk store: Oxigraph through pyoxigraph; no server process needed.
 
-Queries run over the union of all graphs unless graphs are named. Replacing graphs is one
+Every triple lives in a named graph (one per document, the registry, the vocabulary); the
+store's default graph is their RDF merge, each distinct triple once, kept up to date by every
+write (:func:`kg.store.base.replacement_update`) and by the bulk loaders. Queries run over that
+default graph, or over the graphs a query's FROM / FROM NAMED or the protocol's
+``default-graph-uri`` / ``named-graph-uri`` name (SPARQL 1.1 Query 13.2). Replacing graphs is one
 SPARQL Update (a single Oxigraph transaction), so a reader sees all of a document or none.
+A store written before the merge existed gets it the first time it is opened for writing.
 
 One process writes at a time (:func:`writing` waits for the store's lock file); readers open
 the store read-only, and, since such a handle shows the store as it was when opened, they
@@ -81,6 +86,14 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise StoreError(f"unsupported rdflib term: {term!r}")
 
 
+def engine_error(exc: Exception) -> QueryError | StoreError:
+    """Oxigraph's error while evaluating a query: the store's (an I/O failure, reported as
+    OSError or as RocksDB "corruption"), or the query's (a runtime error of evaluation)."""
+    if isinstance(exc, OSError) or "IO error" in str(exc) or "Corruption" in str(exc):
+        return StoreError(f"The store could not answer: {exc}")
+    return QueryError(f"The query failed: {exc}")
+
+
 def _collect(result: object, max_rows: int | None) -> QueryResult:
     """A pyoxigraph result as a QueryResult, cut at ``max_rows`` rows or triples."""
     if isinstance(result, ox.QueryBoolean):
@@ -103,13 +116,25 @@ def _collect(result: object, max_rows: int | None) -> QueryResult:
     return QueryResult("graph", graph=graph)
 
 
-def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
-    """Every quad of an rdflib Dataset as pyoxigraph quads (default graph without a name)."""
+def dataset_quads(dataset: Dataset, *, merge: bool = False) -> Iterator[ox.Quad]:
+    """Every quad of an rdflib Dataset as pyoxigraph quads (default graph without a name);
+    with ``merge``, each named graph's triples also in the default graph (for bulk loads into
+    a store whose default graph is the merge)."""
     default = dataset.default_graph.identifier
     for graph in dataset.graphs():
         name = ox.DefaultGraph() if graph.identifier == default else to_oxigraph(graph.identifier)
         for s, p, o in graph:
-            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
+            quad = ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
+            yield quad
+            if merge and not isinstance(name, ox.DefaultGraph):
+                yield ox.Quad(quad.subject, quad.predicate, quad.object)
+
+
+def _merged(store: ox.Store) -> Iterator[ox.Quad]:
+    """The default-graph quad of every named graph's triple (duplicates are one quad)."""
+    for quad in store.quads_for_pattern(None, None, None, None):
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            yield ox.Quad(quad.subject, quad.predicate, quad.object)
 
 
 class EmbeddedStore:
@@ -132,15 +157,35 @@ class EmbeddedStore:
                     raise StoreError(
                         f"{self.path}: no store here.", hint="Run `dipkg build` to create it."
                     )
-                self._store = ox.Store.read_only(str(self.path))
+                opened = _open_read_only(self.path, wait=_READER_WAIT)
+                if opened is None:
+                    raise StoreError(
+                        f"{self.path}: could not be opened for {_READER_WAIT:g} s while a "
+                        "writer compacted it.",
+                        hint="Retry in a moment.",
+                    )
+                self._store = opened
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
+                self.add_merge()
         except OSError as exc:
             raise StoreError(
                 f"{self.path}: cannot open the store ({exc}).",
                 hint="Another dipkg process may hold it for writing; stop it, or use a copy.",
             ) from exc
+
+    def add_merge(self) -> None:
+        """Fill the default graph of a store written before it held the merge."""
+        default = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        if next(default, None) is None and next(self._store.named_graphs(), None) is not None:
+            self._store.bulk_extend(_merged(self._store))
+            self._store.flush()
+
+    def bulk_merge(self) -> None:
+        """Add the merge of the named graphs to the default graph (after a bulk load of
+        files; not transactional, for fresh stores)."""
+        self._store.bulk_extend(_merged(self._store))
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -150,18 +195,18 @@ class EmbeddedStore:
     def _run(
         self, sparql: str, default_graph_uris: Sequence[str], named_graph_uris: Sequence[str]
     ) -> object:
-        """Run a query over the union of graphs, or the given dataset."""
-        options: dict[str, object] = {"use_default_graph_as_union": not default_graph_uris}
-        if default_graph_uris:
+        """Run a query over the default graph (the merge), or the dataset the protocol names
+        (which overrides the query's FROM, SPARQL 1.1 Protocol 2.1.4)."""
+        options: dict[str, object] = {}
+        if default_graph_uris or named_graph_uris:
             options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-        if named_graph_uris:
             options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
         try:
             return self._store.query(sparql, **options)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise QueryError(f"The query does not parse: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"The store could not answer: {exc}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise engine_error(exc) from exc
 
     def query(
         self,
@@ -182,8 +227,8 @@ class EmbeddedStore:
         result = self._run(sparql, default_graph_uris, named_graph_uris)
         try:
             return _collect(result, max_rows)
-        except OSError as exc:
-            raise StoreError(f"The store could not answer: {exc}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise engine_error(exc) from exc
 
     def query_serialized(
         self,
@@ -204,8 +249,8 @@ class EmbeddedStore:
             raise QueryError("Only SELECT and ASK results can be serialised as query results.")
         try:
             return result.serialize(format=_RESULT_FORMATS[fmt])  # type: ignore[no-any-return]
-        except OSError as exc:
-            raise StoreError(f"The store could not answer: {exc}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise engine_error(exc) from exc
 
     def replace_graphs(
         self, dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()
@@ -230,21 +275,25 @@ class EmbeddedStore:
 
     def _bump(self) -> None:
         """Tell readers (other processes) that the store changed."""
-        if self.path is None:
-            return
-        temporary = self.path / f"{_STAMP}.{os.getpid()}"
-        temporary.write_text(str(time.time_ns()))
-        temporary.replace(self.path / _STAMP)
+        if self.path is not None:
+            _bump(self.path)
 
     def refresh(self) -> bool:
-        """Reopen a read-only store if a writer changed it since; True if it did."""
+        """Reopen a read-only store if a writer changed it since; True if it did. If it
+        cannot be opened at once (a writer is compacting), the handle stays as it is: a
+        consistent view of the store before that write, whose files stay open."""
         if not self.read_only or self._generation() == self._seen:
             return False
-        return self.reopen()
+        generation = self._generation()
+        opened = _open_read_only(self.path, wait=0.0) if self.path is not None else None
+        if opened is None:
+            return False
+        self._store, self._seen = opened, generation
+        return True
 
     def reopen(self) -> bool:
-        """Open a read-only store afresh (it then sees every committed write); True if it
-        was reopened, False for a writable or in-memory store.
+        """Open a read-only store afresh (trying for a few seconds while a writer compacts);
+        True if it was reopened, False for a writable or in-memory store.
 
         Raises:
             StoreError: the store cannot be opened.
@@ -252,33 +301,48 @@ class EmbeddedStore:
         if not self.read_only or self.path is None:
             return False
         generation = self._generation()
-        try:
-            self._store = ox.Store.read_only(str(self.path))
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot reopen the store ({exc}).") from exc
-        self._seen = generation
+        opened = _open_read_only(self.path, wait=_READER_WAIT)
+        if opened is None:
+            raise StoreError(
+                f"{self.path}: could not be reopened for {_READER_WAIT:g} s while a writer "
+                "compacted it.",
+                hint="Retry in a moment.",
+            )
+        self._store, self._seen = opened, generation
         return True
 
     def bulk_add(self, dataset: Dataset) -> None:
-        """Add a dataset with the bulk loader (not transactional: for fresh stores)."""
-        self._store.bulk_extend(dataset_quads(dataset))
+        """Add a dataset (and its merge) with the bulk loader (not transactional: for fresh
+        stores)."""
+        self._store.bulk_extend(dataset_quads(dataset, merge=True))
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs in the store, sorted."""
         return sorted(URIRef(g.value) for g in self._store.named_graphs())  # type: ignore[union-attr]
 
     def __len__(self) -> int:
-        return len(self._store)
+        """The quads of the named graphs (the merge in the default graph is not counted)."""
+        return sum(1 for _ in self._named_quads())
+
+    def triple_count(self) -> int:
+        """The distinct triples of the store: the size of the default graph, the merge."""
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+    def _named_quads(self) -> Iterator[ox.Quad]:
+        for quad in self._store.quads_for_pattern(None, None, None, None):
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                yield quad
 
     def dump(self, out: IO[bytes], rdf_format: str) -> None:
-        """Stream the store natively: quads for nquads/trig, the union's triples otherwise."""
+        """Stream the store: the named graphs' quads for nquads/trig, the merge's triples
+        (each once) otherwise."""
         fmt = _RDF_FORMATS[rdf_format]
         if rdf_format in ("nquads", "trig"):
-            self._store.dump(out, format=fmt)
+            ox.serialize(self._named_quads(), out, format=fmt)
         else:
             triples = (
                 ox.Triple(q.subject, q.predicate, q.object)
-                for q in self._store.quads_for_pattern(None, None, None)
+                for q in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
             )
             ox.serialize(triples, out, format=fmt)
 
@@ -288,8 +352,8 @@ class EmbeddedStore:
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)  # type: ignore[misc]
 
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
-        """Every quad as rdflib terms."""
-        for q in self._store.quads_for_pattern(None, None, None, None):
+        """Every quad of the named graphs as rdflib terms."""
+        for q in self._named_quads():
             yield (
                 to_rdflib(q.subject),  # type: ignore[misc]
                 to_rdflib(q.predicate),
@@ -300,6 +364,39 @@ class EmbeddedStore:
     def close(self) -> None:
         """Flush and release the store."""
         del self._store
+
+
+_READER_WAIT = 5.0  # seconds a reader keeps trying to open while writers compact
+
+
+def _open_read_only(path: Path, wait: float) -> ox.Store | None:
+    """A read-only handle, or None if it could not be opened within ``wait`` seconds.
+
+    Opening lists the store's files and opens them; a writer compacting at that moment
+    removes some of them, and the open fails (RocksDB calls it corruption). It is then tried
+    again until ``wait`` has passed: a handle that opened keeps its files, whatever a writer
+    removes later.
+
+    Raises:
+        StoreError: the store cannot be opened for another reason.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            vanished = isinstance(exc, FileNotFoundError) or "No such file" in str(exc)
+            if not vanished:
+                raise StoreError(f"{path}: cannot open the store ({exc}).") from exc
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.02)
+
+
+def _bump(path: Path) -> None:
+    temporary = path / f"{_STAMP}.{os.getpid()}"
+    temporary.write_text(str(time.time_ns()))
+    temporary.replace(path / _STAMP)
 
 
 @contextmanager
@@ -331,5 +428,9 @@ def writing(path: str | Path, timeout: float = 60.0) -> Iterator[EmbeddedStore]:
                 yield store
             finally:
                 store.close()
+                # Opening and closing a writer flushes and compacts: files that readers'
+                # handles still list may be gone, even when nothing was written. Readers
+                # reopen when the stamp moves.
+                _bump(path)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

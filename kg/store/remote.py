@@ -5,9 +5,10 @@ Queries go through SPARQLWrapper; writes are one SPARQL 1.1 Update request per
 :meth:`RemoteStore.replace_graphs` (the server runs it as one transaction, so a reader sees
 all of a document or none); bulk loads and dumps stream N-Quads through the Graph Store
 Protocol. The location is one setting (see :func:`endpoints`); credentials come from the
-``store_auth`` setting. The server must treat its default graph as the union of the named
-graphs (Virtuoso, GraphDB and QLever do; Oxigraph does with ``?union-default-graph``, which the
-short form adds; Fuseki with ``tdb2:unionDefaultGraph true``): docs/remote-stores.md.
+``store_auth`` setting. As in the embedded store, the server's default graph holds the RDF merge
+of the named graphs, each distinct triple once, kept by dipkg's own updates: the server must
+answer queries without FROM from its default graph itself, not from a union of its graphs
+(Oxigraph's and Fuseki's default; Virtuoso with ``DefaultGraph`` set): docs/remote-stores.md.
 """
 
 from __future__ import annotations
@@ -43,11 +44,14 @@ _DUMP_TYPES = {
 
 @dataclass(frozen=True)
 class Endpoints:
-    """Where a remote store answers: SPARQL query, SPARQL update, Graph Store Protocol."""
+    """Where a remote store answers: SPARQL query, SPARQL update, Graph Store Protocol; and
+    whether the server's default graph is its own (dipkg keeps the merge there) or the union
+    of its graphs (Virtuoso: then dipkg writes only the named graphs)."""
 
     query: str
     update: str
     store: str
+    union: bool = False
 
     @property
     def host(self) -> tuple[str, int]:
@@ -64,17 +68,23 @@ def is_remote(location: str) -> bool:
 def endpoints(location: str) -> Endpoints:
     """Read the ``store`` setting of a remote store.
 
-    Either an Oxigraph server's base URL (``http://host:7878``: ``/query?union-default-graph``,
-    ``/update``, ``/store``), or a small table ``query=URL;update=URL;store=URL`` for any other
-    server.
+    Either an Oxigraph server's base URL (``http://host:7878``: ``/query``, ``/update``,
+    ``/store``), or a small table ``query=URL;update=URL;store=URL`` for any other server.
 
     Raises:
         StoreError: the table lacks one of the three, or a URL is not http(s).
     """
     if not location.startswith("query="):
         base = location.rstrip("/")
-        return Endpoints(f"{base}/query?union-default-graph", f"{base}/update", f"{base}/store")
+        return Endpoints(f"{base}/query", f"{base}/update", f"{base}/store")
     table = dict(part.strip().partition("=")[::2] for part in location.split(";") if part.strip())
+    unknown = sorted(set(table) - {"query", "update", "store", "default"})
+    if unknown or table.get("default", "merge") not in ("merge", "union"):
+        raise StoreError(
+            f"The store setting has {unknown[0] if unknown else 'default=' + table['default']}.",
+            hint="Write it as query=URL;update=URL;store=URL, optionally ;default=union for a "
+            "server whose default graph is the union of its graphs (docs/remote-stores.md).",
+        )
     missing = [k for k in ("query", "update", "store") if not table.get(k)]
     if missing:
         raise StoreError(
@@ -84,7 +94,8 @@ def endpoints(location: str) -> Endpoints:
     for key in ("query", "update", "store"):
         if not table[key].startswith(("http://", "https://")):
             raise StoreError(f"The store setting's {key} URL is not http(s): {table[key]!r}.")
-    return Endpoints(table["query"], table["update"], table["store"])
+    union = table.get("default") == "union"
+    return Endpoints(table["query"], table["update"], table["store"], union)
 
 
 class RemoteStore:
@@ -184,7 +195,7 @@ class RemoteStore:
     ) -> None:
         """Replace the dataset's named graphs in one SPARQL Update request (one transaction
         on the server), first deleting each ``(subject, predicate)`` of ``retract``."""
-        update = replacement_update(dataset, retract)
+        update = replacement_update(dataset, retract, merge=not self.endpoints.union)
         if update:
             self._request(
                 self.endpoints.update, update.encode("utf-8"), "application/sparql-update"
@@ -193,7 +204,8 @@ class RemoteStore:
     def bulk_add(self, dataset: Dataset) -> None:
         """Add a dataset through the Graph Store Protocol as one N-Quads body."""
         out = io.BytesIO()
-        ox.serialize(dataset_quads(dataset), out, format=ox.RdfFormat.N_QUADS)
+        quads = dataset_quads(dataset, merge=not self.endpoints.union)
+        ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
         self._request(self.endpoints.store, out.getvalue(), "application/n-quads")
 
     def _request(
@@ -227,12 +239,41 @@ class RemoteStore:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
         return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
 
+    def triple_count(self) -> int:
+        """The distinct triples of the store: the size of the default graph, the merge."""
+        rows = self.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+        ).rows
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
+
+    def add_merge(self) -> None:
+        """Fill the server's default graph with the merge of its named graphs if it is empty
+        (after a load by the server's own bulk loader); nothing on a union server."""
+        if self.endpoints.union or self.query("ASK { ?s ?p ?o }").boolean:
+            return
+        if self.query("ASK { GRAPH ?g { ?s ?p ?o } }").boolean:
+            update = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+            self._request(
+                self.endpoints.update, update.encode("utf-8"), "application/sparql-update"
+            )
+
     def dump(self, out: IO[bytes], rdf_format: str) -> None:
-        """Stream the server's dataset (GSP GET of the whole store) to ``out``."""
-        response = self._request(self.endpoints.store, None, None, _DUMP_TYPES[rdf_format])
-        with response:
-            while chunk := response.read(1 << 16):
-                out.write(chunk)
+        """Stream the server's named graphs (nquads, trig) or their merge, the default graph
+        (ntriples, turtle), read through the Graph Store Protocol, to ``out``."""
+        if rdf_format in ("ntriples", "turtle"):
+            url = self.endpoints.store + ("" if self.endpoints.union else "?default")
+            with self._request(url, None, None, _DUMP_TYPES[rdf_format]) as response:
+                while chunk := response.read(1 << 16):
+                    out.write(chunk)
+            return
+        fmt = ox.RdfFormat.N_QUADS if rdf_format == "nquads" else ox.RdfFormat.TRIG
+        with self._request(self.endpoints.store, None, None, _DUMP_TYPES["nquads"]) as response:
+            named = (
+                q
+                for q in ox.parse(response, format=ox.RdfFormat.N_QUADS)
+                if not isinstance(q.graph_name, ox.DefaultGraph)
+            )
+            ox.serialize(named, out, format=fmt)
 
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
         """One named graph's triples (GSP GET), as rdflib terms."""
@@ -242,13 +283,13 @@ class RemoteStore:
                 yield to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)  # type: ignore[misc]
 
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
-        """Every quad of the server's dataset."""
+        """Every quad of the server's named graphs (the merge in its default graph is not
+        data of its own)."""
         with self._request(self.endpoints.store, None, None, "application/n-quads") as response:
             for q in ox.parse(response, format=ox.RdfFormat.N_QUADS):
-                graph = (
-                    None if isinstance(q.graph_name, ox.DefaultGraph) else to_rdflib(q.graph_name)
-                )
-                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph  # type: ignore[misc]
+                if not isinstance(q.graph_name, ox.DefaultGraph):
+                    graph = to_rdflib(q.graph_name)
+                    yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph  # type: ignore[misc]
 
     def refresh(self) -> bool:
         """Nothing to reopen: every request sees the server's current state."""

@@ -176,7 +176,7 @@ def test_void_counts_equal_the_store(live_server: LiveServer, built_store_dir: P
     triples = int(next(void.objects(None, URIRef("http://rdfs.org/ns/void#triples"))))
     store = open_store(built_store_dir, read_only=True)
     try:
-        assert triples == len(store)
+        assert triples == store.triple_count() < len(store)  # distinct triples, not quads
     finally:
         store.close()
     dumps = {str(o) for o in void.objects(None, URIRef("http://rdfs.org/ns/void#dataDump"))}
