@@ -263,6 +263,8 @@ def serve_command(
     With no store yet, builds one from the bundled corpus first.
     """
     settings = _settings(store=store, host=host, port=port, workers=workers)
+    for secret in ("DIPKG_WRITE_TOKEN", "DIPKG_STORE_AUTH"):
+        os.environ.pop(secret, None)  # the settings object carries them; no child inherits
     if not is_remote(settings.store) and not (Path(settings.store) / "CURRENT").exists():
         click.echo(
             f"no store at {settings.store}; building it from {settings.corpus_dir}", err=True

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
+from kg.documents import document_id
 from kg.errors import DipkgError, InputError
 from kg.records import (
     Coding,
@@ -33,8 +34,8 @@ Vocabulary = Mapping[str, frozenset[str]]
 
 
 def coding_path(document_path: Path) -> Path:
-    """Where a document's curated coding lives."""
-    return document_path.with_name(document_path.name.split(".", 1)[0] + ".coding.yaml")
+    """Where a document's curated coding lives: beside it, ``{document id}.coding.yaml``."""
+    return document_path.with_name(document_id(document_path) + ".coding.yaml")
 
 
 def read_coding(

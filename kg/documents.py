@@ -28,15 +28,54 @@ TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES
+DOCUMENT_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+"""What a document id may be (use ``fullmatch``): it becomes a file name and an IRI segment."""
+
+
+def is_document_id(text: str) -> bool:
+    """Whether ``text`` can be a document id: 1-100 letters, digits, '_', '.' and '-', not
+    starting with '.' or '-', and nothing else (no trailing newline).
+
+    >>> [is_document_id(t) for t in ("a.b", "abc" + chr(10), "..", "x" * 101)]
+    [True, False, False, False]
+    """
+    return DOCUMENT_ID.fullmatch(text) is not None
 
 
 def document_id(path: Path) -> str:
-    """The document identifier: the file name without extension.
+    """The document identifier: the file name without its document extension (never cut at
+    another dot: ``a.b.txt`` is ``a.b``).
 
     >>> document_id(Path("corpus/000_6aee4f90ec08fcc7.txt"))
     '000_6aee4f90ec08fcc7'
+    >>> document_id(Path("in/report.v2.html"))
+    'report.v2'
     """
-    return path.name.split(".", 1)[0]
+    name = path.name
+    for suffix in DOCUMENT_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_characters(text: str, source: str) -> None:
+    """Refuse control characters (other than tab and line ends) and non-characters: no RDF
+    serialisation may carry them (XML 1.0 cannot at all), so a document holding one would
+    break the dumps and pages.
+
+    Raises:
+        InputError: naming the source, the character and its offset.
+    """
+    found = _CONTROL.search(text)
+    if found:
+        raise InputError(
+            f"{source}: the text holds the control character U+{ord(found.group()):04X} "
+            f"at offset {found.start()}.",
+            hint="Remove it (or replace it with a space) and try again.",
+        )
 
 
 def meta_path(text_path: Path) -> Path:
@@ -75,6 +114,7 @@ def read_document(
         text, page_title, page_date = html_to_text(raw, str(path))
     else:
         text = raw
+    _check_characters(text, str(path))
     sidecar = meta_path(path)
     values: dict[str, object] = {}
     where = str(sidecar)
@@ -104,6 +144,7 @@ def read_document(
                 "published", f"{exc}.", hint="Write the date as 2024-04-02, 2024-04 or 2024."
             ) from exc
     title = meta.text("title", required=require_metadata) or page_title or _first_line(text)
+    _check_characters(title, f"{where}: title")
     language = meta.text("language", "en") or "en"
     if not LANGUAGE_TAG.match(language):
         raise meta.error(

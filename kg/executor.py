@@ -2,14 +2,14 @@
 
 Neither pyoxigraph nor rdflib can cancel a running query, so each query runs in one of a small
 pool of child processes, each holding its own read-only store (reopened when a writer has
-changed it); when the time limit passes, that child is killed (the work stops) and a fresh one
-is started at once for the next query. A query that finds no free process within the wait is
-refused (busy), so load is bounded. Serialisation happens in the child too, under the same
-time limit, and a CONSTRUCT or DESCRIBE is capped like a SELECT.
+changed it); when the time limit passes, that child is killed (the work stops) and a warm
+spare takes its place at once (a new spare starts in the background). A query that finds no
+free process within the wait is refused (busy), so load is bounded. Serialisation happens in
+the child too, under the same time limit, and a CONSTRUCT or DESCRIBE is capped like a SELECT.
 
 A query process is confined before it takes work: it dies with the process that started it
 (the kernel's parent-death signal, and a check that the parent is still the one it was
-started by), its address space is limited (``query_memory``; a query past it is a 503
+started by), its address space is limited (``query_memory_mb``; a query past it is a 503
 ``too-much-memory``, not a machine out of memory), on an embedded store it can open no
 network socket at all (:func:`kg.netguard.close_network`), and it never sees the write token.
 Any error inside it becomes an answer, never its death: a read that fails because a writer
@@ -229,6 +229,7 @@ class QueryExecutor:
         # Query processes are started from one long-lived thread: the kernel's parent-death
         # signal follows the thread that started a process, and request threads may end.
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dipkg-spawn")
+        self._spare: Future[_Worker] | None = None  # started with the first process
 
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
@@ -350,20 +351,28 @@ class QueryExecutor:
                 worker = None
             if worker is None:
                 worker = self._spawner.submit(self._spawn).result()
+                with self._lock:
+                    if self._spare is None:  # a process to swap in when one is killed
+                        self._spare = self._spawner.submit(self._spawn)
             return worker
         except BaseException:
             self._idle.put(None)
             raise
 
     def _replace(self, worker: _Worker) -> None:
-        """Stop a process and start its successor at once, so the next query need not wait."""
+        """Stop a process and put the warm spare in its place (the next query need not wait
+        for a process to start), starting a new spare."""
         self._stop(worker)
-        self._idle.put(self._spawner.submit(self._spawn))
+        with self._lock:
+            successor = self._spare or self._spawner.submit(self._spawn)
+            self._spare = self._spawner.submit(self._spawn)
+        self._idle.put(successor)
 
     def close(self) -> None:
         """Stop every query process."""
         self._spawner.shutdown(wait=True)
         with self._lock:
+            self._spare = None
             running, self._running = list(self._running), set()
         for worker in running:
             worker.stop()

@@ -13,7 +13,6 @@ that fails anywhere is rejected whole with the reasons, and the store stays as i
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,7 +23,7 @@ from rdflib import Graph, URIRef
 from kg import iris
 from kg.coding import coding_path, read_coding
 from kg.config import Settings
-from kg.documents import DOCUMENT_SUFFIXES, read_document
+from kg.documents import DOCUMENT_SUFFIXES, is_document_id, read_document
 from kg.errors import DipkgError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
 from kg.known import StoreKnown
@@ -44,7 +43,6 @@ from kg.validation import (
 )
 from kg.vocab import DIP
 
-_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 _MAX_REASONS = 20
 _BATCH = 32  # documents spaCy parses together
 
@@ -110,10 +108,10 @@ class Ingester:
             InputError: the file, its metadata or its name is unusable.
         """
         document = read_document(path, metadata=metadata, require_metadata=False)
-        if not _ID.match(document.id):
+        if not is_document_id(document.id):
             raise InputError(
                 f"{path}: the file name gives the document id {document.id!r}, which may "
-                "only hold letters, digits, '_', '.' and '-'.",
+                "only hold 1-100 letters, digits, '_', '.' and '-' (not first).",
                 hint="Rename the file (its name without extension is the document's id).",
             )
         return document

@@ -15,6 +15,22 @@ from rdflib import URIRef
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+def is_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI (RFC 3987, as Oxigraph checks it): a path that
+    would make an invalid IRI names no resource, and must never reach a query.
+
+    >>> [is_iri(t) for t in ("https://w3id.org/dipkg/id/a", "https://x/a b", "https://x/>")]
+    [True, False, False]
+    """
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def slug(text: str) -> str:
     """A path segment safe for an IRI, keeping it readable.
 

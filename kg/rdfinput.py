@@ -1,8 +1,17 @@
-"""Reading RDF files safely: no remote contexts, no XML entities, errors naming the file."""
+"""Reading RDF files safely: no remote contexts, no XML entities, bounded nesting and size,
+errors naming the file and the limit.
+
+Untrusted JSON, JSON-LD and Turtle are measured by iterative scans before any recursive or
+memory-hungry parser sees them: nesting deeper than :data:`MAX_NESTING` is refused (100,000
+nested arrays made Python's JSON parser raise RecursionError; 2 MB of nested Turtle
+collections took a parser to 11 GB), and a file is parsed into memory up to
+:data:`MAX_TRIPLES` triples (larger ones go through ``dipkg load --bulk``).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,6 +19,9 @@ from rdflib import Dataset, URIRef
 
 from kg.errors import InputError
 from kg.store.embedded import to_rdflib
+
+MAX_NESTING = 64
+MAX_TRIPLES = 2_000_000
 
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -64,9 +76,18 @@ def parse_rdf_file(path: Path, dataset: Dataset, default_graph: str | None = Non
         )
     if fmt == ox.RdfFormat.JSON_LD:
         _check_jsonld_contexts(path, data)
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        check_turtle_nesting(data, str(path))
     target = dataset.graph(URIRef(default_graph)) if default_graph else dataset.default_graph
     try:
-        for quad in ox.parse(data, fmt, base_iri=path.resolve().as_uri()):
+        for count, quad in enumerate(ox.parse(data, fmt, base_iri=path.resolve().as_uri())):
+            if count >= MAX_TRIPLES:
+                raise InputError(
+                    f"{path}: more than {MAX_TRIPLES} triples; a file is validated in memory "
+                    "only up to that size.",
+                    hint="Load it into a new store with `dipkg load --bulk`, then run "
+                    "`dipkg validate`.",
+                )
             triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
             if isinstance(quad.graph_name, ox.DefaultGraph):
                 target.add(triple)  # type: ignore[arg-type]
@@ -76,13 +97,68 @@ def parse_rdf_file(path: Path, dataset: Dataset, default_graph: str | None = Non
         raise InputError(f"{path}: does not parse as {fmt.name}: {exc}") from exc
 
 
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
+_TURTLE_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
+    r'|"(?:[^"\\\n\r]|\\.)*"?'
+    r"|'(?:[^'\\\n\r]|\\.)*'?"
+    r"|<[^>\s]*>?|#[^\r\n]*|[()\[\]]",
+    re.S,
+)
+
+
+def check_json_nesting(data: bytes | str, source: str, limit: int = MAX_NESTING) -> None:
+    """Refuse JSON nested deeper than ``limit`` (arrays and objects), scanning past strings.
+
+    >>> check_json_nesting('{"a": [[1]], "b": "[[[["}', "x", limit=3)
+
+    Raises:
+        InputError: naming ``source`` and the limit.
+    """
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    _check_depth(_JSON_TOKENS, text, "[{", "]}", limit, f"{source}: JSON nested")
+
+
+def check_turtle_nesting(data: bytes, source: str, limit: int = MAX_NESTING) -> None:
+    """Refuse Turtle or TriG whose collections and blank-node lists nest deeper than
+    ``limit``, scanning past strings, IRIs and comments.
+
+    >>> check_turtle_nesting(b'<a> <b> ( ( "(((" ) ) . # ((((', "x", limit=2)
+
+    Raises:
+        InputError: naming ``source`` and the limit.
+    """
+    where = f"{source}: collections or blank nodes nested"
+    _check_depth(_TURTLE_TOKENS, data.decode("utf-8", "replace"), "([", ")]", limit, where)
+
+
+def _check_depth(
+    tokens: re.Pattern[str], text: str, opening: str, closing: str, limit: int, what: str
+) -> None:
+    depth = 0
+    for match in tokens.finditer(text):
+        token = match.group(0)
+        if token in opening:
+            depth += 1
+            if depth > limit:
+                raise InputError(
+                    f"{what} deeper than {limit} levels (at character {match.start()}).",
+                    hint="Flatten the data; deeper nesting is refused before parsing.",
+                )
+        elif token in closing:
+            depth -= 1
+
+
 def _check_jsonld_contexts(path: Path, data: bytes) -> None:
+    check_json_nesting(data, str(path))
     try:
         document = json.loads(data)
     except ValueError as exc:
         raise InputError(f"{path}: not valid JSON: {exc}") from exc
-
-    def walk(node: object) -> None:
+    stack = [document]
+    while stack:  # iteratively, over every object and array
+        node = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
                 if key == "@context":
@@ -93,9 +169,6 @@ def _check_jsonld_contexts(path: Path, data: bytes) -> None:
                             "dipkg never fetches contexts.",
                             hint="Inline the context object in the file.",
                         )
-                walk(value)
+                stack.append(value)
         elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(document)
+            stack.extend(node)

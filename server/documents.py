@@ -11,13 +11,15 @@ graph on their next query.
 from __future__ import annotations
 
 import hmac
-import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from kg.documents import is_document_id
+from kg.errors import InputError
+from kg.rdfinput import check_json_nesting
 from kg.store import writing
 from server.problems import problem
 from server.resources import local_link
@@ -30,7 +32,6 @@ blueprint = Blueprint("documents", __name__)
 
 FORMATS = {"text": ".txt", "markdown": ".md", "html": ".html"}
 FIELDS = {"id", "text", "format", "title", "published", "language", "url"}
-_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
 def _authorized() -> Response | None:
@@ -60,6 +61,11 @@ def _authorized() -> Response | None:
 
 def _body() -> dict[str, Any] | Response:
     """The JSON body, checked field by field; or the problem naming what is wrong."""
+    if request.is_json:
+        try:
+            check_json_nesting(request.get_data(cache=True), "The body")
+        except InputError as exc:
+            return problem(400, "bad-body", exc.message, hint=exc.hint)
     body = request.get_json(silent=True) if request.is_json else None
     if not isinstance(body, dict):
         return problem(
@@ -80,11 +86,20 @@ def _body() -> dict[str, Any] | Response:
     for name in FIELDS:
         if name in body and not isinstance(body[name], str):
             return problem(400, "bad-field", f"Field {name!r} must be a string.", field=name)
-    if not _ID.match(body.get("id", "")):
+        if name in body and not _encodable(body[name]):
+            return problem(
+                400,
+                "bad-field",
+                f"Field {name!r} holds a lone surrogate (an escape like \\ud800 that is no "
+                "character); send valid Unicode.",
+                field=name,
+            )
+    if not is_document_id(body.get("id", "")):
         return problem(
             400,
             "bad-field",
-            "Field 'id' must be 1-100 letters, digits, '_', '.' or '-'.",
+            "Field 'id' must be 1-100 letters, digits, '_', '.' or '-', not starting with "
+            "'.' or '-'.",
             field="id",
         )
     if not body.get("text", "").strip():
@@ -97,6 +112,14 @@ def _body() -> dict[str, Any] | Response:
             field="format",
         )
     return body
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _ingester() -> Ingester:

@@ -97,10 +97,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
+        kind = "unknown-resource" if status == 404 else (exc.name or "error").lower()
         response = problem(
-            status,
-            (exc.name or "error").lower().replace(" ", "-"),
-            exc.description or TITLES.get(status, "Error"),
+            status, kind.replace(" ", "-"), exc.description or TITLES.get(status, "Error")
         )
         if status == 405 and exc.get_response().headers.get("Allow"):
             response.headers["Allow"] = exc.get_response().headers["Allow"]

@@ -13,13 +13,14 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.describe import describe_query, document_spans_query, evidence_query, incoming_query
 from kg.export import EXPORT_FORMATS, export
 from kg.formats import FORMATS, get_format
+from kg.iris import is_iri
 from kg.queries import get_query, run_saved_query
 from kg.store import open_store
 from kg.vocab import DIP, DIPC
@@ -72,11 +73,7 @@ def resource(rest: str) -> Response:
     """One resource: its description (RDF) or its page (HTML)."""
     services = get_services()
     iri = URIRef(services.settings.base_iri + rest)
-    try:
-        iri.n3()
-    except Exception:  # rdflib raises a bare Exception for an IRI it cannot serialise
-        return problem(404, "unknown-resource", f"No resource {rest!r} here.")
-    if not _exists(iri):
+    if not is_iri(iri) or not _exists(iri):
         return problem(
             404,
             "unknown-resource",
@@ -261,8 +258,13 @@ def ontology() -> Response:
 def concept(rest: str) -> Response:
     """A SKOS scheme or concept, by content negotiation."""
     iri = URIRef(str(DIPC) + rest)
-    if not _exists(iri):
-        abort(404)
+    if not is_iri(iri) or not _exists(iri):
+        return problem(
+            404,
+            "unknown-resource",
+            f"The vocabulary has no scheme or concept {iri}.",
+            hint="The schemes are listed at /concept/.",
+        )
     description = get_services().executor.query(describe_query(iri)).graph or Graph()
     members = (
         get_services()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,10 +16,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
 
 from kg.config import Settings
 from kg.pipeline import build
 from kg.store import open_store, writing
+from server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DIPKG = [sys.executable, "-m", "kg"]
@@ -42,6 +46,34 @@ def settings(built_store_dir: Path) -> Settings:
 def fresh_settings(tmp_path: Path) -> Settings:
     """Settings with an empty store location of the test's own."""
     return dataclasses.replace(Settings(), store=str(tmp_path / "store"))
+
+
+@pytest.fixture(scope="session")
+def app(built_store_dir: Path) -> Iterator[Flask]:
+    """The application in process over the session's bundled store (read-only)."""
+    application = create_app(Settings(store=str(built_store_dir)))
+    yield application
+    application.extensions["dipkg"].executor.close()
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    """Flask's in-process client of :func:`app`, for tests where real HTTP is not the point."""
+    return app.test_client()
+
+
+WRITE_TOKEN = "s3cret-token-for-tests"
+
+
+@pytest.fixture()
+def writable_client(built_store_dir: Path, tmp_path: Path) -> Iterator[FlaskClient]:
+    """An in-process client of an app over a copy of the bundled store, with the write
+    token :data:`WRITE_TOKEN`."""
+    store = tmp_path / "store"
+    shutil.copytree(built_store_dir, store)
+    application = create_app(Settings(store=str(store), write_token=WRITE_TOKEN))
+    yield application.test_client()
+    application.extensions["dipkg"].executor.close()
 
 
 @pytest.fixture()

@@ -124,3 +124,40 @@ def test_a_query_process_dies_with_its_worker(confined: LiveServer) -> None:
     while time.monotonic() < deadline and is_running(process):
         time.sleep(0.05)
     assert not is_running(process), "the query process outlived its worker"
+
+
+def test_the_query_after_a_timeout_need_not_wait_for_a_process(
+    built_store_dir: Path, tmp_path: Path
+) -> None:
+    """A warm spare stands by: when the one slot's process is killed at the time limit, the
+    spare (started before the kill) takes the next query."""
+    live = LiveServer(
+        built_store_dir, log_dir=tmp_path, query_timeout="2", query_processes="1", workers="1"
+    )
+    try:
+        requests.get(live.url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        deadline = time.monotonic() + 20
+        while len(before := query_processes(live.process.pid)) < 2:  # the process, the spare
+            assert time.monotonic() < deadline, "no spare process started"
+            time.sleep(0.1)
+        stopped = requests.get(live.url + "/sparql", params={"query": CROSS}, timeout=30)
+        assert stopped.status_code == 503 and stopped.json()["type"] == "/problems/timeout"
+        response = requests.get(live.url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        assert response.status_code == 200
+        survivors = set(before) & set(query_processes(live.process.pid))
+        assert len(survivors) == 1  # the killed one is gone, the spare answers
+    finally:
+        live.stop()
+
+
+def test_query_processes_never_see_the_write_token(built_store_dir: Path, tmp_path: Path) -> None:
+    token = "s3cret-token-never-inherited"
+    live = LiveServer(built_store_dir, log_dir=tmp_path, write_token=token, workers="1")
+    try:
+        requests.get(live.url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        started = query_processes(live.process.pid)
+        assert started
+        for pid in started:  # started with an environment of their own (spawned, not forked)
+            assert token.encode() not in Path(f"/proc/{pid}/environ").read_bytes(), pid
+    finally:
+        live.stop()
