@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(marks) >= 2 and 10 in marks:
         tenth = statistics.median(seconds[5:10])
         last = statistics.median(seconds[-5:])
-        print(f"last report / 10th: {last / tenth:.2f}x (target <= 2); outcomes: {sorted(outcomes)}")
+        ratio = last / tenth
+        print(f"last report / 10th: {ratio:.2f}x (target <= 2); outcomes: {sorted(outcomes)}")
     return 0
 
 
