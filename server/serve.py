@@ -47,6 +47,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             "accesslog": None,  # the front door writes the access log, secrets redacted
             "errorlog": "-",
             "limit_request_line": 8190,
+            "post_worker_init": _ignore_interrupts,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
@@ -54,6 +55,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         gunicorn.util.write_error = _write_problem  # in the worker, before any request
         return create_app(self.settings)
+
+
+def _ignore_interrupts(worker: Any) -> None:
+    """A worker ignores Ctrl-C (its arbiter stops it), and so do the query processes it
+    starts: an ignored signal stays ignored across exec, so a query process still importing
+    when Ctrl-C reaches the process group cannot die with a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
