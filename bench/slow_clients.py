@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.config import Settings  # noqa: E402
-from kg.pipeline import build  # noqa: E402
+from kg.flows.build import build  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

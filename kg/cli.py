@@ -20,12 +20,12 @@ from rdflib import Dataset
 from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, UsageError, ValidationError
-from kg.export import EXPORT_FORMATS, export
+from kg.flows.build import build, bulk_load, load_vocabulary, validate_dataset, validate_stored
 from kg.netguard import forbid_network
-from kg.pipeline import build, bulk_load, load_vocabulary, validate_dataset, validate_stored
-from kg.queries import TermResolver, get_query, load_queries, page_of, run_saved_query
-from kg.rdfinput import parse_rdf_file
-from kg.results import render
+from kg.query.export import EXPORT_FORMATS, export
+from kg.query.results import render
+from kg.query.saved import TermResolver, get_query, load_queries, page_of, run_saved_query
+from kg.rdf.files import parse_rdf_file
 from kg.store import open_store, writing
 from kg.store.remote import is_remote
 
@@ -303,7 +303,7 @@ def ingest_command(
     extraction; each is resolved against the graph, checked with SHACL and written whole,
     or rejected whole with the reasons. Exit 1 if any document was rejected.
     """
-    from kg.ingest import Ingester, document_files, render_outcomes
+    from kg.flows.ingest import Ingester, document_files, render_outcomes
 
     settings = _settings(store=store)
     paths = document_files(files)
@@ -352,9 +352,9 @@ def eval_command(
     gold_dir: Path, fmt: str, per_document: bool, registry_path: Path | None, without_extra: bool
 ) -> None:
     """Score automatic extraction against the gold codings in GOLD_DIR (P/R/F1 per kind)."""
-    from kg.evaluation import evaluate, gold_registry
-    from kg.pipeline import scheme_notations
-    from kg.registry import load_registry
+    from kg.flows.build import scheme_notations
+    from kg.flows.evaluate import evaluate, gold_registry
+    from kg.sources.registry import load_registry
 
     settings = _settings()
     if not gold_dir.is_dir():

@@ -1,6 +1,6 @@
 """The one internal model: frozen dataclasses for documents, spans, actors, places and facts.
 
-Curated codings (`kg.coding`) and automatic extraction (`kg.extract`) both produce these;
+Curated codings (`kg.sources.coding`) and automatic extraction (`kg.extract`) both produce these;
 resolution, mapping and export consume them. Nothing here does I/O.
 """
 

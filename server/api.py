@@ -1,8 +1,8 @@
 """Blueprint ``/api``: the saved queries of ``queries/`` as a REST API, with an OpenAPI 3.1
 document generated from the query headers and an interactive documentation page.
 
-Parameters are bound as RDF terms by ``kg.queries`` exactly as ``dipkg query`` binds them, and
-results are rendered by ``kg.results``, so both give byte-identical bodies.
+Parameters are bound as RDF terms by ``kg.query.saved`` exactly as ``dipkg query`` binds them, and
+results are rendered by ``kg.query.results``, so both give byte-identical bodies.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kg.formats import get_format
-from kg.queries import (
+from kg.query.results import render
+from kg.query.saved import (
     MAX_PAGE,
     PAGING,
     Page,
@@ -22,7 +23,6 @@ from kg.queries import (
     page_of,
     run_saved_query,
 )
-from kg.results import render
 from server.negotiation import choose_format
 from server.services import get_services
 from server.sparql import cors

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kg.documents import is_document_id
 from kg.errors import InputError
-from kg.rdfinput import check_json_nesting
+from kg.rdf.files import check_json_nesting
+from kg.sources.articles import is_document_id
 from kg.store import writing
 from server.problems import problem
 from server.resources import local_link
 from server.services import get_services
 
-if TYPE_CHECKING:  # kg.ingest loads spaCy: imported on the first article only
-    from kg.ingest import Ingester, Outcome
+if TYPE_CHECKING:  # kg.flows.ingest loads spaCy: imported on the first article only
+    from kg.flows.ingest import Ingester, Outcome
 
 blueprint = Blueprint("documents", __name__)
 
@@ -126,7 +126,7 @@ def _ingester() -> Ingester:
     """One ingester per worker process (spaCy's pipeline loads on the first article)."""
     ingester = current_app.extensions.get("dipkg-ingester")
     if ingester is None:
-        from kg.ingest import Ingester
+        from kg.flows.ingest import Ingester
 
         ingester = current_app.extensions["dipkg-ingester"] = Ingester(get_services().settings)
     return ingester  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from kg.errors import DipkgError
-from kg.queries import get_query, page_of, run_saved_query
+from kg.query.saved import get_query, page_of, run_saved_query
 from server.api import allowed_values
 from server.services import get_services
 

@@ -17,11 +17,11 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from kg.describe import describe_query, document_spans_query, evidence_query, incoming_query
-from kg.export import EXPORT_FORMATS, export
 from kg.formats import FORMATS, get_format
 from kg.iris import is_iri
-from kg.queries import get_query, run_saved_query
+from kg.query.describe import describe_query, document_spans_query, evidence_query, incoming_query
+from kg.query.export import EXPORT_FORMATS, export
+from kg.query.saved import get_query, run_saved_query
 from kg.store import open_store
 from kg.vocab import DIP, DIPC
 from server.negotiation import choose_format

@@ -17,8 +17,8 @@ from rdflib.namespace import RDF
 
 from kg.errors import QueryError
 from kg.formats import FORMATS, Format
-from kg.gate import check_query
-from kg.results import render_graph
+from kg.query.results import render_graph
+from kg.store.gate import check_query
 from kg.vocab import sparql_prefixes
 from server.negotiation import choose_format
 from server.problems import problem

@@ -9,7 +9,7 @@ from html import escape
 from flask import Blueprint, Response, request
 from rdflib.term import Node
 
-from kg.queries import get_query, run_saved_query
+from kg.query.saved import get_query, run_saved_query
 from server.problems import problem
 from server.services import get_services
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from kg.export import EXPORT_FORMATS
+from kg.query.export import EXPORT_FORMATS
 from kg.vocab import DIP
 from server.services import get_services
 

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kg.config import Settings
-from kg.pipeline import build
+from kg.flows.build import build
 from kg.store import open_store, writing
 from server import create_app
 

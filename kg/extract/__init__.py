@@ -16,17 +16,17 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from kg.coding import Vocabulary
-from kg.documents import CleanText, Noise, clean_text
 from kg.extract.context import Context, UnresolvedDate
 from kg.extract.demands import extract_demands
 from kg.extract.entities import EntityIndex, entity_index
 from kg.extract.events import extract_events
 from kg.extract.pledges import extract_pledges
-from kg.extract.sentences import parse, parse_many
 from kg.extract.statements import extract_statements
+from kg.extract.syntax import parse, parse_many
 from kg.records import Actor, Coding, Document, Place
-from kg.registry import Registry
+from kg.sources.articles import CleanText, Noise, clean_text
+from kg.sources.coding import Vocabulary
+from kg.sources.registry import Registry
 
 __all__ = ["Extraction", "Extractor", "UnresolvedDate", "extract", "registry_with"]
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from kg.coding import Vocabulary
-from kg.documents import CleanText
 from kg.extract.dates import DateMention, find_dates, resolve_date
 from kg.extract.entities import (
     ANONYMOUS_NOUNS,
@@ -25,10 +23,12 @@ from kg.extract.entities import (
     counterpart_office,
     country_for,
 )
-from kg.extract.sentences import Quote, clause_head, find_quotes, objects, subjects, trimmed
+from kg.extract.syntax import Quote, clause_head, find_quotes, objects, subjects, trimmed
 from kg.extract.topics import dominant_topic, find_topics, topics_or_fallback
 from kg.records import DateValue, Document, Event, Span
-from kg.registry import Registry
+from kg.sources.articles import CleanText
+from kg.sources.coding import Vocabulary
+from kg.sources.registry import Registry
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
 GROUP_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves", "we", "our", "us"})

@@ -17,7 +17,7 @@ from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
 from kg.extract.context import Context, Resolved, event_for
-from kg.extract.sentences import (
+from kg.extract.syntax import (
     clause_head,
     is_negated,
     objects,

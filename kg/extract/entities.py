@@ -18,9 +18,9 @@ from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
 from kg.errors import InputError
-from kg.extract.sentences import load_nlp
+from kg.extract.syntax import load_nlp
 from kg.records import Actor, Place
-from kg.registry import Registry, normalize_name
+from kg.sources.registry import Registry, normalize_name
 
 # name | demonyms | capitals (used as metonyms) | other names
 _COUNTRY_TABLE = """

@@ -20,7 +20,7 @@ from spacy.tokens import Token
 
 from kg.extract.context import Context, Resolved
 from kg.extract.dates import DateMention, resolve_date
-from kg.extract.sentences import (
+from kg.extract.syntax import (
     agents,
     clause_head,
     conjuncts,

@@ -14,7 +14,7 @@ from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
 from kg.extract.context import Context, Resolved, event_for
-from kg.extract.sentences import Quote, agents, conjuncts, prep_objects, subjects
+from kg.extract.syntax import Quote, agents, conjuncts, prep_objects, subjects
 from kg.extract.topics import find_topics
 from kg.records import Statement
 

@@ -30,9 +30,9 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from kg.errors import QueryError, StoreError
-from kg.gate import check_query
 from kg.store.base import QueryResult, replacement_update
 from kg.store.embedded import dataset_quads, to_rdflib
+from kg.store.gate import check_query
 
 _DUMP_TYPES = {
     "nquads": "application/n-quads",

@@ -11,7 +11,7 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from kg.config import Settings
-from kg.rdfinput import parse_rdf_file
+from kg.rdf.files import parse_rdf_file
 from kg.store import open_store
 from tests.conftest import run_dipkg
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from kg.config import Settings
-from kg.queries import load_queries
+from kg.query.saved import load_queries
 from tests.cli.test_build import store_quads
 from tests.conftest import run_dipkg
 from tests.e2e.conftest import LiveServer

@@ -13,7 +13,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kg.config import Settings
-from kg.rdfinput import parse_rdf_file
+from kg.rdf.files import parse_rdf_file
 from kg.store import open_store
 from tests.e2e.conftest import LiveServer, parse_graph
 

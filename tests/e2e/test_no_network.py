@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import DipkgError
-from kg.executor import QueryExecutor
+from kg.store.executor import QueryExecutor
 from tests.conftest import run_dipkg
 from tests.e2e.conftest import LiveServer
 

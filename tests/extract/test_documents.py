@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.documents import clean_text, read_document
 from kg.errors import InputError
+from kg.sources.articles import clean_text, read_document
 
 from .conftest import ExtractText, write_document
 

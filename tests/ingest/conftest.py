@@ -11,11 +11,11 @@ import pytest
 from rdflib import Graph
 
 from kg.config import Settings
-from kg.ingest import Ingester
-from kg.pipeline import load_vocabulary
+from kg.flows.build import load_vocabulary
+from kg.flows.ingest import Ingester
+from kg.rdf.validation import load_shapes, validate_graph
 from kg.store import EmbeddedStore, writing
 from kg.store.base import Store
-from kg.validation import load_shapes, validate_graph
 
 ARTICLES = Path(__file__).parent / "articles"
 CURATED = Path(__file__).parent / "curated"

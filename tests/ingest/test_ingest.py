@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from kg.config import Settings
-from kg.ingest import Ingester
+from kg.flows.ingest import Ingester
 from kg.store import EmbeddedStore
 from tests.ingest.conftest import ARTICLES, CURATED, conforms, select, snapshot
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kg.config import Settings
-from kg.queries import SavedQuery, TermResolver, load_queries, run_saved_query
+from kg.query.saved import SavedQuery, TermResolver, load_queries, run_saved_query
 from kg.store import open_store
 from kg.store.base import QueryResult
 from kg.store.remote import json_term

@@ -13,7 +13,7 @@ import requests
 
 from kg.config import Settings
 from kg.errors import StoreError
-from kg.ingest import Ingester
+from kg.flows.ingest import Ingester
 from kg.store import RemoteStore, open_store, writing
 from tests.conftest import free_port, oxigraph_server, run_dipkg
 from tests.e2e.conftest import LiveServer

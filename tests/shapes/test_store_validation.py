@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
+from kg.rdf.validation import validate_batch, validate_graph
 from kg.store import EmbeddedStore
-from kg.validation import validate_batch, validate_graph
 from tests.shapes.test_shapes import ALL_CASES, minimal, shapes, vocabulary
 
 GRAPH = URIRef("https://w3id.org/dipkg/id/graph/d1")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rdflib import Literal
 
 from kg.errors import InputError, QueryError
-from kg.queries import (
+from kg.query.saved import (
     SavedQuery,
     TermResolver,
     bind,

@@ -21,19 +21,12 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg import iris
-from kg.coding import Vocabulary, coding_path, read_coding
 from kg.config import Settings
-from kg.documents import read_document
 from kg.errors import InputError, StoreError, UsageError, ValidationError
-from kg.mapping import map_codings, map_registry
 from kg.netguard import forbid_network
-from kg.rdfinput import rdf_format_of
-from kg.records import Coding
-from kg.registry import Registry, load_registry
-from kg.resolve import resolve
-from kg.store import EmbeddedStore, Store, open_store, writing
-from kg.store.remote import is_remote
-from kg.validation import (
+from kg.rdf.files import rdf_format_of
+from kg.rdf.mapping import map_codings, map_registry
+from kg.rdf.validation import (
     ValidationReport,
     load_shapes,
     merge_reports,
@@ -41,6 +34,13 @@ from kg.validation import (
     validate_batch,
     validate_graph,
 )
+from kg.records import Coding
+from kg.resolve import resolve
+from kg.sources.articles import read_document
+from kg.sources.coding import Vocabulary, coding_path, read_coding
+from kg.sources.registry import Registry, load_registry
+from kg.store import EmbeddedStore, Store, open_store, writing
+from kg.store.remote import is_remote
 from kg.vocab import DIPC
 
 

@@ -26,9 +26,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import InputError, QueryError, UnknownQueryError
+from kg.query.results import sort_multivalued
 from kg.records import DateValue
-from kg.registry import NameIndex
-from kg.results import sort_multivalued
+from kg.sources.registry import NameIndex
 from kg.store.base import Queryable, QueryResult
 from kg.vocab import DIPC
 

@@ -19,7 +19,7 @@ from rdflib import URIRef
 
 from kg import iris
 from kg.records import Coding, DateValue, Demand, Event, Pledge, Statement, StatusStep
-from kg.registry import Registry, normalize_name
+from kg.sources.registry import Registry, normalize_name
 from kg.vocab import DIP
 
 T = TypeVar("T")

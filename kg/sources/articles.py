@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.records import DateValue, Document
-from kg.yamlfile import Fields, load_yaml, read_text
+from kg.sources.yamlfile import Fields, load_yaml, read_text
 
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 META_KEYS = {"title", "published", "language", "kind", "notes", "url", "source"}

@@ -21,19 +21,12 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg import iris
-from kg.coding import coding_path, read_coding
 from kg.config import Settings
-from kg.documents import DOCUMENT_SUFFIXES, is_document_id, read_document
 from kg.errors import DipkgError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
-from kg.known import StoreKnown
-from kg.mapping import map_codings, map_registry
-from kg.pipeline import load_vocabulary, scheme_notations
-from kg.records import Coding, Document
-from kg.registry import load_registry
-from kg.resolve import resolve
-from kg.store.base import Store
-from kg.validation import (
+from kg.flows.build import load_vocabulary, scheme_notations
+from kg.rdf.mapping import map_codings, map_registry
+from kg.rdf.validation import (
     ValidationReport,
     ValidationResult,
     graph_nodes,
@@ -41,6 +34,13 @@ from kg.validation import (
     neighbourhood,
     validate_graph,
 )
+from kg.records import Coding, Document
+from kg.resolve import resolve
+from kg.resolve.candidates import StoreKnown
+from kg.sources.articles import DOCUMENT_SUFFIXES, is_document_id, read_document
+from kg.sources.coding import coding_path, read_coding
+from kg.sources.registry import load_registry
+from kg.store.base import Store
 from kg.vocab import DIP
 
 _MAX_REASONS = 20

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kg.errors import InputError, UnknownActorError
 from kg.records import Actor, DateValue, OfficeTerm, Place
-from kg.yamlfile import Fields, load_yaml
+from kg.sources.yamlfile import Fields, load_yaml
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")

@@ -15,7 +15,7 @@ from rdflib import BNode, Dataset, Literal
 from rdflib.namespace import RDF, XSD
 
 from kg.formats import get_format
-from kg.results import render, sort_multivalued
+from kg.query.results import render, sort_multivalued
 from kg.store.base import Store
 from kg.store.embedded import dataset_quads
 

@@ -17,7 +17,6 @@ from rdflib.term import Node
 
 from kg import iris
 from kg.records import DateValue, Demand, Event, Participation, Pledge, Statement, StatusStep
-from kg.registry import Registry
 from kg.resolve import (
     Existing,
     same_demand,
@@ -26,6 +25,7 @@ from kg.resolve import (
     same_statement,
     step_order,
 )
+from kg.sources.registry import Registry
 from kg.store.base import Queryable
 from kg.vocab import DIP, concept
 

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from kg.coding import Vocabulary, read_coding
-from kg.documents import DOCUMENT_SUFFIXES, document_id, read_document
 from kg.errors import InputError
 from kg.records import Actor, Coding, DateValue, Demand, Event, Pledge, Statement
-from kg.registry import Registry, load_registry, normalize_name
+from kg.sources.articles import DOCUMENT_SUFFIXES, document_id, read_document
+from kg.sources.coding import Vocabulary, read_coding
+from kg.sources.registry import Registry, load_registry, normalize_name
 
 KINDS = ("events", "pledges", "demands", "statements")
 EXTRA_REGISTRY = "registry-extra.yaml"

@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
-from kg.documents import document_id
 from kg.errors import DipkgError, InputError
 from kg.records import (
     Coding,
@@ -26,8 +25,9 @@ from kg.records import (
     Statement,
     StatusStep,
 )
-from kg.registry import Registry
-from kg.yamlfile import Fields, load_yaml
+from kg.sources.articles import document_id
+from kg.sources.registry import Registry
+from kg.sources.yamlfile import Fields, load_yaml
 
 Vocabulary = Mapping[str, frozenset[str]]
 """Notations of each SKOS scheme, by scheme name (``topic`` -> {``narcotics``, ...})."""

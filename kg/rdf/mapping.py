@@ -14,8 +14,8 @@ from rdflib.term import Identifier
 
 from kg import iris
 from kg.records import Actor, Coding, DateValue, Fact, Place, Span
-from kg.registry import Registry
 from kg.resolve import EventNode, Node, PledgeNode, Resolution, Sourced
+from kg.sources.registry import Registry
 from kg.vocab import DIP, OA, WD, concept
 
 EVENT_CLASSES = {

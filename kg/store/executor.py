@@ -152,7 +152,7 @@ def _run(store: object, request: _Request, context: str) -> object:
 
 
 def _execute(store: object, request: _Request, context: str) -> object:
-    from kg.results import render, render_graph
+    from kg.query.results import render, render_graph
 
     options = {
         "default_graph_uris": request.default_graphs,
