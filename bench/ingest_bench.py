@@ -31,10 +31,10 @@ from bench.synth import write_corpus  # noqa: E402
 from kg import iris  # noqa: E402
 from kg.config import Settings  # noqa: E402
 from kg.extract.syntax import parse_many  # noqa: E402
-from kg.flows.build import load_vocabulary  # noqa: E402
 from kg.flows.ingest import Ingester  # noqa: E402
 from kg.rdf.mapping import map_registry  # noqa: E402
-from kg.sources.articles import clean_text  # noqa: E402
+from kg.rdf.ontology import load_vocabulary  # noqa: E402
+from kg.sources.cleaning import clean_text  # noqa: E402
 from kg.store import EmbeddedStore, writing  # noqa: E402
 
 

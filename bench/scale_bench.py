@@ -229,7 +229,7 @@ WHOLE_GRAPH = """
 import sys
 import pyoxigraph as ox
 from kg.config import Settings
-from kg.flows.build import load_vocabulary
+from kg.rdf.ontology import load_vocabulary
 from kg.store.embedded import to_rdflib
 from kg.rdf.validation import load_shapes, validate_graph
 

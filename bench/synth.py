@@ -23,9 +23,9 @@ import yaml
 from rdflib import URIRef
 
 from kg import iris
-from kg.flows.build import load_vocabulary
 from kg.query.export import write_nquads
 from kg.rdf.mapping import map_codings, map_registry
+from kg.rdf.ontology import load_vocabulary
 from kg.records import (
     Actor,
     Coding,

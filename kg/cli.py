@@ -15,17 +15,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rdflib import Dataset
 
-from kg import iris
 from kg.config import Settings
-from kg.errors import DipkgError, UsageError, ValidationError
-from kg.flows.build import build, bulk_load, load_vocabulary, validate_dataset, validate_stored
+from kg.errors import DipkgError, UsageError
+from kg.flows.build import build
+from kg.flows.load import bulk_load, load_files
+from kg.flows.validate import validate_files, validate_stored
 from kg.netguard import forbid_network
 from kg.query.export import EXPORT_FORMATS, export
 from kg.query.results import render
 from kg.query.saved import TermResolver, get_query, load_queries, page_of, run_saved_query
-from kg.rdf.files import parse_rdf_file
+from kg.rdf.ontology import load_vocabulary
 from kg.store import open_store, writing
 from kg.store.remote import is_remote
 
@@ -116,41 +116,8 @@ def load_command(files: tuple[Path, ...], graph: str | None, bulk: bool, store: 
             f"quads. SHACL was not run: `dipkg validate --store {settings.store}` checks it."
         )
         return
-    if graph is None:
-        raise UsageError(
-            "dipkg load needs --graph IRI: the loaded triples replace that named graph.",
-            hint=f"For example --graph {settings.base_iri}graph/my-data",
-        )
-    dataset = Dataset()
-    for path in files:
-        parse_rdf_file(path, dataset, default_graph=graph)
-    with writing(settings.store, auth=settings.store_auth) as target:
-        check = Dataset()
-        for g in dataset.graphs():
-            for triple in g:
-                check.graph(g.identifier).add(triple)
-        registry = iris.registry_graph_iri(settings.base_iri)
-        known = target.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{registry}> {{ ?s ?p ?o }} }}"
-        )
-        for triple in known.graph or ():
-            check.graph(registry).add(triple)
-        report = validate_dataset(_with_vocabulary(check, settings), settings)
-        if not report.conforms:
-            raise ValidationError(
-                f"The loaded data violates {len(report.violations)} shape rule(s); "
-                "nothing was loaded.",
-                report=report,
-            )
-        target.replace_graphs(dataset)
-        click.echo(f"loaded {len(files)} file(s) into {settings.store}; {len(target)} quads.")
-
-
-def _with_vocabulary(dataset: Dataset, settings: Settings) -> Dataset:
-    vocabulary = dataset.graph(iris.vocabulary_graph_iri(settings.base_iri))
-    for triple in load_vocabulary(settings.ontology_dir):
-        vocabulary.add(triple)
-    return dataset
+    loaded = load_files(settings, files, graph)
+    click.echo(f"loaded {len(files)} file(s) into {settings.store}; {loaded} quads.")
 
 
 @cli.command("validate")
@@ -178,13 +145,7 @@ def validate_command(files: tuple[Path, ...], fmt: str, jobs: int, store: str | 
     --jobs processes, so memory follows the batch, not the store.
     """
     settings = _settings(store=store)
-    if files:
-        dataset = Dataset()
-        for path in files:
-            parse_rdf_file(path, dataset)
-        report = validate_dataset(_with_vocabulary(dataset, settings), settings)
-    else:
-        report = validate_stored(settings, jobs)
+    report = validate_files(settings, files) if files else validate_stored(settings, jobs)
     click.echo(report.render(fmt), nl=False)
     sys.exit(0 if report.conforms else 1)
 
@@ -352,8 +313,8 @@ def eval_command(
     gold_dir: Path, fmt: str, per_document: bool, registry_path: Path | None, without_extra: bool
 ) -> None:
     """Score automatic extraction against the gold codings in GOLD_DIR (P/R/F1 per kind)."""
-    from kg.flows.build import scheme_notations
     from kg.flows.evaluate import evaluate, gold_registry
+    from kg.rdf.ontology import scheme_notations
     from kg.sources.registry import load_registry
 
     settings = _settings()

@@ -23,9 +23,8 @@ from kg.extract.events import extract_events
 from kg.extract.pledges import extract_pledges
 from kg.extract.statements import extract_statements
 from kg.extract.syntax import parse, parse_many
-from kg.records import Actor, Coding, Document, Place
-from kg.sources.articles import CleanText, Noise, clean_text
-from kg.sources.coding import Vocabulary
+from kg.records import Actor, Coding, Document, Place, Vocabulary
+from kg.sources.cleaning import CleanText, Noise, clean_text
 from kg.sources.registry import Registry
 
 __all__ = ["Extraction", "Extractor", "UnresolvedDate", "extract", "registry_with"]

@@ -25,9 +25,8 @@ from kg.extract.entities import (
 )
 from kg.extract.syntax import Quote, clause_head, find_quotes, objects, subjects, trimmed
 from kg.extract.topics import dominant_topic, find_topics, topics_or_fallback
-from kg.records import DateValue, Document, Event, Span
-from kg.sources.articles import CleanText
-from kg.sources.coding import Vocabulary
+from kg.records import DateValue, Document, Event, Span, Vocabulary
+from kg.sources.cleaning import CleanText
 from kg.sources.registry import Registry
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from kg.errors import InputError
-from kg.records import Actor, Coding, DateValue, Demand, Event, Pledge, Statement
+from kg.records import Actor, Coding, DateValue, Demand, Event, Pledge, Statement, Vocabulary
 from kg.sources.articles import DOCUMENT_SUFFIXES, document_id, read_document
-from kg.sources.coding import Vocabulary, read_coding
+from kg.sources.coding import read_coding
 from kg.sources.registry import Registry, load_registry, normalize_name
 
 KINDS = ("events", "pledges", "demands", "statements")

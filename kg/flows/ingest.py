@@ -24,8 +24,8 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
-from kg.flows.build import load_vocabulary, scheme_notations
 from kg.rdf.mapping import map_codings, map_registry
+from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
     ValidationReport,
     ValidationResult,

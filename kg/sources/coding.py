@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
 from pathlib import Path
 
 from kg.errors import DipkgError, InputError
@@ -24,13 +23,11 @@ from kg.records import (
     Span,
     Statement,
     StatusStep,
+    Vocabulary,
 )
 from kg.sources.articles import document_id
 from kg.sources.registry import Registry
 from kg.sources.yamlfile import Fields, load_yaml
-
-Vocabulary = Mapping[str, frozenset[str]]
-"""Notations of each SKOS scheme, by scheme name (``topic`` -> {``narcotics``, ...})."""
 
 
 def coding_path(document_path: Path) -> Path:

@@ -11,7 +11,7 @@ import pytest
 
 from kg.config import Settings
 from kg.extract import Extraction, Extractor
-from kg.flows.build import load_vocabulary, scheme_notations
+from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.records import DateValue, Document
 from kg.sources.registry import Registry, load_registry
 

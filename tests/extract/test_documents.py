@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.sources.articles import clean_text, read_document
+from kg.sources.articles import read_document
+from kg.sources.cleaning import clean_text
 
 from .conftest import ExtractText, write_document
 

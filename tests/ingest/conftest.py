@@ -11,8 +11,8 @@ import pytest
 from rdflib import Graph
 
 from kg.config import Settings
-from kg.flows.build import load_vocabulary
 from kg.flows.ingest import Ingester
+from kg.rdf.ontology import load_vocabulary
 from kg.rdf.validation import load_shapes, validate_graph
 from kg.store import EmbeddedStore, writing
 from kg.store.base import Store

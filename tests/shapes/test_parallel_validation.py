@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from kg.config import Settings
-from kg.flows.build import validate_stored
+from kg.flows.validate import validate_stored
 from tests.conftest import run_dipkg
 
 DIP = "https://w3id.org/dipkg/def#"

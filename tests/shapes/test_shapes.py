@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from kg.config import Settings
-from kg.flows.build import load_vocabulary
+from kg.rdf.ontology import load_vocabulary
 from kg.rdf.validation import load_shapes, validate_graph
 from kg.vocab import DIP
 
