@@ -230,7 +230,7 @@ import sys
 import pyoxigraph as ox
 from kg.config import Settings
 from kg.rdf.ontology import load_vocabulary
-from kg.store.embedded import to_rdflib
+from kg.store.terms import to_rdflib
 from kg.rdf.validation import load_shapes, validate_graph
 
 settings = Settings()

@@ -21,13 +21,13 @@ from kg.errors import DipkgError, UsageError
 from kg.flows.build import build
 from kg.flows.load import bulk_load, load_files
 from kg.flows.validate import validate_files, validate_stored
+from kg.formats import DUMP_FORMATS, names
 from kg.netguard import forbid_network
-from kg.query.export import EXPORT_FORMATS, export
+from kg.query.export import export
 from kg.query.results import render
 from kg.query.saved import TermResolver, get_query, load_queries, page_of, run_saved_query
 from kg.rdf.ontology import load_vocabulary
-from kg.store import open_store, writing
-from kg.store.remote import is_remote
+from kg.store import open_store, store_exists, writing
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,7 +156,7 @@ def validate_command(files: tuple[Path, ...], fmt: str, jobs: int, store: str | 
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "tsv", "xml"]),
+    type=click.Choice(names("results")),
     default="csv",
     show_default=True,
 )
@@ -191,7 +191,7 @@ def query_command(name: str, params: tuple[str, ...], fmt: str, store: str | Non
 
 
 @cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("--format", "fmt", type=click.Choice(DUMP_FORMATS), required=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="File (default stdout).")
 @store_option
 @_handle_errors
@@ -226,7 +226,7 @@ def serve_command(
     settings = _settings(store=store, host=host, port=port, workers=workers)
     for secret in ("DIPKG_WRITE_TOKEN", "DIPKG_STORE_AUTH"):
         os.environ.pop(secret, None)  # the settings object carries them; no child inherits
-    if not is_remote(settings.store) and not (Path(settings.store) / "CURRENT").exists():
+    if not store_exists(settings.store):
         click.echo(
             f"no store at {settings.store}; building it from {settings.corpus_dir}", err=True
         )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.errors import InputError
+from kg.formats import get_format, names
 from kg.rdf.files import check_json_nesting
 from kg.sources.articles import is_document_id
 from kg.store import writing
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # kg.flows.ingest loads spaCy: imported on the first article 
 
 blueprint = Blueprint("documents", __name__)
 
-FORMATS = {"text": ".txt", "markdown": ".md", "html": ".html"}
+FORMATS = {name: f".{get_format(name).extension}" for name in names("document")}
 FIELDS = {"id", "text", "format", "title", "published", "language", "url"}
 
 

@@ -17,10 +17,10 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from kg.formats import FORMATS, get_format
+from kg.formats import DUMP_FORMATS, FORMATS, get_format
 from kg.iris import is_iri
 from kg.query.describe import describe_query, document_spans_query, evidence_query, incoming_query
-from kg.query.export import EXPORT_FORMATS, export
+from kg.query.export import export
 from kg.query.saved import get_query, run_saved_query
 from kg.store import open_store
 from kg.vocab import DIP, DIPC
@@ -178,11 +178,11 @@ def document_segments(document: URIRef) -> list[tuple[str, str | None, str | Non
 @blueprint.route("/dump.<ext>")
 def dump(ext: str) -> Response:
     """The whole graph in one format, streamed from a temporary file."""
-    if ext not in EXPORT_FORMATS:
+    if ext not in DUMP_FORMATS:
         return problem(
             404,
             "unknown-dump",
-            f"No dump in {ext!r}; available: {', '.join('/dump.' + f for f in EXPORT_FORMATS)}.",
+            f"No dump in {ext!r}; available: {', '.join('/dump.' + f for f in DUMP_FORMATS)}.",
         )
     settings = get_services().settings
     spool = tempfile.TemporaryFile()

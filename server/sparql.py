@@ -189,7 +189,7 @@ def service_description() -> Graph:
     graph.add((service, SD.endpoint, endpoint))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    for fmt in FORMATS:
+    for fmt in (f for f in FORMATS if f.kind in ("results", "rdf")):
         graph.add(
             (
                 service,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from kg.query.export import EXPORT_FORMATS
+from kg.formats import DUMP_FORMATS
 from kg.vocab import DIP
 from server.services import get_services
 
@@ -33,7 +33,7 @@ def add_void(graph: Graph, dataset: URIRef) -> None:
     )
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(url + "/sparql")))
     graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
-    for ext in EXPORT_FORMATS:
+    for ext in DUMP_FORMATS:
         graph.add((dataset, VOID.dataDump, URIRef(f"{url}/dump.{ext}")))
     for namespace in VOCABULARIES:
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))

@@ -118,7 +118,7 @@ def oxigraph_server(store_dir: Path, work: Path) -> Iterator[str]:
     store = open_store(store_dir, read_only=True)
     try:
         with dump.open("wb") as out:
-            store.dump(out, "nquads")
+            store.dump(out, "nq")
     finally:
         store.close()
     binary = str(Path(sys.executable).with_name("oxigraph"))

@@ -24,8 +24,7 @@ from kg.resolve import resolve
 from kg.sources.articles import read_document
 from kg.sources.coding import coding_path, read_coding
 from kg.sources.registry import Registry, load_registry
-from kg.store import writing
-from kg.store.remote import is_remote
+from kg.store import store_exists, writing
 
 
 @dataclass
@@ -101,7 +100,7 @@ def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
             hint="Run `dipkg validate --format text` on a fresh build to see each violation.",
         )
     target = Path(settings.store)
-    if is_remote(settings.store) or (target / "CURRENT").exists():
+    if store_exists(settings.store):
         with writing(settings.store, auth=settings.store_auth) as store:
             store.replace_graphs(dataset)
             quads = len(store)

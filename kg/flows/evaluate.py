@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from kg.errors import InputError
+from kg.formats import DOCUMENT_SUFFIXES
 from kg.records import Actor, Coding, DateValue, Demand, Event, Pledge, Statement, Vocabulary
-from kg.sources.articles import DOCUMENT_SUFFIXES, document_id, read_document
+from kg.sources.articles import document_id, read_document
 from kg.sources.coding import read_coding
 from kg.sources.registry import Registry, load_registry, normalize_name
 

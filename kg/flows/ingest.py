@@ -24,6 +24,7 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
+from kg.formats import DOCUMENT_SUFFIXES
 from kg.rdf.mapping import map_codings, map_registry
 from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
@@ -37,7 +38,7 @@ from kg.rdf.validation import (
 from kg.records import Coding, Document
 from kg.resolve import resolve
 from kg.resolve.candidates import StoreKnown
-from kg.sources.articles import DOCUMENT_SUFFIXES, is_document_id, read_document
+from kg.sources.articles import is_document_id, read_document
 from kg.sources.coding import coding_path, read_coding
 from kg.sources.registry import load_registry
 from kg.store.base import Store

@@ -1,25 +1,21 @@
 """Loading RDF files into a store: in one SHACL-checked transaction (the named graphs they
 hold, or the one given, replaced whole), or with Oxigraph's bulk loader into a new store that
-is staged beside its place and moved in whole."""
+is staged beside its place and moved in whole (:func:`kg.store.staged_store`)."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg import iris
 from kg.config import Settings
 from kg.errors import InputError, UsageError, ValidationError
 from kg.flows.validate import validate_dataset, with_vocabulary
+from kg.formats import FORMATS, Format
 from kg.rdf.files import parse_rdf_file, rdf_format_of
-from kg.store import EmbeddedStore, writing
-from kg.store.remote import is_remote
+from kg.store import is_remote, staged_store, store_exists, writing
 
 
 def fresh_store(dataset: Dataset, target: Path) -> int:
@@ -27,40 +23,6 @@ def fresh_store(dataset: Dataset, target: Path) -> int:
     with staged_store(target) as store:
         store.bulk_add(dataset)
         return len(store)
-
-
-@contextmanager
-def staged_store(target: Path) -> Iterator[EmbeddedStore]:
-    """A new embedded store in a sibling directory of ``target``, moved into place when the
-    block ends without an error; otherwise (or after a crash) ``target`` is as it was.
-
-    The store is compacted before the move: Oxigraph's bulk loader leaves its files as loaded,
-    and every lookup then searches all of them (saved queries at 10M triples were 4-12x slower
-    before compaction, bench/RESULTS.md)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    try:
-        store = EmbeddedStore(staging)
-        try:
-            yield store
-            store.oxigraph.optimize()
-            store.oxigraph.flush()
-        finally:
-            store.close()
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
-
-
-_BULK_FORMATS = {
-    ox.RdfFormat.N_QUADS,
-    ox.RdfFormat.TRIG,
-    ox.RdfFormat.N_TRIPLES,
-    ox.RdfFormat.TURTLE,
-}
 
 
 def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = None) -> int:
@@ -77,7 +39,7 @@ def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = Non
             outside every named graph.
     """
     target = Path(settings.store)
-    if is_remote(settings.store) or (target / "CURRENT").exists():
+    if store_exists(settings.store):
         raise UsageError(
             f"{settings.store}: a bulk load makes a new embedded store, and this one exists"
             + (" (remote)." if is_remote(settings.store) else "."),
@@ -88,37 +50,21 @@ def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = Non
     plan = [(path, *_bulk_format(path, graph)) for path in files]
     with staged_store(target) as store:
         for path, fmt, to_graph in plan:
-            options = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
-            try:
-                store.oxigraph.bulk_load(path=str(path), format=fmt, **options)
-            except SyntaxError as exc:
-                raise InputError(f"{path}: does not parse as {fmt.name}: {exc}") from exc
-            except OSError as exc:
-                raise InputError(f"{path}: cannot be read ({exc}).") from exc
-            # no iterator kept: it holds the store open, and the staging directory is removed
-            # on the error below
-            stray = next(
-                store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph()), None
-            )
-            if stray is not None:
-                raise InputError(
-                    f"{path}: {stray.subject} {stray.predicate} ... is in the default graph; "
-                    "every quad must be in a named graph.",
-                    hint="dipkg's default graph is the merge of the named graphs.",
-                )
+            store.bulk_load_file(path, fmt, to_graph)
         store.bulk_merge()
         return len(store)
 
 
-def _bulk_format(path: Path, graph: str | None) -> tuple[ox.RdfFormat, str | None]:
+def _bulk_format(path: Path, graph: str | None) -> tuple[Format, str | None]:
     """The format of a file to bulk-load, and the graph for its triples if it has none."""
     fmt = rdf_format_of(path)
-    if fmt not in _BULK_FORMATS:
+    if not fmt.bulk:
+        readable = ", ".join(f.name for f in FORMATS if f.bulk)
         raise InputError(
-            f"{path}: a bulk load reads N-Quads, TriG, N-Triples or Turtle, not {fmt.name}.",
+            f"{path}: a bulk load reads {readable}, not {fmt.name}.",
             hint="Load it without --bulk (any RDF format, validated with SHACL).",
         )
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+    if fmt.has_graphs:
         return fmt, None
     if graph is None:
         raise InputError(f"{path}: {fmt.name} has no graphs; give --graph IRI for its triples.")

@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, XSD
 from kg.formats import get_format
 from kg.query.results import render, sort_multivalued
 from kg.store.base import Store
-from kg.store.embedded import dataset_quads
+from kg.store.terms import dataset_quads
 
 EVENT_TABLE = """
 PREFIX dip: <https://w3id.org/dipkg/def#>
@@ -64,21 +64,16 @@ def export(store: Store, fmt_name: str, out: IO[bytes], context_path: Path) -> N
         context_path: the project's JSON-LD context file.
     """
     fmt = get_format(fmt_name)
+    if not fmt.dump:
+        raise ValueError(f"{fmt.name} is not an export format")
     if fmt.name == "csv":
         result = sort_multivalued(store.query(EVENT_TABLE), ["participants", "sources"])
         out.write(render(result, "csv"))
-    elif fmt.name in ("nq", "trig", "nt", "ttl"):
-        store.dump(
-            out, {"nq": "nquads", "trig": "trig", "nt": "ntriples", "ttl": "turtle"}[fmt.name]
-        )
     elif fmt.name == "jsonld":
         context = json.loads(context_path.read_text(encoding="utf-8"))
         write_jsonld(store, out, context.get("@context", context))
     else:
-        raise ValueError(f"{fmt.name} is not an export format")
-
-
-EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "csv")
+        store.dump(out, fmt.name)
 
 
 def write_jsonld(store: Store, out: IO[bytes], context: object) -> None:

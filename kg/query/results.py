@@ -87,7 +87,7 @@ def render_graph(graph: Graph, fmt: str, context: str | Path = "") -> bytes:
 def _default_graph_quads(graph: Graph, fmt: str) -> bytes:
     import pyoxigraph as ox
 
-    from kg.store.embedded import to_oxigraph
+    from kg.store.terms import to_oxigraph
 
     quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
     target = ox.RdfFormat.N_QUADS if fmt == "nq" else ox.RdfFormat.TRIG

@@ -18,39 +18,27 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
 from kg.errors import InputError
-from kg.store.embedded import to_rdflib
+from kg.formats import FORMATS, Format, format_of_path
+from kg.store.terms import to_rdflib
 
 MAX_NESTING = 64
 MAX_TRIPLES = 2_000_000
 
-_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
-
-
-def rdf_format_of(path: Path) -> ox.RdfFormat:
-    """The parser for a file, by extension.
+def rdf_format_of(path: Path) -> Format:
+    """The RDF format of a file, by extension.
 
     >>> rdf_format_of(Path("a.trig")).name
-    'TriG'
+    'trig'
 
     Raises:
         InputError: the extension is not an RDF format dipkg reads.
     """
-    fmt = _FORMATS.get(path.suffix.lower())
+    fmt = format_of_path(path, "rdf")
     if fmt is None:
+        known = sorted(s for f in FORMATS if f.kind == "rdf" for s in f.suffixes)
         raise InputError(
             f"{path}: unknown RDF file extension {path.suffix!r}.",
-            hint=f"Use one of: {', '.join(sorted(_FORMATS))}.",
+            hint=f"Use one of: {', '.join(known)}.",
         )
     return fmt
 
@@ -65,22 +53,23 @@ def parse_rdf_file(path: Path, dataset: Dataset, default_graph: str | None = Non
         InputError: unreadable, malformed, an XML DOCTYPE/ENTITY, or a remote JSON-LD context.
     """
     fmt = rdf_format_of(path)
+    parser = getattr(ox.RdfFormat, str(fmt.oxigraph))
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc}).") from exc
-    if fmt == ox.RdfFormat.RDF_XML and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
+    if fmt.name == "rdfxml" and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise InputError(
             f"{path}: XML with a DOCTYPE or ENTITY declaration is refused (entity expansion).",
             hint="Remove the DOCTYPE, or convert the file to Turtle or N-Triples.",
         )
-    if fmt == ox.RdfFormat.JSON_LD:
+    if fmt.name == "jsonld":
         _check_jsonld_contexts(path, data)
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+    if fmt.name in ("ttl", "trig"):
         check_turtle_nesting(data, str(path))
     target = dataset.graph(URIRef(default_graph)) if default_graph else dataset.default_graph
     try:
-        for count, quad in enumerate(ox.parse(data, fmt, base_iri=path.resolve().as_uri())):
+        for count, quad in enumerate(ox.parse(data, parser, base_iri=path.resolve().as_uri())):
             if count >= MAX_TRIPLES:
                 raise InputError(
                     f"{path}: more than {MAX_TRIPLES} triples; a file is validated in memory "
@@ -94,7 +83,7 @@ def parse_rdf_file(path: Path, dataset: Dataset, default_graph: str | None = Non
             else:
                 dataset.graph(to_rdflib(quad.graph_name)).add(triple)  # type: ignore[arg-type]
     except SyntaxError as exc:
-        raise InputError(f"{path}: does not parse as {fmt.name}: {exc}") from exc
+        raise InputError(f"{path}: does not parse as {parser.name}: {exc}") from exc
 
 
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)

@@ -14,15 +14,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.formats import DOCUMENT_SUFFIXES, format_of_path
 from kg.records import DateValue, Document
 from kg.sources.yamlfile import Fields, load_yaml, read_text
 
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 META_KEYS = {"title", "published", "language", "kind", "notes", "url", "source"}
-TEXT_SUFFIXES = (".txt", ".text")
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-HTML_SUFFIXES = (".html", ".htm")
-DOCUMENT_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES
 DOCUMENT_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 """What a document id may be (use ``fullmatch``): it becomes a file name and an IRI segment."""
 
@@ -97,7 +94,8 @@ def read_document(
         InputError: the file or sidecar is missing or unreadable, or a field is malformed.
     """
     suffix = path.suffix.lower()
-    if suffix not in DOCUMENT_SUFFIXES:
+    fmt = format_of_path(path, "document")
+    if fmt is None:
         raise InputError(
             f"{path}: unsupported document type {suffix or '(none)'!r}.",
             hint=f"Give plain text, Markdown or HTML ({', '.join(DOCUMENT_SUFFIXES)}).",
@@ -105,7 +103,7 @@ def read_document(
     raw = read_text(path)
     page_title: str | None = None
     page_date: str | None = None
-    if suffix in HTML_SUFFIXES:
+    if fmt.name == "html":
         text, page_title, page_date = html_to_text(raw, str(path))
     else:
         text = raw

@@ -30,16 +30,10 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from kg.errors import QueryError, StoreError
+from kg.formats import get_format
 from kg.store.base import QueryResult, replacement_update
-from kg.store.embedded import dataset_quads, to_rdflib
 from kg.store.gate import check_query
-
-_DUMP_TYPES = {
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "ntriples": "application/n-triples",
-    "turtle": "text/turtle",
-}
+from kg.store.terms import dataset_quads, to_rdflib
 
 
 @dataclass(frozen=True)
@@ -258,22 +252,23 @@ class RemoteStore:
             )
 
     def dump(self, out: IO[bytes], rdf_format: str) -> None:
-        """Stream the server's named graphs (nquads, trig) or their merge, the default graph
-        (ntriples, turtle), read through the Graph Store Protocol, to ``out``."""
-        if rdf_format in ("ntriples", "turtle"):
+        """Stream the server's named graphs (``nq``, ``trig``) or their merge, the default
+        graph (``nt``, ``ttl``), read through the Graph Store Protocol, to ``out``."""
+        fmt = get_format(rdf_format, "rdf")
+        if not fmt.has_graphs:
             url = self.endpoints.store + ("" if self.endpoints.union else "?default")
-            with self._request(url, None, None, _DUMP_TYPES[rdf_format]) as response:
+            with self._request(url, None, None, fmt.media_type) as response:
                 while chunk := response.read(1 << 16):
                     out.write(chunk)
             return
-        fmt = ox.RdfFormat.N_QUADS if rdf_format == "nquads" else ox.RdfFormat.TRIG
-        with self._request(self.endpoints.store, None, None, _DUMP_TYPES["nquads"]) as response:
+        nquads = get_format("nq").media_type
+        with self._request(self.endpoints.store, None, None, nquads) as response:
             named = (
                 q
                 for q in ox.parse(response, format=ox.RdfFormat.N_QUADS)
                 if not isinstance(q.graph_name, ox.DefaultGraph)
             )
-            ox.serialize(named, out, format=fmt)
+            ox.serialize(named, out, format=getattr(ox.RdfFormat, str(fmt.oxigraph)))
 
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
         """One named graph's triples (GSP GET), as rdflib terms."""

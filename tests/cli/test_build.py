@@ -25,7 +25,7 @@ def store_quads(store_dir: Path) -> list[str]:
     try:
         out = Path(store_dir.parent / "dump.nq")
         with out.open("wb") as stream:
-            store.dump(stream, "nquads")
+            store.dump(stream, "nq")
     finally:
         store.close()
     return sorted(out.read_text(encoding="utf-8").splitlines())

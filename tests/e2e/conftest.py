@@ -16,7 +16,7 @@ import pytest
 import requests
 from rdflib import Graph
 
-from kg.store.embedded import to_rdflib
+from kg.store.terms import to_rdflib
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -108,7 +108,7 @@ def jena(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Jen
     dump = work / "dump.nq"
     store = open_store(built_store_dir, read_only=True)
     with dump.open("wb") as out:
-        store.dump(out, "nquads")
+        store.dump(out, "nq")
     store.close()
     messages = _messages(work / "messages")
     _jena(messages, "tdb2.tdbloader", f"--loc={work / 'tdb2'}", str(dump))
