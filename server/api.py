@@ -17,33 +17,20 @@ from kg.query.saved import (
     MAX_PAGE,
     PAGING,
     Page,
-    Parameter,
     SavedQuery,
     get_query,
     page_of,
     run_saved_query,
 )
 from server.negotiation import choose_format
+from server.responses import allowed_values
 from server.services import get_services
-from server.sparql import cors
 
 blueprint = Blueprint("api", __name__)
 CONTROL = {"_format"}
 
 
-@blueprint.after_request
-def _cors(response: Response) -> Response:
-    return cors(response)
-
-
-def allowed_values(param: Parameter) -> list[str] | None:
-    """The notations a concept parameter accepts (from the SKOS scheme in the store)."""
-    if param.kind != "concept":
-        return None
-    return sorted(get_services().resolver.notations(param.scheme or ""))
-
-
-def describe_query(query: SavedQuery) -> dict[str, Any]:
+def query_description(query: SavedQuery) -> dict[str, Any]:
     """One catalogue entry."""
     return {
         "name": query.name,
@@ -70,7 +57,7 @@ def describe_query(query: SavedQuery) -> dict[str, Any]:
 def catalogue() -> Response:
     """Every saved query with its parameters, columns and example."""
     queries = get_services().queries
-    return jsonify([describe_query(q) for q in sorted(queries.values(), key=lambda q: q.name)])
+    return jsonify([query_description(q) for q in sorted(queries.values(), key=lambda q: q.name)])
 
 
 @blueprint.route("/api/queries/<name>")
@@ -116,7 +103,7 @@ def docs() -> str:
     """Interactive documentation: every saved query with a form to try it."""
     services = get_services()
     queries = sorted(services.queries.values(), key=lambda q: q.name)
-    return render_template("api_docs.html", queries=[describe_query(q) for q in queries])
+    return render_template("api_docs.html", queries=[query_description(q) for q in queries])
 
 
 def paging_parameters(query: SavedQuery, max_rows: int) -> list[dict[str, Any]]:

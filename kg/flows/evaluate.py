@@ -30,7 +30,8 @@ from typing import TypeVar
 
 from kg.errors import InputError
 from kg.formats import DOCUMENT_SUFFIXES
-from kg.records import Actor, Coding, DateValue, Demand, Event, Pledge, Statement, Vocabulary
+from kg.records import Actor, Coding, Demand, Event, Pledge, Statement, Vocabulary
+from kg.resolve.rules import dates_compatible
 from kg.sources.articles import document_id, read_document
 from kg.sources.coding import read_coding
 from kg.sources.registry import Registry, load_registry, normalize_name
@@ -236,12 +237,6 @@ def _quote_key(text: str) -> str:
     return re.sub(r"[^\w' ]+", "", text).strip()
 
 
-def _dates_compatible(gold: DateValue | None, predicted: DateValue | None) -> bool:
-    if gold is None or predicted is None:
-        return gold is None and predicted is None
-    return gold.is_compatible(predicted)
-
-
 def _greedy(
     gold: Sequence[T],
     predicted: Sequence[T],
@@ -292,7 +287,7 @@ def score_coding(
             return False
         if g.status == "planned" and (g.date is None or p.date is None):
             return True
-        return _dates_compatible(g.date, p.date)
+        return dates_compatible(g.date, p.date)
 
     def exact_date(g: Event, p: Event) -> int:
         return int(g.date == p.date or (g.date and p.date and g.date.iso == p.date.iso) or 0)

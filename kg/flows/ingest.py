@@ -25,6 +25,7 @@ from kg.config import Settings
 from kg.errors import DipkgError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
 from kg.formats import DOCUMENT_SUFFIXES
+from kg.query.internal import internal_query
 from kg.rdf.mapping import map_codings, map_registry
 from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
@@ -42,7 +43,6 @@ from kg.sources.articles import is_document_id, read_document
 from kg.sources.coding import coding_path, read_coding
 from kg.sources.registry import load_registry
 from kg.store.base import Store
-from kg.vocab import DIP
 
 _MAX_REASONS = 20
 _BATCH = 32  # documents spaCy parses together
@@ -239,12 +239,11 @@ class Ingester:
     def _coding_source(self, store: Store, graph_iri: URIRef, document_id: str) -> str | None:
         document = iris.document_iri(self.base, document_id)
         rows = store.query(
-            f"SELECT ?source WHERE {{ GRAPH {graph_iri.n3()} "
-            f"{{ {document.n3()} {DIP.codingSource.n3()} ?source }} }}"
+            internal_query("coding-source", graph=graph_iri, document=document)
         ).rows
         if rows:
             return str(rows[0][0])
-        exists = store.query(f"ASK {{ GRAPH {graph_iri.n3()} {{ ?s ?p ?o }} }}").boolean
+        exists = store.query(internal_query("graph-exists", graph=graph_iri)).boolean
         return "curated" if exists else None  # graphs from before coding sources: curated
 
 

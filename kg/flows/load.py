@@ -14,6 +14,7 @@ from kg.config import Settings
 from kg.errors import InputError, UsageError, ValidationError
 from kg.flows.validate import validate_dataset, with_vocabulary
 from kg.formats import FORMATS, Format
+from kg.query.internal import internal_query
 from kg.rdf.files import parse_rdf_file, rdf_format_of
 from kg.store import is_remote, staged_store, store_exists, writing
 
@@ -95,9 +96,7 @@ def load_files(settings: Settings, files: Sequence[Path], graph: str | None) -> 
             for triple in g:
                 check.graph(g.identifier).add(triple)
         registry = iris.registry_graph_iri(settings.base_iri)
-        known = target.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{registry}> {{ ?s ?p ?o }} }}"
-        )
+        known = target.query(internal_query("graph-triples", graph=registry))
         for triple in known.graph or ():
             check.graph(registry).add(triple)
         report = validate_dataset(with_vocabulary(check, settings), settings)

@@ -15,43 +15,10 @@ from rdflib import BNode, Dataset, Literal
 from rdflib.namespace import RDF, XSD
 
 from kg.formats import get_format
+from kg.query.internal import internal_query
 from kg.query.results import render, sort_multivalued
 from kg.store.base import Store
 from kg.store.terms import dataset_quads
-
-EVENT_TABLE = """
-PREFIX dip: <https://w3id.org/dipkg/def#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?event ?date ?datePrecision ?type ?status ?cameo ?plover ?participants ?location ?sources
-WHERE {
-  {
-    SELECT ?event (SAMPLE(?d) AS ?date) (SAMPLE(?p) AS ?datePrecision) (SAMPLE(?t) AS ?type)
-           (SAMPLE(?s) AS ?status) (SAMPLE(?c) AS ?cameo) (SAMPLE(?pl) AS ?plover)
-           (SAMPLE(?loc) AS ?location)
-           (GROUP_CONCAT(DISTINCT ?plabel; separator="; ") AS ?participants)
-           (GROUP_CONCAT(DISTINCT ?doc; separator="; ") AS ?sources)
-    WHERE {
-      ?event a dip:Event ; dip:eventType ?typeConcept ;
-             prov:wasDerivedFrom/oa:hasSource/dcterms:identifier ?doc .
-      ?typeConcept skos:notation ?t .
-      OPTIONAL { ?event dip:date ?dt ; dip:datePrecision/skos:notation ?p . BIND(STR(?dt) AS ?d) }
-      OPTIONAL { ?event dip:eventStatus/skos:notation ?s }
-      OPTIONAL { ?typeConcept (skos:exactMatch|skos:closeMatch) ?cc .
-                 ?cc skos:inScheme <https://w3id.org/dipkg/concept/cameo> ; skos:notation ?c }
-      OPTIONAL { ?typeConcept (skos:exactMatch|skos:closeMatch) ?pc .
-                 ?pc skos:inScheme <https://w3id.org/dipkg/concept/plover> ; skos:notation ?pl }
-      OPTIONAL { ?event dip:location/rdfs:label ?loc }
-      OPTIONAL { ?event dip:participant/rdfs:label ?plabel }
-    }
-    GROUP BY ?event
-  }
-}
-ORDER BY ?date ?event
-"""
 
 
 def export(store: Store, fmt_name: str, out: IO[bytes], context_path: Path) -> None:
@@ -67,7 +34,8 @@ def export(store: Store, fmt_name: str, out: IO[bytes], context_path: Path) -> N
     if not fmt.dump:
         raise ValueError(f"{fmt.name} is not an export format")
     if fmt.name == "csv":
-        result = sort_multivalued(store.query(EVENT_TABLE), ["participants", "sources"])
+        table = store.query(internal_query("event-table"))
+        result = sort_multivalued(table, ["participants", "sources"])
         out.write(render(result, "csv"))
     elif fmt.name == "jsonld":
         context = json.loads(context_path.read_text(encoding="utf-8"))

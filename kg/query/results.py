@@ -19,10 +19,10 @@ from rdflib.term import Node
 
 from kg.formats import get_format
 from kg.store.base import QueryResult
-from kg.vocab import PREFIXES
+from kg.vocab import DIP, PREFIXES
 
 SEPARATOR = "; "
-TRUNCATED = "https://w3id.org/dipkg/def#truncatedResult"
+TRUNCATED = str(DIP.truncatedResult)
 """Link in the head of a JSON or XML result that the row cap cut (the HTTP API also says so
 in a header)."""
 

@@ -25,7 +25,8 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.errors import InputError, QueryError, UnknownQueryError
+from kg.errors import InputError, QueryError, UnknownParameterError, UnknownQueryError
+from kg.query.internal import internal_query
 from kg.query.results import sort_multivalued
 from kg.records import DateValue
 from kg.sources.registry import NameIndex
@@ -219,21 +220,6 @@ class TermResolver:
 
     REFRESH = 10.0
 
-    _ACTOR_NAMES = """
-        PREFIX dip: <https://w3id.org/dipkg/def#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?actor ?name WHERE {
-          ?actor a dip:Actor .
-          { ?actor rdfs:label ?name } UNION { ?actor skos:altLabel ?name }
-          UNION { ?actor dip:metonym ?name }
-        } ORDER BY ?actor
-    """
-    _NOTATIONS = """
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?concept ?notation WHERE { ?concept skos:inScheme ?scheme ; skos:notation ?notation }
-    """
-
     def __init__(self, store: Queryable, base: str) -> None:
         self.store = store
         self.base = base
@@ -244,7 +230,7 @@ class TermResolver:
     def actor_index(self) -> NameIndex:
         if self._actors is None:
             index = NameIndex()
-            rows = self.store.query(self._ACTOR_NAMES).rows
+            rows = self.store.query(internal_query("actor-names")).rows
             for actor, name in rows:
                 index.add(str(name), str(actor))
             for actor, _ in rows:
@@ -264,8 +250,8 @@ class TermResolver:
     def notations(self, scheme: str) -> dict[str, URIRef]:
         """Notation -> concept IRI for one SKOS scheme in the store."""
         if scheme not in self._schemes:
-            text = self._NOTATIONS.replace("?scheme", f"<{DIPC[scheme]}>")
-            rows = self.store.query(text).rows
+            query = internal_query("concept-notations", scheme=URIRef(DIPC[scheme]))
+            rows = self.store.query(query).rows
             self._schemes[scheme] = {str(n): URIRef(str(c)) for c, n in rows}
         return self._schemes[scheme]
 
@@ -363,7 +349,7 @@ def bind(
     unknown = sorted(set(params) - set(query.accepted))
     if unknown:
         known = ", ".join(query.accepted) or "none"
-        raise QueryError(
+        raise UnknownParameterError(
             f"Saved query {query.name!r} has no parameter {unknown[0]!r}; known: {known}.",
             parameter=unknown[0],
         )

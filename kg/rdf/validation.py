@@ -19,7 +19,7 @@ import rdflib.plugins.sparql
 import rdflib.query
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, SH
+from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
@@ -27,8 +27,9 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, Node
 
 from kg.errors import InputError
+from kg.query.internal import internal_query
 from kg.store.base import Queryable, Store
-from kg.vocab import DIP, DIPC, OA
+from kg.vocab import DIP, DIPC
 
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch anything
 
@@ -264,38 +265,30 @@ def union_graph(graphs: list[Graph]) -> Graph:
 _HOPS = 8  # neighbourhood depth; the data's trees (event -> participation -> span -> selector)
 
 
-_EVIDENCE = (PROV.wasDerivedFrom, DIP.reportedIn, OA.hasSource)
-"""Links to other documents' evidence: not part of a neighbourhood (each document's own
-evidence is in its own graph, and was checked with it), so a node reported by a thousand
-documents is checked with its own triples, not with a thousand documents' spans and texts."""
-_SKIPPED = (*_EVIDENCE, DIP.statusStep)
-
-
 def neighbourhood(
     store: Queryable, start: Iterable[URIRef], exclude: URIRef | None = None
 ) -> Iterator[tuple[Node, Node, Node]]:
     """The store's triples about ``start`` and the nodes they lead to, outwards (object
     links, up to a depth of 8), in every graph but ``exclude`` (one being replaced), each
     distinct triple once. Terms of the vocabulary are not followed (the vocabulary is part of
-    every validation), nor links to evidence (:data:`_EVIDENCE`). Of a pledge's status steps
-    only those the shapes compare a new step with are followed (:func:`_deciding_steps`), so
-    the context of a pledge reported a thousand times is not a thousand steps."""
+    every validation), nor links to other documents' evidence: each document's own evidence
+    is in its own graph, and was checked with it, so a node reported by a thousand documents
+    is checked with its own triples, not a thousand documents' spans and texts. Of a pledge's
+    status steps only those the shapes compare a new step with are followed
+    (:func:`_deciding_steps`). Queries: ``kg/query/sparql/neighbourhood.rq``,
+    ``deciding-steps.rq``."""
     seen: set[URIRef] = set()
     frontier = {n for n in start if _followed(n)}
-    other = f"FILTER(?g != {exclude.n3()})" if exclude is not None else ""
-    skipped = ", ".join(p.n3() for p in _SKIPPED)
+    excluded = {"excluded": exclude} if exclude is not None else {}
     for hop in range(_HOPS):
         frontier -= seen
         if not frontier:
             return
         seen |= frontier
-        values = " ".join(n.n3() for n in sorted(frontier))
-        rows = store.query(
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} {other} FILTER(?p NOT IN ({skipped})) }}"
-        ).rows
+        nodes = sorted(frontier)
+        rows = store.query(internal_query("neighbourhood", node=nodes, **excluded)).rows
         if hop == 0:
-            rows += _deciding_steps(store, values, other)
+            rows += _deciding_steps(store, nodes, excluded)
         frontier = set()
         for s, p, o in rows:
             yield s, p, o  # type: ignore[misc]
@@ -303,17 +296,14 @@ def neighbourhood(
                 frontier.add(o)
 
 
-def _deciding_steps(store: Queryable, values: str, other: str) -> list[tuple[Node, ...]]:
+def _deciding_steps(
+    store: Queryable, nodes: list[URIRef], excluded: dict[str, URIRef]
+) -> list[tuple[Node | None, ...]]:
     """``(pledge, dip:statusStep, step)`` for the steps that decide whether a pledge's status
     is its latest step's (dipsh:PledgeShape-statusIsLatest): its latest step, and its latest
     step with the pledge's current status (with a new document's steps, these two are all
     the rule needs)."""
-    rows = store.query(
-        f"SELECT DISTINCT ?n ?step ?status ?day ?current WHERE {{ VALUES ?n {{ {values} }} "
-        f"GRAPH ?g {{ ?n {DIP.statusStep.n3()} ?step }} {other} "
-        f"?step {DIP.status.n3()} ?status ; {DIP.earliest.n3()} ?day . "
-        f"OPTIONAL {{ ?n {DIP.status.n3()} ?current }} }}"
-    ).rows
+    rows = store.query(internal_query("deciding-steps", node=nodes, **excluded)).rows
     latest: dict[tuple[Node, bool], tuple[str, Node]] = {}
     for pledge, step, status, day, current in rows:
         for key in ((pledge, False), (pledge, True)) if status == current else ((pledge, False),):

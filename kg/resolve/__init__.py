@@ -19,7 +19,15 @@ from rdflib import URIRef
 
 from kg import iris
 from kg.records import Coding, DateValue, Demand, Event, Pledge, Statement, StatusStep
-from kg.sources.registry import Registry, normalize_name
+from kg.resolve.rules import (
+    place_within,
+    same_demand,
+    same_event,
+    same_pledge,
+    same_statement,
+    step_order,
+)
+from kg.sources.registry import Registry
 from kg.vocab import DIP
 
 T = TypeVar("T")
@@ -301,16 +309,6 @@ def _resolve_pledges(
     return nodes
 
 
-_STATUS_ORDER = ("made", "reaffirmed", "reviewed", "progressed", "fulfilled", "broken")
-
-
-def step_order(step: StatusStep) -> tuple[dt.date, int]:
-    """A status step's place in a pledge's history: by date, then by status."""
-    day = step.date.earliest if step.date else dt.date.min
-    rank = _STATUS_ORDER.index(step.status) if step.status in _STATUS_ORDER else 0
-    return (day, rank)
-
-
 def _cluster(records: Iterable[R], same: Callable[[R, R], bool]) -> list[list[R]]:
     """Greedy clustering in input order: a record joins the first group with a match."""
     groups: list[list[R]] = []
@@ -327,84 +325,6 @@ def _cluster(records: Iterable[R], same: Callable[[R, R], bool]) -> list[list[R]
     return groups
 
 
-def _dates_compatible(a: DateValue | None, b: DateValue | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return a.is_compatible(b)
-
-
-def same_event(a: Event, b: Event, registry: Registry) -> bool:
-    """Same type and participants, compatible dates (and, without participants, places
-    within one another)."""
-    if a.type != b.type or a.actor_ids != b.actor_ids:
-        return False
-    if not _dates_compatible(a.date, b.date):
-        return False
-    if a.actor_ids:
-        return True
-    return (
-        a.location is not None
-        and b.location is not None
-        and (
-            _place_within(a.location, b.location, registry)
-            or _place_within(b.location, a.location, registry)
-        )
-    )
-
-
-def _same_commitment(
-    a: Pledge | Demand,
-    b: Pledge | Demand,
-    parties_a: Sequence[str],
-    parties_b: Sequence[str],
-    event_of: Callable[[str, str | None], URIRef | None],
-) -> bool:
-    if not set(parties_a) & set(parties_b) or not set(a.topics) & set(b.topics):
-        return False
-    event_a = event_of(a.document_id, a.made_at if isinstance(a, Pledge) else a.at)
-    event_b = event_of(b.document_id, b.made_at if isinstance(b, Pledge) else b.at)
-    if event_a is not None and event_b is not None:
-        return event_a == event_b
-    return _dates_compatible(a.date, b.date)
-
-
-def same_demand(a: Demand, b: Demand, event_of: Callable[[str, str | None], URIRef | None]) -> bool:
-    """Shared requesters and topic, at the same event or compatible dates."""
-    return _same_commitment(a, b, a.requesters, b.requesters, event_of)
-
-
-def same_statement(a: Statement, b: Statement) -> bool:
-    """Same speaker and (normalised) quote, compatible dates."""
-    return (
-        a.speaker == b.speaker
-        and normalize_name(a.quote) == normalize_name(b.quote)
-        and _dates_compatible(a.date, b.date)
-    )
-
-
-def same_pledge(a: Pledge, b: Pledge, event_of: Callable[[str, str | None], URIRef | None]) -> bool:
-    """Same parties (those acted for, else the makers), or overlapping parties making the
-    same kind of commitment on a shared topic at the same event."""
-    parties_a = set(a.on_behalf_of or a.makers)
-    parties_b = set(b.on_behalf_of or b.makers)
-    if parties_a == parties_b:
-        return _same_commitment(
-            a, b, a.makers + a.on_behalf_of, b.makers + b.on_behalf_of, event_of
-        )
-    made_a, made_b = event_of(a.document_id, a.made_at), event_of(b.document_id, b.made_at)
-    return (
-        a.kind == b.kind
-        and made_a is not None
-        and made_a == made_b
-        and bool(parties_a & parties_b)
-        and bool(set(a.topics) & set(b.topics))
-    )
-
-
-def _place_within(inner: str, outer: str, registry: Registry) -> bool:
-    return inner == outer or outer in registry.place_ancestors(inner)
-
-
 def _best_date(group: Sequence[R]) -> Sourced[DateValue] | None:
     dated = [(m.date.rank, i, m) for i, m in enumerate(group) if m.date is not None]
     if not dated:
@@ -418,7 +338,7 @@ def _best_location(group: Sequence[Event], registry: Registry) -> Sourced[str] |
     located = [m for m in group if m.location is not None]
     best: Event | None = None
     for member in located:
-        if best is None or _place_within(member.location or "", best.location or "", registry):
+        if best is None or place_within(member.location or "", best.location or "", registry):
             if best is None or member.location != best.location:
                 best = member
     return Sourced(best.location, best.document_id) if best and best.location else None

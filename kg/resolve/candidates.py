@@ -11,26 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
 from kg import iris
+from kg.query.internal import internal_query
 from kg.records import DateValue, Demand, Event, Participation, Pledge, Statement, StatusStep
-from kg.resolve import (
-    Existing,
-    same_demand,
-    same_event,
-    same_pledge,
-    same_statement,
-    step_order,
-)
+from kg.resolve import Existing
+from kg.resolve.rules import same_demand, same_event, same_pledge, same_statement, step_order
 from kg.sources.registry import Registry
 from kg.store.base import Queryable
 from kg.vocab import DIP, concept
 
 _STORE = "\0store"  # the document id of rebuilt records: never a real document id
-_PREFIXES = "PREFIX dip: <https://w3id.org/dipkg/def#>\n"
 EventOf = Callable[[str, str | None], URIRef | None]
 
 
@@ -64,7 +59,7 @@ class StoreKnown:
         if not actors:
             return None
         nodes = self._candidates(
-            [f"?n dip:participant {self._actor(actors[0])}"], [m.date for m in group]
+            [self._actor(actors[0])], [DIP.participant], [m.date for m in group]
         )
         if not nodes:
             return None
@@ -93,13 +88,11 @@ class StoreKnown:
         """An existing pledge by the same rule as between documents; with its latest step."""
         parties = sorted({a for m in group for a in (*m.makers, *m.on_behalf_of)})
         nodes = self._candidates(
-            [
-                f"{{ ?n dip:maker {actor} }} UNION {{ ?n dip:onBehalfOf {actor} }}"
-                for actor in map(self._actor, parties)
-            ],
+            [self._actor(a) for a in parties],
+            [DIP.maker, DIP.onBehalfOf],
             [m.date for m in group],
             [event_of(m.document_id, m.made_at) for m in group],
-            "dip:madeAt",
+            DIP.madeAt,
             _topics(group),
         )
         if not nodes:
@@ -134,10 +127,11 @@ class StoreKnown:
         """An existing demand with shared requesters and topic, same event or date."""
         requesters = sorted({a for m in group for a in m.requesters})
         nodes = self._candidates(
-            [f"?n dip:requester {self._actor(a)}" for a in requesters],
+            [self._actor(a) for a in requesters],
+            [DIP.requester],
             [m.date for m in group],
             [event_of(m.document_id, m.at) for m in group],
-            "dip:atEvent",
+            DIP.atEvent,
             _topics(group),
         )
         if not nodes:
@@ -166,7 +160,7 @@ class StoreKnown:
     def match_statement(self, group: Sequence[Statement]) -> Existing | None:
         """An existing statement of the same speaker and quote at a compatible date."""
         nodes = self._candidates(
-            [f"?n dip:speaker {self._actor(group[0].speaker)}"], [m.date for m in group]
+            [self._actor(group[0].speaker)], [DIP.speaker], [m.date for m in group]
         )
         if not nodes:
             return None
@@ -189,64 +183,55 @@ class StoreKnown:
 
     def is_taken(self, iri: URIRef) -> bool:
         """Whether any triple has ``iri`` as subject."""
-        result = self.store.query(f"ASK {{ GRAPH ?g {{ {iri.n3()} ?p ?o }} {self._others} }}")
+        result = self.store.query(internal_query("taken", node=iri, **self._excluded))
         return bool(result.boolean)
 
     @property
-    def _others(self) -> str:
-        """A filter on ``?g``: every graph but the excluded one."""
-        return f"FILTER(?g != {self.exclude.n3()})" if self.exclude is not None else ""
+    def _excluded(self) -> dict[str, URIRef]:
+        """The ``excluded`` slot of a query: the graph being replaced, if any."""
+        return {"excluded": self.exclude} if self.exclude is not None else {}
 
     # -- helpers ------------------------------------------------------------------------
 
     def _candidates(
         self,
-        patterns: Sequence[str],
+        actors: Sequence[URIRef],
+        roles: Sequence[URIRef],
         dates: Sequence[DateValue | None],
         events: Sequence[URIRef | None] = (),
-        link: str = "",
-        narrowing: str = "",
-    ) -> str:
-        """``VALUES ?n {...}`` of the nodes that can match a group: found by any of the
-        patterns (one per actor) and ``narrowing`` (a shared topic), kept if at one of the
-        group's events (through ``link``), dated within the group's interval, or undated when
-        a member is. "" if there are none.
+        link: URIRef | None = None,
+        topics: Sequence[URIRef] | None = None,
+    ) -> list[URIRef]:
+        """The nodes that can match a group: with one of ``actors`` in one of ``roles`` (and
+        on one of ``topics``, unless None), kept if at one of the group's events (through
+        ``link``), dated within the group's interval, or undated when a member is.
 
-        Each constraint is a subquery of its own, so Oxigraph scans each index range once and
-        joins the lists by hashing: an actor's thousands of items are never looked up one by
-        one (that cost 2 s at 10M triples, against 25 ms now). When every member is dated to
-        a month or less, the dates a match can start on (:func:`period_starts`) are one more
-        such list; otherwise each candidate's dates are looked up."""
-        events = {e for e in events if e is not None}
+        When every member is dated to a month or less, the dates a match can start on
+        (:func:`period_starts`) are one more list the engine joins; otherwise each
+        candidate's dates are looked up (``kg/query/sparql/candidates-*.rq``)."""
+        known_events = {e for e in events if e is not None}
         dated = [d for d in dates if d is not None]
         undated = any(d is None for d in dates)
         starts = None if undated else period_starts(dated)
-        branches = " UNION ".join(f"{{ {pattern} }}" for pattern in patterns)
-        keys = f"{{ SELECT DISTINCT ?n WHERE {{ {branches} }} }}"
-        if narrowing:
-            keys += f" {{ SELECT DISTINCT ?n WHERE {{ {narrowing} }} }}"
+        slots: dict[str, Any] = {
+            "actor": actors,
+            "role": roles,
+            "link": [link] if link is not None else [],
+        }
+        if topics is not None:
+            slots["topic"] = topics
         if starts is None:
-            at = f"OPTIONAL {{ ?n {link} ?at }}" if link else ""
-            rows = self._select(
-                f"SELECT ?n ?e0 ?l0 ?at WHERE {{ {keys} OPTIONAL {{ ?n dip:earliest ?e0 }}"
-                f" OPTIONAL {{ ?n dip:latest ?l0 }} {at} }}"
-            )
+            name = "candidates-open"
         else:
-            days = " ".join(Literal(d).n3() for d in starts)
-            lists = f"{{ SELECT ?n ?e0 WHERE {{ VALUES ?e0 {{ {days} }} ?n dip:earliest ?e0 }} }}"
-            if events and link:
-                at = " ".join(e.n3() for e in events)
-                lists += (
-                    f" UNION {{ SELECT ?n ?at WHERE {{ VALUES ?at {{ {at} }} ?n {link} ?at }} }}"
-                )
-            rows = self._select(
-                f"SELECT ?n ?e0 ?l0 ?at WHERE {{ {keys} {{ {lists} }}"
-                f" OPTIONAL {{ ?n dip:latest ?l0 }} }}"
-            )
+            name = "candidates-dated"
+            slots["start"] = [Literal(d) for d in starts]
+            slots["event"] = sorted(known_events) if link is not None else []
+        on_topic = "-on-topic" if topics is not None else ""
+        rows = self._select(internal_query(name + on_topic, **slots))
         found: dict[URIRef, None] = {}
         for row in rows:
             node = URIRef(str(row["n"]))
-            if row.get("at") in events:
+            if row.get("at") in known_events:
                 found[node] = None
             elif "e0" not in row or "l0" not in row:
                 if undated:
@@ -256,11 +241,11 @@ class StoreKnown:
                 last = dt.date.fromisoformat(str(row["l0"]))
                 if any(d.earliest <= last and first <= d.latest for d in dated):
                     found[node] = None
-        if not found:
-            return ""
-        return f"VALUES ?n {{ {' '.join(n.n3() for n in found)} }}"
+        return list(found)
 
-    def _describe(self, nodes: str, *names: str) -> dict[URIRef, dict[str, list[Node]]]:
+    def _describe(
+        self, nodes: Sequence[URIRef], *names: str
+    ) -> dict[URIRef, dict[str, list[Node]]]:
         """The values of the ``dip:`` properties ``names`` (``type`` is ``rdf:type``) and the
         dates of each node of ``nodes``; a value stated by many documents comes once, so the
         cost grows with the number of reports, not with its powers."""
@@ -268,10 +253,8 @@ class StoreKnown:
             (RDF.type if name == "type" else DIP[name]): name
             for name in (*names, "date", "datePrecision", "earliest", "latest")
         }
-        listed = " ".join(p.n3() for p in predicates)
-        rows = self._select(
-            f"SELECT DISTINCT ?n ?p ?o WHERE {{ {nodes} VALUES ?p {{ {listed} }} ?n ?p ?o }}"
-        )
+        query = internal_query("node-values", node=nodes, predicate=list(predicates))
+        rows = self._select(query)
         described: dict[URIRef, dict[str, list[Node]]] = {}
         for row in rows:
             values = described.setdefault(URIRef(str(row["n"])), defaultdict(list))
@@ -280,7 +263,7 @@ class StoreKnown:
         return described
 
     def _select(self, sparql: str) -> list[dict[str, Node]]:
-        result = self.store.query(_PREFIXES + sparql)
+        result = self.store.query(sparql)
         return [
             {v: value for v, value in zip(result.variables, row, strict=True) if value is not None}
             for row in result.rows
@@ -289,9 +272,7 @@ class StoreKnown:
     def _existing(
         self, node: URIRef, status: str | None = None, latest: tuple[dt.date, int] | None = None
     ) -> Existing | None:
-        result = self.store.query(
-            f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ {node.n3()} ?p ?o }} {self._others} }}"
-        )
+        result = self.store.query(internal_query("node-predicates", node=node, **self._excluded))
         if not result.rows:
             return None  # only in the excluded graph: this document's own earlier node
         self.merged.append(node)
@@ -301,12 +282,7 @@ class StoreKnown:
         """The place of a pledge's latest step in its history (:func:`step_order`), from the
         distinct (status, first day) pairs of its steps: a thousand reports of one step on one
         day are one row."""
-        rows = self._select(
-            f"""SELECT DISTINCT ?status ?earliest WHERE {{
-  GRAPH ?g {{ {pledge.n3()} dip:statusStep ?n }} {self._others}
-  ?n dip:status ?status .
-  OPTIONAL {{ ?n dip:earliest ?earliest }} }}"""
-        )
+        rows = self._select(internal_query("step-days", pledge=pledge, **self._excluded))
         steps = [
             StatusStep(
                 _notation(row["status"]) or "made",
@@ -318,8 +294,8 @@ class StoreKnown:
         ]
         return max((step_order(s) for s in steps), default=None)
 
-    def _actor(self, actor_id: str) -> str:
-        return str(iris.actor_iri(self.base, actor_id).n3())
+    def _actor(self, actor_id: str) -> URIRef:
+        return iris.actor_iri(self.base, actor_id)
 
     def _id(self, node: Node) -> str:
         return str(node).removeprefix(f"{self.base}actor/")
@@ -328,12 +304,9 @@ class StoreKnown:
         return tuple(sorted(self._id(n) for n in nodes))
 
 
-def _topics(group: Sequence[Pledge] | Sequence[Demand]) -> str:
-    """The nodes on a topic of the group (both rules for commitments require a shared one)."""
-    topics = " ".join(
-        concept("topic", t).n3() for t in sorted({t for m in group for t in m.topics})
-    )
-    return f"VALUES ?topic {{ {topics} }} ?n dip:topic ?topic"
+def _topics(group: Sequence[Pledge] | Sequence[Demand]) -> list[URIRef]:
+    """The topics of the group (both rules for commitments require a shared one)."""
+    return [concept("topic", t) for t in sorted({t for m in group for t in m.topics})]
 
 
 def period_starts(dated: Sequence[DateValue], most: int = 64) -> list[dt.date] | None:
