@@ -224,7 +224,7 @@ def peak_run(command: list[str], limit: float | None = None) -> tuple[float, int
 
 
 # The baseline of store validation: the whole graph in memory, validated at once by the same
-# engine and shapes (kg.validation.validate_graph: pySHACL).
+# engine and shapes (kg.rdf.validation.validate_graph: pySHACL).
 WHOLE_GRAPH = """
 import sys
 import pyoxigraph as ox

@@ -56,7 +56,7 @@ store_option = click.option(
 
 def registry_option(help_text: str) -> Callable[[F], F]:
     """``--registry FILE``, passed as ``registry_path``."""
-    return click.option(  # type: ignore[return-value]
+    return click.option(
         "--registry",
         "registry_path",
         type=click.Path(path_type=Path, dir_okay=False),
@@ -66,7 +66,7 @@ def registry_option(help_text: str) -> Callable[[F], F]:
 
 
 def _settings(**overrides: object) -> Settings:
-    return Settings.from_env(**overrides)
+    return Settings.from_env(None, **overrides)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

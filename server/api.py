@@ -87,7 +87,7 @@ def page_links(name: str, page: Page, *, more: bool) -> str:
     for rel, number in targets.items():
         if number < 1 or (rel == "next" and not more):
             continue
-        url = url_for("api.run", name=name, page=number, **args)
+        url = url_for("api.run", name=name, page=number, **args)  # type: ignore[arg-type]
         links.append(f'<{url}>; rel="{rel}"')
     return ", ".join(links)
 

@@ -2,7 +2,7 @@
 
 Writes are off unless the ``write_token`` setting is set; a request must then carry it as
 ``Authorization: Bearer ...`` (compared in constant time; never logged or echoed). The article
-goes through exactly the ingest of the command line (:class:`kg.ingest.Ingester`): its file
+goes through exactly the ingest of the command line (:class:`kg.flows.ingest.Ingester`): its file
 is written to a private temporary directory and read like any other, so HTML is cleaned the
 same way. The store is opened for writing only for the request; the query workers see the new
 graph on their next query.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -136,7 +136,7 @@ def _ingester() -> Ingester:
         from kg.flows.ingest import Ingester
 
         ingester = current_app.extensions["dipkg-ingester"] = Ingester(get_services().settings)
-    return ingester  # type: ignore[no-any-return]
+    return cast("Ingester", ingester)
 
 
 def _links(outcome: Outcome) -> dict[str, Any]:
@@ -172,8 +172,8 @@ def ingest() -> Response:
             reasons=outcome.reasons,
             document=outcome.document,
         )
-    payload = outcome.as_json() | {"links": _links(outcome)}
-    response = jsonify(payload)
+    links = _links(outcome)
+    response = jsonify(outcome.as_json() | {"links": links})
     response.status_code = 201 if outcome.status == "added" else 200
-    response.headers["Location"] = payload["links"]["document"]
+    response.headers["Location"] = links["document"]
     return response

@@ -122,7 +122,7 @@ def document_segments(document: URIRef) -> list[tuple[str, str | None, str | Non
         for s, e, f, lbl in executor.query(internal_query("document-spans", document=document)).rows
     ]
     cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
-    segments = []
+    segments: list[tuple[str, str | None, str | None, str]] = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         covering = [sp for sp in spans if sp[0] <= start and end <= sp[1]]
         if covering:

@@ -14,6 +14,7 @@ from typing import NoReturn
 from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
+from werkzeug.datastructures import MultiDict
 
 from kg.errors import QueryError
 from kg.formats import FORMATS
@@ -44,6 +45,7 @@ def preflight() -> Response:
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """One SPARQL protocol request."""
+    params: MultiDict[str, str]
     if request.method == "POST":
         mimetype = request.mimetype
         if mimetype == FORM_TYPE:

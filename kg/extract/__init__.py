@@ -3,7 +3,7 @@ records a curated coding produces (events, pledges, demands, statements, each wi
 spans into the exact document text and a confidence), plus the provisional actors and places
 it had to introduce for names the registry lacks.
 
-Pipeline per document: :func:`kg.documents.clean_text` (web noise blanked out in place) ->
+Pipeline per document: :func:`kg.sources.cleaning.clean_text` (web noise blanked out in place) ->
 spaCy parse (:mod:`.sentences`) -> mentions (:mod:`.entities`) and dates (:mod:`.dates`) ->
 events (:mod:`.events`) -> pledges (:mod:`.pledges`) -> demands (:mod:`.demands`) ->
 statements (:mod:`.statements`). Pure: no I/O, no store; ``dipkg ingest`` maps the result.

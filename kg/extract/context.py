@@ -203,11 +203,6 @@ class Context(ActorResolution):
 
     # -- actors ---------------------------------------------------------------------------
 
-    def when(self, date: DateValue | None) -> DateValue | None:
-        """The date to resolve offices at: the fact's own date, else the publication date."""
-        return date or self.published
-
-
 
 
 def _is_bound(doc: Doc, date: DateMention) -> bool:

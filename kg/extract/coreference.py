@@ -21,6 +21,7 @@ from kg.extract.entities import (
 )
 from kg.extract.syntax import clause_head, objects, subjects
 from kg.records import DateValue, Document, Event
+from kg.sources.cleaning import CleanText
 from kg.sources.registry import Registry
 
 PERSON_PRONOUNS = lexicon.words("context", "person_pronouns")
@@ -51,6 +52,11 @@ class ActorResolution:
     event_tokens: dict[str, int]
     _token_mention: dict[int, Mention]
     _mention_starts: list[int]
+    cleaned: CleanText
+
+    def when(self, date: DateValue | None) -> DateValue | None:
+        """The date to resolve offices at: the fact's own date, else the publication date."""
+        return date or self.published
 
     @property
     def published(self) -> DateValue | None:

@@ -2,8 +2,9 @@
 
 Per document: read it (text, Markdown or HTML, metadata from the sidecar or options) ->
 take its curated coding if one lies beside it, else extract one automatically
-(:mod:`kg.extract`) -> resolve it against the store (:class:`kg.known.StoreKnown`: the same
-event, pledge, demand or statement already in the graph keeps its IRI and gains this
+(:mod:`kg.extract`) -> resolve it against the store
+(:class:`kg.resolve.candidates.StoreKnown`: the same event, pledge, demand or statement
+already in the graph keeps its IRI and gains this
 document's mentions; a newer pledge step or a held event supersedes the current status) ->
 map it into the document's graph, with the provisional actors it introduced -> validate that
 graph together with its neighbourhood in the store -> write it in one transaction. A document
@@ -13,7 +14,7 @@ that fails anywhere is rejected whole with the reasons, and the store stays as i
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -36,7 +37,7 @@ from kg.rdf.validation import (
     neighbourhood,
     validate_graph,
 )
-from kg.records import Coding, Document
+from kg.records import Actor, Coding, Document, Place
 from kg.resolve import resolve
 from kg.resolve.candidates import StoreKnown
 from kg.sources.articles import is_document_id, read_document
@@ -102,7 +103,7 @@ class Ingester:
         """The extractor (spaCy's pipeline loads on its first document)."""
         return Extractor(self.registry, self.notations)
 
-    def read(self, path: Path, metadata: dict[str, object] | None = None) -> Document:
+    def read(self, path: Path, metadata: Mapping[str, object] | None = None) -> Document:
         """Read one document file (sidecar metadata and ``metadata`` options).
 
         Raises:
@@ -118,13 +119,13 @@ class Ingester:
         return document
 
     def ingest_file(
-        self, store: Store, path: Path, metadata: dict[str, object] | None = None
+        self, store: Store, path: Path, metadata: Mapping[str, object] | None = None
     ) -> Outcome:
         """Ingest one file; a problem with it is an outcome, never an exception."""
         return next(self.ingest_many(store, [path], metadata))
 
     def ingest_many(
-        self, store: Store, paths: Sequence[Path], metadata: dict[str, object] | None = None
+        self, store: Store, paths: Sequence[Path], metadata: Mapping[str, object] | None = None
     ) -> Iterator[Outcome]:
         """Ingest files in order, each in its own transaction; spaCy parses them in batches.
         A problem with one file is its outcome (``rejected``), never an exception."""
@@ -177,7 +178,10 @@ class Ingester:
         previous = self._coding_source(store, graph_iri, document.id)
         if curated is None and previous == "curated":
             return Outcome(document.id, "kept", "automatic", reasons=["a curated coding is kept"])
-        registry, actors, places, unresolved = self.registry, (), (), []
+        registry = self.registry
+        actors: tuple[Actor, ...] = ()
+        places: tuple[Place, ...] = ()
+        unresolved: list[str] = []
         if curated is not None:
             coding = curated
         else:
@@ -281,8 +285,8 @@ def document_files(arguments: Iterable[Path]) -> list[Path]:
 
 def render_outcomes(outcomes: Sequence[Outcome]) -> str:
     """A table, one row per document, then the totals and every rejection's reasons."""
-    header = ("document", "status", "source", "events", "pledges", "demands", "statements")
-    header += ("merged", "provisional")
+    header: tuple[str, ...] = ("document", "status", "source", "events", "pledges", "demands")
+    header += ("statements", "merged", "provisional")
     rows = [header] + [
         (
             o.document,

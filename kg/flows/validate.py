@@ -58,7 +58,7 @@ def with_vocabulary(dataset: Dataset, settings: Settings) -> Dataset:
 
 def validate_stored(settings: Settings, jobs: int = 1, batch: int = 50) -> ValidationReport:
     """SHACL over the whole store, ``batch`` named graphs at a time with their neighbourhood
-    (:func:`kg.validation.validate_batch`), in ``jobs`` processes: each opens the store
+    (:func:`kg.rdf.validation.validate_batch`), in ``jobs`` processes: each opens the store
     read-only for itself, so memory is about ``jobs`` batches, whatever the store's size."""
     store = open_store(settings.store, read_only=True, auth=settings.store_auth)
     try:

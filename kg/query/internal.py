@@ -41,7 +41,7 @@ def internal_query(name: str, **slots: Node | Iterable[Node]) -> str:
         terms = [value] if isinstance(value, Node) else list(value)
         filled = " ".join(term.n3() for term in terms)
         pattern = re.compile(rf"VALUES\s+\?_{re.escape(slot)}\s*\{{\s*UNDEF\s*\}}")
-        text, count = pattern.subn(lambda _m, f=filled, s=slot: f"VALUES ?_{s} {{ {f} }}", text)
+        text, count = pattern.subn(f"VALUES ?_{slot} {{ {filled} }}".replace("\\", r"\\"), text)
         if not count:
             raise ValueError(f"{name}.rq has no slot ?_{slot}")
     return sparql_prefixes() + text

@@ -76,12 +76,10 @@ def render_graph(graph: Graph, fmt: str, context: str | Path = "") -> bytes:
         if context:
             document = json.loads(Path(context).read_text(encoding="utf-8"))
             compact = document.get("@context", document)
-        data = graph.serialize(format="json-ld", context=compact)
-    elif rdf_format.has_graphs:
-        data = _default_graph_quads(graph, rdf_format.name)
-    else:
-        data = graph.serialize(format=rdf_format.rdflib or "turtle")
-    return data.encode("utf-8") if isinstance(data, str) else data
+        return graph.serialize(format="json-ld", context=compact).encode("utf-8")
+    if rdf_format.has_graphs:
+        return _default_graph_quads(graph, rdf_format.name)
+    return graph.serialize(format=rdf_format.rdflib or "turtle").encode("utf-8")
 
 
 def _default_graph_quads(graph: Graph, fmt: str) -> bytes:
@@ -89,7 +87,10 @@ def _default_graph_quads(graph: Graph, fmt: str) -> bytes:
 
     from kg.store.terms import to_oxigraph
 
-    quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
+    quads = [
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+        for s, p, o in graph
+    ]
     target = ox.RdfFormat.N_QUADS if fmt == "nq" else ox.RdfFormat.TRIG
     return ox.serialize(quads, format=target) or b""
 

@@ -102,7 +102,7 @@ class _Mapper:
         return node
 
     def names(self, ids: Iterable[str]) -> str:
-        return " and ".join(self.labels[i] for i in sorted(set(ids), key=self.labels.get))
+        return " and ".join(self.labels[i] for i in sorted(set(ids), key=lambda i: self.labels[i]))
 
     # -- documents ----------------------------------------------------------------------
 

@@ -304,7 +304,7 @@ def _deciding_steps(
     step with the pledge's current status (with a new document's steps, these two are all
     the rule needs)."""
     rows = store.query(internal_query("deciding-steps", node=nodes, **excluded)).rows
-    latest: dict[tuple[Node, bool], tuple[str, Node]] = {}
+    latest: dict[tuple[Node | None, bool], tuple[str, Node | None]] = {}
     for pledge, step, status, day, current in rows:
         for key in ((pledge, False), (pledge, True)) if status == current else ((pledge, False),):
             if key not in latest or str(day) > latest[key][0]:

@@ -205,29 +205,31 @@ def resolve(
         return None if key is None else event_iris[(doc, key)]
 
     pledges = _resolve_pledges(ordered, event_of, base, taken, known, retract)
-    demands = []
-    for group in _cluster(
+    demands: list[Node[Demand]] = []
+    for demand_group in _cluster(
         [d for c in ordered for d in c.demands],
         lambda a, b: same_demand(a, b, event_of),
     ):
-        date = _best_date(group)
-        parties = sorted({r for m in group for r in m.requesters})
-        existing = known.match_demand(group, event_of) if known else None
+        date = _best_date(demand_group)
+        parties = sorted({r for m in demand_group for r in m.requesters})
+        existing = known.match_demand(demand_group, event_of) if known else None
         minted = iris.demand_iri(
-            base, date.value.iso if date else None, parties, group[0].topics[0]
+            base, date.value.iso if date else None, parties, demand_group[0].topics[0]
         )
         iri = existing.iri if existing else taken.unique(minted)
-        demand = Node(iri, group, date=date, existing=existing)
+        demand = Node(iri, demand_group, date=date, existing=existing)
         _adopt(demand, retract)
         demands.append(demand)
-    statements = []
-    for group in _cluster([s for c in ordered for s in c.statements], same_statement):
-        date = _best_date(group)
-        existing = known.match_statement(group) if known else None
-        speaker, quote = group[0].speaker, group[0].quote
+    statements: list[Node[Statement]] = []
+    for statement_group in _cluster(
+        [s for c in ordered for s in c.statements], same_statement
+    ):
+        date = _best_date(statement_group)
+        existing = known.match_statement(statement_group) if known else None
+        speaker, quote = statement_group[0].speaker, statement_group[0].quote
         minted = iris.statement_iri(base, date.value.iso if date else None, speaker, quote)
         iri = existing.iri if existing else taken.unique(minted)
-        statement = Node(iri, group, date=date, existing=existing)
+        statement = Node(iri, statement_group, date=date, existing=existing)
         _adopt(statement, retract)
         statements.append(statement)
     return Resolution(events, pledges, demands, statements, event_iris, retract)
@@ -286,10 +288,9 @@ def _resolve_pledges(
         iri = existing.iri if existing else taken.unique(minted)
         node = PledgeNode(iri, group, date=date, existing=existing)
         made = [p for p in group if p.made_at is not None]
-        if made:
-            node.made_at = Sourced(
-                event_of(made[0].document_id, made[0].made_at), made[0].document_id
-            )  # type: ignore[arg-type]
+        made_at = event_of(made[0].document_id, made[0].made_at) if made else None
+        if made and made_at is not None:
+            node.made_at = Sourced(made_at, made[0].document_id)
         counters: dict[str, int] = {}
         steps = []
         for pledge in group:

@@ -81,7 +81,8 @@ class _CodingReader:
         pledges = tuple(self._pledge(item) for item in root.items("pledges"))
         demands = tuple(self._demand(item) for item in root.items("demands"))
         statements = tuple(self._statement(item) for item in root.items("statements"))
-        for fact in (*pledges, *demands, *statements):
+        facts: tuple[Pledge | Demand | Statement, ...] = (*pledges, *demands, *statements)
+        for fact in facts:
             if fact.key in keys:
                 raise root.error("id", f"{fact.key!r} is used by two items; ids must be unique.")
             keys.add(fact.key)

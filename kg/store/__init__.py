@@ -67,7 +67,7 @@ def writing(
     """
     if is_remote(str(location)):
         store = open_store(location, auth=auth)
-        store.add_merge()  # type: ignore[union-attr]
+        store.add_merge()
         yield store
         return
     with embedded.writing(location, timeout) as store:

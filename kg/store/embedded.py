@@ -216,7 +216,7 @@ class EmbeddedStore:
             raise QueryError("Only SELECT and ASK results can be serialised as query results.")
         try:
             writer = getattr(ox.QueryResultsFormat, str(get_format(fmt, "results").oxigraph))
-            return result.serialize(format=writer)  # type: ignore[no-any-return]
+            return result.serialize(format=writer) or b""
         except (OSError, RuntimeError) as exc:
             raise engine_error(exc) from exc
 
@@ -286,7 +286,7 @@ class EmbeddedStore:
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs in the store, sorted."""
-        return sorted(URIRef(g.value) for g in self._store.named_graphs())  # type: ignore[union-attr]
+        return sorted(URIRef(g.value) for g in self._store.named_graphs())
 
     def __len__(self) -> int:
         """The quads of the named graphs (the merge in the default graph is not counted)."""

@@ -143,6 +143,7 @@ class RemoteStore:
         wrapper.setReturnFormat(TURTLE if graph_form else JSON)
         result = self._send(wrapper)
         if graph_form:
+            assert isinstance(result, bytes | str)  # SPARQLWrapper's Turtle is the raw body
             graph = Graph()
             for triple in ox.parse(result, format=ox.RdfFormat.TURTLE):
                 if max_rows is not None and len(graph) >= max_rows:
@@ -155,6 +156,7 @@ class RemoteStore:
                     )  # type: ignore[arg-type]
                 )
             return QueryResult("graph", graph=graph)
+        assert isinstance(result, dict)  # SPARQLWrapper converts JSON results to a dict
         if "boolean" in result:
             return QueryResult("ask", boolean=bool(result["boolean"]))
         variables = list(result["head"].get("vars", []))
@@ -231,14 +233,14 @@ class RemoteStore:
 
     def __len__(self) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
-        return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
+        return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
     def triple_count(self) -> int:
         """The distinct triples of the store: the size of the default graph, the merge."""
         rows = self.query(
             "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
         ).rows
-        return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
+        return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
     def add_merge(self) -> None:
         """Fill the server's default graph with the merge of its named graphs if it is empty
