@@ -13,22 +13,12 @@ from rdflib.compare import isomorphic
 from kg.config import Settings
 from kg.rdf.files import parse_rdf_file
 from kg.store import open_store
-from tests.conftest import run_dipkg
+from tests.support import run_dipkg, store_quads
 
 CORPUS = Settings().corpus_dir
 DOC_000 = "000_6aee4f90ec08fcc7"
 
 
-def store_quads(store_dir: Path) -> list[str]:
-    """Every quad of a store as sorted N-Quads lines (blank-node free by design)."""
-    store = open_store(store_dir, read_only=True)
-    try:
-        out = Path(store_dir.parent / "dump.nq")
-        with out.open("wb") as stream:
-            store.dump(stream, "nq")
-    finally:
-        store.close()
-    return sorted(out.read_text(encoding="utf-8").splitlines())
 
 
 @pytest.fixture()

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_build import store_quads
-from tests.conftest import run_dipkg
+from tests.support import run_dipkg, store_quads
 
 
 @pytest.fixture()

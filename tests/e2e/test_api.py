@@ -10,7 +10,7 @@ import requests
 from click.testing import CliRunner
 
 from kg.cli import cli
-from tests.e2e.conftest import LiveServer
+from tests.support import LiveServer
 
 pytestmark = pytest.mark.e2e
 

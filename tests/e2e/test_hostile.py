@@ -15,10 +15,7 @@ import requests
 
 from kg.config import Settings
 from kg.query.saved import load_queries
-from tests.cli.test_build import store_quads
-from tests.conftest import run_dipkg
-from tests.e2e.conftest import LiveServer
-from tests.e2e.test_no_network import Canary
+from tests.support import Canary, LiveServer, run_dipkg, store_quads
 
 TOKEN = "hostile-test-token"
 pytestmark = pytest.mark.e2e

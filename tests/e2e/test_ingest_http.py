@@ -11,11 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.cli.test_build import store_quads
-from tests.e2e.conftest import LiveServer
-from tests.ingest.conftest import ARTICLES
-
-TOKEN = "s3cret-token-for-tests"
+from tests.support import TOKEN, LiveServer, article, store_quads
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +25,6 @@ def writable(
     server.stop()
 
 
-def article(name: str, **extra: str) -> dict[str, str]:
-    published = (ARTICLES / f"{name}.meta.yaml").read_text(encoding="utf-8").split("published: ")[1]
-    return {
-        "id": name,
-        "text": (ARTICLES / f"{name}.txt").read_text(encoding="utf-8"),
-        "published": published.strip(),
-        **extra,
-    }
 
 
 def post(server: LiveServer, body: object, token: str | None = TOKEN) -> requests.Response:

@@ -15,7 +15,7 @@ from rdflib.compare import isomorphic
 from kg.config import Settings
 from kg.rdf.files import parse_rdf_file
 from kg.store import open_store
-from tests.e2e.conftest import LiveServer, parse_graph
+from tests.support import LiveServer, parse_graph
 
 pytestmark = pytest.mark.e2e
 BASE = Settings().base_iri

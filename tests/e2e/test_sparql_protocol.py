@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.e2e.conftest import LiveServer
+from tests.support import LiveServer
 
 pytestmark = pytest.mark.e2e
 DOC_000 = "https://w3id.org/dipkg/id/graph/000_6aee4f90ec08fcc7"

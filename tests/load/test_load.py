@@ -13,8 +13,7 @@ from pathlib import Path
 import requests
 
 from bench.load import run_load
-from tests.conftest import ROOT
-from tests.e2e.conftest import LiveServer
+from tests.support import ROOT, LiveServer
 
 SECONDS = float(os.environ.get("DIPKG_LOAD_SECONDS", "60"))
 WORKERS, THREADS = 2, 4

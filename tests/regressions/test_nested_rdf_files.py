@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_dipkg
+from tests.support import run_dipkg
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from rdflib.namespace import SH
 
 from kg.config import Settings
 from kg.flows.validate import validate_stored
-from tests.conftest import run_dipkg
+from tests.support import run_dipkg
 
 DIP = "https://w3id.org/dipkg/def#"
 
