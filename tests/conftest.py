@@ -54,8 +54,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-
-
 @pytest.fixture()
 def writable_client(built_store_dir: Path, tmp_path: Path) -> Iterator[FlaskClient]:
     """An in-process client of an app over a copy of the bundled store, with the write
@@ -71,12 +69,6 @@ def writable_client(built_store_dir: Path, tmp_path: Path) -> Iterator[FlaskClie
 def runner() -> CliRunner:
     """A click runner for in-process CLI calls."""
     return CliRunner()
-
-
-
-
-
-
 
 
 @pytest.fixture(scope="session")

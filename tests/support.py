@@ -39,6 +39,7 @@ ARTICLES = ROOT / "tests" / "ingest" / "articles"
 
 CURATED = ROOT / "tests" / "ingest" / "curated"
 
+
 def run_dipkg(
     *args: str, store: Path | str | None = None, check: bool = False, input_text: str | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -57,11 +58,13 @@ def run_dipkg(
         timeout=300,
     )
 
+
 def free_port() -> int:
     """A free TCP port on the loopback interface."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
 
 @contextlib.contextmanager
 def oxigraph_server(store_dir: Path, work: Path) -> Iterator[str]:
@@ -109,6 +112,7 @@ def oxigraph_server(store_dir: Path, work: Path) -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(10)
+
 
 class LiveServer:
     """A running `dipkg serve` over a store (a directory or a remote store's URL); ``url`` is
@@ -160,6 +164,7 @@ class LiveServer:
             self.process.kill()
         self._log.close()
 
+
 def parse_graph(data: bytes, media_type: str) -> Graph:
     """Parse an RDF body with Oxigraph's parsers into an rdflib Graph (union of its graphs)."""
     formats = {
@@ -175,6 +180,7 @@ def parse_graph(data: bytes, media_type: str) -> Graph:
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
     return graph
 
+
 def store_quads(store_dir: Path) -> list[str]:
     """Every quad of a store as sorted N-Quads lines (blank-node free by design)."""
     store = open_store(store_dir, read_only=True)
@@ -186,9 +192,11 @@ def store_quads(store_dir: Path) -> list[str]:
         store.close()
     return sorted(out.read_text(encoding="utf-8").splitlines())
 
+
 def snapshot(store: EmbeddedStore) -> set[tuple[object, ...]]:
     """Every quad of the store, to compare before and after."""
     return set(store.quads())
+
 
 def conforms(store: Store) -> bool:
     """Whether the whole store, with the vocabulary, conforms to the shapes."""
@@ -200,6 +208,7 @@ def conforms(store: Store) -> bool:
         graph + load_vocabulary(settings.ontology_dir), load_shapes(settings.ontology_dir)
     ).conforms
 
+
 def select(store: EmbeddedStore, sparql: str) -> list[tuple[object, ...]]:
     prefixes = (
         "PREFIX dip: <https://w3id.org/dipkg/def#>\n"
@@ -208,6 +217,34 @@ def select(store: EmbeddedStore, sparql: str) -> list[tuple[object, ...]]:
         "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
     )
     return store.query(prefixes + sparql).rows
+
+
+# the saved queries of the public interface (../shared/ARCHITECTURE.md)
+SAVED_QUERIES = frozenset(
+    {
+        "events",
+        "pledges",
+        "demands",
+        "statements",
+        "timeline",
+        "pledge-history",
+        "actor",
+        "provenance",
+    }
+)
+
+# one resource of each kind in the bundled store, by kind (paths under the base IRI)
+KINDS = {
+    "event": "event/2023-11-15-meeting-joe-biden-xi-jinping",
+    "pledge": "pledge/2023-11-15-china-united-states-narcotics",
+    "actor": "actor/xi-jinping",
+    "place": "place/filoli-estate",
+    "document": "document/000_6aee4f90ec08fcc7",
+    "demand": "demand/2023-11-15-xi-jinping-taiwan",
+    "statement": "statement/2023-11-15-white-house-99397316",
+    "office": "actor/foreign-minister-of-china",
+}
+
 
 class Canary:
     """An HTTP server on loopback that counts the requests it gets."""
@@ -230,7 +267,13 @@ class Canary:
         self.hits = hits
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # a short poll so that close() returns at once
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
 
 def article(name: str, **extra: str) -> dict[str, str]:
     published = (ARTICLES / f"{name}.meta.yaml").read_text(encoding="utf-8").split("published: ")[1]

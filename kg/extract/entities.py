@@ -47,10 +47,10 @@ def country_for(name: str) -> Country | None:
     return _COUNTRY_BY_NAME.get(normalize_name(_strip_possessive(name)))
 
 
-def slug(text: str) -> str:
+def actor_id_from_name(text: str) -> str:
     """A registry-style id from a name.
 
-    >>> slug("Li Hui's")
+    >>> actor_id_from_name("Li Hui's")
     'li-hui'
     """
     text = _strip_possessive(text)
@@ -262,14 +262,14 @@ class EntityIndex:
         known = self._known_place(name)
         if known is not None:
             return known
-        identifier = slug(name)
+        identifier = actor_id_from_name(name)
         if identifier in self.registry.places and self.registry.places[identifier].label != name:
             identifier += "-place"
         self.provisional_places.setdefault(identifier, Place(identifier, _strip_possessive(name)))
         return identifier
 
     def _provisional_person(self, name: str, token: Token) -> str:
-        identifier = self._free_id(slug(name))
+        identifier = self._free_id(actor_id_from_name(name))
         if identifier not in self.provisional:
             self.provisional[identifier] = Actor(
                 identifier,
@@ -282,7 +282,7 @@ class EntityIndex:
         return identifier
 
     def _provisional_state(self, country: Country) -> str:
-        identifier = self._free_id(slug(country.name))
+        identifier = self._free_id(actor_id_from_name(country.name))
         if identifier not in self.provisional:
             self.provisional[identifier] = Actor(
                 identifier,
@@ -296,7 +296,7 @@ class EntityIndex:
 
     def provisional_anonymous(self, label: str, country: str | None) -> str:
         """A provisional anonymous source ("a Japanese diplomat") for a quote's speaker."""
-        identifier = self._free_id(slug(label))
+        identifier = self._free_id(actor_id_from_name(label))
         if identifier not in self.provisional:
             self.provisional[identifier] = Actor(
                 identifier, label, "anonymous", country=country, is_provisional=True

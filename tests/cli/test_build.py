@@ -19,8 +19,6 @@ CORPUS = Settings().corpus_dir
 DOC_000 = "000_6aee4f90ec08fcc7"
 
 
-
-
 @pytest.fixture()
 def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
@@ -35,6 +33,7 @@ def existing_store(tmp_path: Path, built_store_dir: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_built_store_conforms(built_store_dir: Path) -> None:
     result = run_dipkg("validate", "--store", str(built_store_dir))
@@ -84,8 +83,18 @@ BAD_INPUTS = {
 }
 
 
+# two cases in the fast selection (the messages themselves are unit-tested in test_coding)
+FAST_BAD_INPUTS = {"malformed-metadata", "unknown-actor"}
+
+
 @pytest.mark.e2e
-@pytest.mark.parametrize("case", sorted(BAD_INPUTS), ids=sorted(BAD_INPUTS))
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, id=case, marks=() if case in FAST_BAD_INPUTS else pytest.mark.slow)
+        for case in sorted(BAD_INPUTS)
+    ],
+)
 def test_bad_input_is_named_and_leaves_the_store_unchanged(
     case: str, corpus_copy: Path, existing_store: Path
 ) -> None:
@@ -100,6 +109,7 @@ def test_bad_input_is_named_and_leaves_the_store_unchanged(
     assert store_quads(existing_store) == before
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_shape_violation_exits_1_and_leaves_the_store_unchanged(
     corpus_copy: Path, existing_store: Path
@@ -118,6 +128,7 @@ def test_shape_violation_exits_1_and_leaves_the_store_unchanged(
     assert store_quads(existing_store) == before
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_export_round_trips(built_store_dir: Path, tmp_path: Path) -> None:
     nquads = tmp_path / "expected.nq"

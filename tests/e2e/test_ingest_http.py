@@ -25,8 +25,6 @@ def writable(
     server.stop()
 
 
-
-
 def post(server: LiveServer, body: object, token: str | None = TOKEN) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return requests.post(f"{server.url}/api/documents", json=body, headers=headers, timeout=120)
@@ -48,6 +46,7 @@ def test_a_missing_or_wrong_token_is_401(writable: LiveServer, token: str | None
     assert TOKEN not in response.text
 
 
+@pytest.mark.slow
 def test_ingest_answers_with_the_resources_and_readers_see_them(writable: LiveServer) -> None:
     response = post(writable, article("widodo_beijing"))
     assert response.status_code == 201, response.text
@@ -69,6 +68,7 @@ def test_ingest_answers_with_the_resources_and_readers_see_them(writable: LiveSe
     assert again.status_code == 200 and again.json()["status"] == "replaced"
 
 
+@pytest.mark.slow
 def test_the_token_never_reaches_the_log(writable: LiveServer) -> None:
     post(writable, article("widodo_beijing"))
     post(writable, article("widodo_beijing"), token="wrong-" + TOKEN)

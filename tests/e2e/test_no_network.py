@@ -22,14 +22,11 @@ from tests.support import Canary, LiveServer, run_dipkg
 pytestmark = pytest.mark.e2e
 
 
-
-
 @pytest.fixture()
 def canary() -> Iterator[Canary]:
     server = Canary()
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 def cheap_query_answers_quickly(server: LiveServer) -> None:
@@ -157,6 +154,7 @@ _FRAGMENTS = st.sampled_from(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150,
     deadline=None,

@@ -13,7 +13,7 @@ import requests
 
 from tests.support import LiveServer
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_ctrl_c_stops_every_process_without_a_traceback(

@@ -18,6 +18,8 @@ from kg.flows.ingest import Ingester
 from kg.store import open_store, writing
 from tests.support import ARTICLES, CURATED, DIPKG, ROOT, conforms
 
+pytestmark = pytest.mark.slow
+
 ID = "https://w3id.org/dipkg/id/"
 RUNS = 20
 DOCUMENTS = [

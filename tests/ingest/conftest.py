@@ -32,9 +32,3 @@ def store(store_dir: Path) -> Iterator[EmbeddedStore]:
 @pytest.fixture(scope="session")
 def ingester() -> Ingester:
     return Ingester(Settings())
-
-
-
-
-
-

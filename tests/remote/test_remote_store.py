@@ -17,6 +17,8 @@ from kg.flows.ingest import Ingester
 from kg.store import RemoteStore, open_store, writing
 from tests.support import ARTICLES, CURATED, LiveServer, free_port, oxigraph_server, run_dipkg
 
+pytestmark = pytest.mark.slow
+
 ID = "https://w3id.org/dipkg/id/"
 
 

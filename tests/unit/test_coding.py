@@ -176,6 +176,7 @@ _CODINGS = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @given(_CODINGS)
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
