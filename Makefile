@@ -41,6 +41,7 @@ test: $(VENV)/.test-tools browser virtuoso jena
 	$(BIN)/dipkg build --store $(CHECK_STORE)
 	$(BIN)/dipkg validate --store $(CHECK_STORE) --format junit > var/shacl-junit.xml
 	$(BIN)/ruff check kg server tests bench scripts
+	$(BIN)/ruff format --check kg server tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
@@ -50,6 +51,7 @@ test: $(VENV)/.test-tools browser virtuoso jena
 # SIGKILL rounds, load and slow-client runs, other engines); `make test` runs everything.
 check: $(VENV)/.test-tools
 	$(BIN)/ruff check kg server tests bench scripts
+	$(BIN)/ruff format --check kg server tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -m "not slow"; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \

@@ -153,8 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         store = Path(work) / "store"
         build(Settings(store=str(store)))
         print(
-            "| server | slow clients | req/s | p50 ms | p99 ms | failed | req/s ratio "
-            "| p99 ratio |"
+            "| server | slow clients | req/s | p50 ms | p99 ms | failed | req/s ratio | p99 ratio |"
         )
         print("|---|---|---|---|---|---|---|---|")
         for kind in ("dipkg serve", "gunicorn alone"):

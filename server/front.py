@@ -354,9 +354,7 @@ class FrontDoor:
             while True:
                 event = upstream.next_event()
                 if event is h11.NEED_DATA:
-                    data = await asyncio.wait_for(
-                        reader.read(_CHUNK), self.limits.upstream_timeout
-                    )
+                    data = await asyncio.wait_for(reader.read(_CHUNK), self.limits.upstream_timeout)
                     upstream.receive_data(data)
                 elif isinstance(event, h11.Response):
                     await response.set_head(event)

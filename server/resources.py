@@ -151,9 +151,7 @@ def ontology() -> Response:
             {
                 "name": str(term)[len(str(DIP)) :],
                 "iri": str(term),
-                "kind": "class"
-                if (term, RDF.type, OWL.Class) in graph
-                else "property",
+                "kind": "class" if (term, RDF.type, OWL.Class) in graph else "property",
                 "label": str(graph.value(term, RDFS.label)),
                 "definition": str(
                     graph.value(term, URIRef("http://www.w3.org/2004/02/skos/core#definition"))

@@ -9,6 +9,8 @@ from server.problems import ProblemError
 from server.responses import timeline_svg
 
 blueprint = Blueprint("timeline", __name__)
+
+
 @blueprint.route("/timeline")
 def timeline() -> Response:
     """``/timeline?actor=...&counterpart=...``: the SVG picture."""

@@ -204,13 +204,10 @@ class Context(ActorResolution):
     # -- actors ---------------------------------------------------------------------------
 
 
-
 def _is_bound(doc: Doc, date: DateMention) -> bool:
     """A date that bounds rather than dates a fact: "since 2017", "until March"."""
     before = doc.text[max(0, date.start - 8) : date.start].lower().split()
     return bool(before) and before[-1] in ("since", "until", "till", "before", "after", "by")
-
-
 
 
 def event_for(context: Context, sentence: TokenSpan, actor_ids: Iterable[str]) -> Event | None:

@@ -27,7 +27,6 @@ from kg.sources.registry import Registry, normalize_name
 # name | demonyms | capitals (used as metonyms) | other names
 
 
-
 COUNTRIES = lexicon.countries()
 _COUNTRY_BY_NAME = {
     normalize_name(n): c

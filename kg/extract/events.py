@@ -84,16 +84,6 @@ def extract_events(context: Context) -> list[Event]:
     return list(context.events)
 
 
-
-
-
-
-
-
-
-
-
-
 def _known(context: Context, draft: _Draft) -> bool:
     """Whether an event of this type with these participants is already reported (an undated
     mention then refers back to it: "after the meeting with the Chinese president")."""
@@ -367,18 +357,6 @@ def _summit_name(token: Token) -> str | None:
     return doc[start : token.i + 1].text
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def _to_event(context: Context, draft: _Draft, sentence: TokenSpan) -> Event:
     span = context.sentence_span(sentence)
     registry = context.registry
@@ -477,8 +455,6 @@ def merge_events(context: Context, kept: Event, other: Event) -> Event:
         note=None if date is not None else kept.note,
         confidence=max(kept.confidence, other.confidence),
     )
-
-
 
 
 def _union(first: Iterable[Span], second: Iterable[Span]) -> tuple[Span, ...]:

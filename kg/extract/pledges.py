@@ -482,5 +482,3 @@ def _add(
             confidence=found.confidence,
         )
     )
-
-

@@ -242,9 +242,7 @@ class Ingester:
 
     def _coding_source(self, store: Store, graph_iri: URIRef, document_id: str) -> str | None:
         document = iris.document_iri(self.base, document_id)
-        rows = store.query(
-            internal_query("coding-source", graph=graph_iri, document=document)
-        ).rows
+        rows = store.query(internal_query("coding-source", graph=graph_iri, document=document)).rows
         if rows:
             return str(rows[0][0])
         exists = store.query(internal_query("graph-exists", graph=graph_iri)).boolean

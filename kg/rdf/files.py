@@ -24,6 +24,7 @@ from kg.store.terms import to_rdflib
 MAX_NESTING = 64
 MAX_TRIPLES = 2_000_000
 
+
 def rdf_format_of(path: Path) -> Format:
     """The RDF format of a file, by extension.
 

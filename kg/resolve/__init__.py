@@ -221,9 +221,7 @@ def resolve(
         _adopt(demand, retract)
         demands.append(demand)
     statements: list[Node[Statement]] = []
-    for statement_group in _cluster(
-        [s for c in ordered for s in c.statements], same_statement
-    ):
+    for statement_group in _cluster([s for c in ordered for s in c.statements], same_statement):
         date = _best_date(statement_group)
         existing = known.match_statement(statement_group) if known else None
         speaker, quote = statement_group[0].speaker, statement_group[0].quote

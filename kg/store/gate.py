@@ -162,7 +162,7 @@ def readings(text: str) -> Iterator[tuple[Token, tuple[str, ...], bool]]:
                     yield choice, stack, branched
                 successors = [_advance(choice, stack) for choice in choices]
                 if len(successors) == 1:
-                    (position, stack, after_operand), = successors
+                    ((position, stack, after_operand),) = successors
                     continue
                 for end, next_stack, operand in successors:
                     if end not in states:
