@@ -5,11 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_STORE := var/ci-store
 
-.PHONY: run test browser virtuoso jena clean
+.PHONY: run test check browser virtuoso jena clean
 
+# `make run` installs what dipkg needs to run; `make test` adds the test tools (.[test]).
 $(BIN)/dipkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-tools: $(BIN)/dipkg
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -31,12 +36,24 @@ jena:
 	@test -e /usr/share/java/jena-cmds.jar || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless libapache-jena-java; } \
 	  || echo "warning: libapache-jena-java could not be installed; its tests will be skipped" >&2
 
-test: $(BIN)/dipkg browser virtuoso jena
+test: $(VENV)/.test-tools browser virtuoso jena
 	rm -rf $(CHECK_STORE)
 	$(BIN)/dipkg build --store $(CHECK_STORE)
 	$(BIN)/dipkg validate --store $(CHECK_STORE) --format junit > var/shacl-junit.xml
 	$(BIN)/ruff check kg server tests bench scripts
+	$(BIN)/ruff format --check kg server tests bench scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
+	  exit $$status
+
+# The fast selection: everything but the tests marked slow (real servers started many times,
+# SIGKILL rounds, load and slow-client runs, other engines); `make test` runs everything.
+check: $(VENV)/.test-tools
+	$(BIN)/ruff check kg server tests bench scripts
+	$(BIN)/ruff format --check kg server tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -m "not slow"; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	  exit $$status
 

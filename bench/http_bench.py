@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synth import write_graph  # noqa: E402
 
 from kg.config import Settings  # noqa: E402
-from kg.queries import TermResolver, bind, load_queries  # noqa: E402
+from kg.query.saved import TermResolver, bind, load_queries  # noqa: E402
 from kg.store import open_store  # noqa: E402
 
 BIN = Path(sys.executable).parent

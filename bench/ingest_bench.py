@@ -30,11 +30,11 @@ sys.path.insert(0, str(ROOT))
 from bench.synth import write_corpus  # noqa: E402
 from kg import iris  # noqa: E402
 from kg.config import Settings  # noqa: E402
-from kg.documents import clean_text  # noqa: E402
-from kg.extract.sentences import parse_many  # noqa: E402
-from kg.ingest import Ingester  # noqa: E402
-from kg.mapping import map_registry  # noqa: E402
-from kg.pipeline import load_vocabulary  # noqa: E402
+from kg.extract.syntax import parse_many  # noqa: E402
+from kg.flows.ingest import Ingester  # noqa: E402
+from kg.rdf.mapping import map_registry  # noqa: E402
+from kg.rdf.ontology import load_vocabulary  # noqa: E402
+from kg.sources.cleaning import clean_text  # noqa: E402
 from kg.store import EmbeddedStore, writing  # noqa: E402
 
 

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.config import Settings  # noqa: E402
-from kg.ingest import Ingester  # noqa: E402
-from kg.pipeline import build  # noqa: E402
-from kg.queries import TermResolver, load_queries, run_saved_query  # noqa: E402
+from kg.flows.build import build  # noqa: E402
+from kg.flows.ingest import Ingester  # noqa: E402
+from kg.query.saved import TermResolver, load_queries, run_saved_query  # noqa: E402
 from kg.store import open_store, writing  # noqa: E402
 
 ARTICLE = ROOT / "tests" / "ingest" / "articles" / "woodside_followup.txt"

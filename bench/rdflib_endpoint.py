@@ -11,7 +11,7 @@ import sys
 from flask import Flask, Response, request
 from rdflib import Dataset
 
-from kg.rdfinput import parse_rdf_file
+from kg.rdf.files import parse_rdf_file
 
 
 def create(path: str) -> Flask:

@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 from bench.ingest_bench import base_store  # noqa: E402
 from bench.synth import write_corpus, write_graph  # noqa: E402
 from kg.config import Settings  # noqa: E402
-from kg.ingest import Ingester  # noqa: E402
-from kg.queries import SavedQuery, TermResolver, load_queries, run_saved_query  # noqa: E402
+from kg.flows.ingest import Ingester  # noqa: E402
+from kg.query.saved import SavedQuery, TermResolver, load_queries, run_saved_query  # noqa: E402
 from kg.store import open_store, writing  # noqa: E402
 from tests.conftest import DIPKG, free_port  # noqa: E402
 
@@ -224,14 +224,14 @@ def peak_run(command: list[str], limit: float | None = None) -> tuple[float, int
 
 
 # The baseline of store validation: the whole graph in memory, validated at once by the same
-# engine and shapes (kg.validation.validate_graph: pySHACL).
+# engine and shapes (kg.rdf.validation.validate_graph: pySHACL).
 WHOLE_GRAPH = """
 import sys
 import pyoxigraph as ox
 from kg.config import Settings
-from kg.pipeline import load_vocabulary
-from kg.store.embedded import to_rdflib
-from kg.validation import load_shapes, validate_graph
+from kg.rdf.ontology import load_vocabulary
+from kg.store.terms import to_rdflib
+from kg.rdf.validation import load_shapes, validate_graph
 
 settings = Settings()
 data = load_vocabulary(settings.ontology_dir)

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.config import Settings  # noqa: E402
-from kg.pipeline import build  # noqa: E402
+from kg.flows.build import build  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -153,8 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         store = Path(work) / "store"
         build(Settings(store=str(store)))
         print(
-            "| server | slow clients | req/s | p50 ms | p99 ms | failed | req/s ratio "
-            "| p99 ratio |"
+            "| server | slow clients | req/s | p50 ms | p99 ms | failed | req/s ratio | p99 ratio |"
         )
         print("|---|---|---|---|---|---|---|---|")
         for kind in ("dipkg serve", "gunicorn alone"):

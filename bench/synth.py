@@ -23,9 +23,9 @@ import yaml
 from rdflib import URIRef
 
 from kg import iris
-from kg.export import write_nquads
-from kg.mapping import map_codings, map_registry
-from kg.pipeline import load_vocabulary
+from kg.query.export import write_nquads
+from kg.rdf.mapping import map_codings, map_registry
+from kg.rdf.ontology import load_vocabulary
 from kg.records import (
     Actor,
     Coding,
@@ -41,8 +41,8 @@ from kg.records import (
     Statement,
     StatusStep,
 )
-from kg.registry import Registry
 from kg.resolve import Resolution, resolve
+from kg.sources.registry import Registry
 
 BASE = "https://w3id.org/dipkg/id/"
 ROOT = Path(__file__).resolve().parent.parent

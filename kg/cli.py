@@ -15,19 +15,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rdflib import Dataset
 
-from kg import iris
 from kg.config import Settings
-from kg.errors import DipkgError, UsageError, ValidationError
-from kg.export import EXPORT_FORMATS, export
+from kg.errors import DipkgError, UsageError
+from kg.flows.build import build
+from kg.flows.load import bulk_load, load_files
+from kg.flows.validate import validate_files, validate_stored
+from kg.formats import DUMP_FORMATS, names
 from kg.netguard import forbid_network
-from kg.pipeline import build, bulk_load, load_vocabulary, validate_dataset, validate_stored
-from kg.queries import TermResolver, get_query, load_queries, page_of, run_saved_query
-from kg.rdfinput import parse_rdf_file
-from kg.results import render
-from kg.store import open_store, writing
-from kg.store.remote import is_remote
+from kg.query.export import export
+from kg.query.results import render
+from kg.query.saved import TermResolver, get_query, load_queries, page_of, run_saved_query
+from kg.rdf.ontology import load_vocabulary
+from kg.store import open_store, store_exists, writing
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +56,7 @@ store_option = click.option(
 
 def registry_option(help_text: str) -> Callable[[F], F]:
     """``--registry FILE``, passed as ``registry_path``."""
-    return click.option(  # type: ignore[return-value]
+    return click.option(
         "--registry",
         "registry_path",
         type=click.Path(path_type=Path, dir_okay=False),
@@ -66,7 +66,7 @@ def registry_option(help_text: str) -> Callable[[F], F]:
 
 
 def _settings(**overrides: object) -> Settings:
-    return Settings.from_env(**overrides)
+    return Settings.from_env(None, **overrides)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,41 +116,8 @@ def load_command(files: tuple[Path, ...], graph: str | None, bulk: bool, store: 
             f"quads. SHACL was not run: `dipkg validate --store {settings.store}` checks it."
         )
         return
-    if graph is None:
-        raise UsageError(
-            "dipkg load needs --graph IRI: the loaded triples replace that named graph.",
-            hint=f"For example --graph {settings.base_iri}graph/my-data",
-        )
-    dataset = Dataset()
-    for path in files:
-        parse_rdf_file(path, dataset, default_graph=graph)
-    with writing(settings.store, auth=settings.store_auth) as target:
-        check = Dataset()
-        for g in dataset.graphs():
-            for triple in g:
-                check.graph(g.identifier).add(triple)
-        registry = iris.registry_graph_iri(settings.base_iri)
-        known = target.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{registry}> {{ ?s ?p ?o }} }}"
-        )
-        for triple in known.graph or ():
-            check.graph(registry).add(triple)
-        report = validate_dataset(_with_vocabulary(check, settings), settings)
-        if not report.conforms:
-            raise ValidationError(
-                f"The loaded data violates {len(report.violations)} shape rule(s); "
-                "nothing was loaded.",
-                report=report,
-            )
-        target.replace_graphs(dataset)
-        click.echo(f"loaded {len(files)} file(s) into {settings.store}; {len(target)} quads.")
-
-
-def _with_vocabulary(dataset: Dataset, settings: Settings) -> Dataset:
-    vocabulary = dataset.graph(iris.vocabulary_graph_iri(settings.base_iri))
-    for triple in load_vocabulary(settings.ontology_dir):
-        vocabulary.add(triple)
-    return dataset
+    loaded = load_files(settings, files, graph)
+    click.echo(f"loaded {len(files)} file(s) into {settings.store}; {loaded} quads.")
 
 
 @cli.command("validate")
@@ -178,13 +145,7 @@ def validate_command(files: tuple[Path, ...], fmt: str, jobs: int, store: str | 
     --jobs processes, so memory follows the batch, not the store.
     """
     settings = _settings(store=store)
-    if files:
-        dataset = Dataset()
-        for path in files:
-            parse_rdf_file(path, dataset)
-        report = validate_dataset(_with_vocabulary(dataset, settings), settings)
-    else:
-        report = validate_stored(settings, jobs)
+    report = validate_files(settings, files) if files else validate_stored(settings, jobs)
     click.echo(report.render(fmt), nl=False)
     sys.exit(0 if report.conforms else 1)
 
@@ -195,7 +156,7 @@ def validate_command(files: tuple[Path, ...], fmt: str, jobs: int, store: str | 
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "tsv", "xml"]),
+    type=click.Choice(names("results")),
     default="csv",
     show_default=True,
 )
@@ -230,7 +191,7 @@ def query_command(name: str, params: tuple[str, ...], fmt: str, store: str | Non
 
 
 @cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("--format", "fmt", type=click.Choice(DUMP_FORMATS), required=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="File (default stdout).")
 @store_option
 @_handle_errors
@@ -265,7 +226,7 @@ def serve_command(
     settings = _settings(store=store, host=host, port=port, workers=workers)
     for secret in ("DIPKG_WRITE_TOKEN", "DIPKG_STORE_AUTH"):
         os.environ.pop(secret, None)  # the settings object carries them; no child inherits
-    if not is_remote(settings.store) and not (Path(settings.store) / "CURRENT").exists():
+    if not store_exists(settings.store):
         click.echo(
             f"no store at {settings.store}; building it from {settings.corpus_dir}", err=True
         )
@@ -303,7 +264,7 @@ def ingest_command(
     extraction; each is resolved against the graph, checked with SHACL and written whole,
     or rejected whole with the reasons. Exit 1 if any document was rejected.
     """
-    from kg.ingest import Ingester, document_files, render_outcomes
+    from kg.flows.ingest import Ingester, document_files, render_outcomes
 
     settings = _settings(store=store)
     paths = document_files(files)
@@ -352,9 +313,9 @@ def eval_command(
     gold_dir: Path, fmt: str, per_document: bool, registry_path: Path | None, without_extra: bool
 ) -> None:
     """Score automatic extraction against the gold codings in GOLD_DIR (P/R/F1 per kind)."""
-    from kg.evaluation import evaluate, gold_registry
-    from kg.pipeline import scheme_notations
-    from kg.registry import load_registry
+    from kg.flows.evaluate import evaluate, gold_registry
+    from kg.rdf.ontology import scheme_notations
+    from kg.sources.registry import load_registry
 
     settings = _settings()
     if not gold_dir.is_dir():

@@ -138,7 +138,7 @@ class Settings:
             if raw is not None:
                 values[f.name] = _coerce(f.name, f.default, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return dataclasses.replace(cls(), **values)
+        return dataclasses.replace(cls(), **values)  # type: ignore[arg-type]  # checked by _coerce
 
     @property
     def server_url(self) -> str:

@@ -53,6 +53,10 @@ class QueryError(DipkgError):
         self.parameter = parameter
 
 
+class UnknownParameterError(QueryError):
+    """A saved query has no parameter of that name."""
+
+
 class UnknownQueryError(QueryError):
     """No saved query has that name."""
 

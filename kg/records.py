@@ -1,6 +1,6 @@
 """The one internal model: frozen dataclasses for documents, spans, actors, places and facts.
 
-Curated codings (`kg.coding`) and automatic extraction (`kg.extract`) both produce these;
+Curated codings (`kg.sources.coding`) and automatic extraction (`kg.extract`) both produce these;
 resolution, mapping and export consume them. Nothing here does I/O.
 """
 
@@ -9,7 +9,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+Vocabulary = Mapping[str, frozenset[str]]
+"""Notations of each SKOS scheme, by scheme name (``topic`` -> {``narcotics``, ...}); loaded
+by :func:`kg.rdf.ontology.scheme_notations`."""
 
 PRECISIONS = ("day", "week", "month", "year")
 BASES = ("stated", "inferred", "corrected")

@@ -1,7 +1,7 @@
 """dipkg's HTTP surfaces: the Flask application factory.
 
-``create_app(settings)`` wires configuration, the store services, one blueprint per surface
-and the problem+json error handlers; nothing else happens here.
+``create_app(settings)`` wires configuration, the store services, one blueprint per surface,
+CORS, the ``local`` link filter and the problem+json error handlers; nothing else happens here.
 """
 
 from __future__ import annotations
@@ -9,7 +9,18 @@ from __future__ import annotations
 from flask import Flask
 
 from kg.config import Settings
-from server import api, documents, pages, problems, resources, services, sparql, timeline
+from server import (
+    api,
+    documents,
+    dumps,
+    pages,
+    problems,
+    resources,
+    responses,
+    services,
+    sparql,
+    timeline,
+)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -33,5 +44,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(timeline.blueprint)
+    app.register_blueprint(dumps.blueprint)
+    app.after_request(responses.cors)
+    app.add_template_filter(responses.local_link, "local")
     problems.init_app(app)
     return app

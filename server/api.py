@@ -1,8 +1,8 @@
 """Blueprint ``/api``: the saved queries of ``queries/`` as a REST API, with an OpenAPI 3.1
 document generated from the query headers and an interactive documentation page.
 
-Parameters are bound as RDF terms by ``kg.queries`` exactly as ``dipkg query`` binds them, and
-results are rendered by ``kg.results``, so both give byte-identical bodies.
+Parameters are bound as RDF terms by ``kg.query.saved`` exactly as ``dipkg query`` binds them, and
+results are rendered by ``kg.query.results``, so both give byte-identical bodies.
 """
 
 from __future__ import annotations
@@ -12,38 +12,25 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kg.formats import get_format
-from kg.queries import (
+from kg.query.results import render
+from kg.query.saved import (
     MAX_PAGE,
     PAGING,
     Page,
-    Parameter,
     SavedQuery,
     get_query,
     page_of,
     run_saved_query,
 )
-from kg.results import render
 from server.negotiation import choose_format
+from server.responses import allowed_values
 from server.services import get_services
-from server.sparql import cors
 
 blueprint = Blueprint("api", __name__)
 CONTROL = {"_format"}
 
 
-@blueprint.after_request
-def _cors(response: Response) -> Response:
-    return cors(response)
-
-
-def allowed_values(param: Parameter) -> list[str] | None:
-    """The notations a concept parameter accepts (from the SKOS scheme in the store)."""
-    if param.kind != "concept":
-        return None
-    return sorted(get_services().resolver.notations(param.scheme or ""))
-
-
-def describe_query(query: SavedQuery) -> dict[str, Any]:
+def query_description(query: SavedQuery) -> dict[str, Any]:
     """One catalogue entry."""
     return {
         "name": query.name,
@@ -70,7 +57,7 @@ def describe_query(query: SavedQuery) -> dict[str, Any]:
 def catalogue() -> Response:
     """Every saved query with its parameters, columns and example."""
     queries = get_services().queries
-    return jsonify([describe_query(q) for q in sorted(queries.values(), key=lambda q: q.name)])
+    return jsonify([query_description(q) for q in sorted(queries.values(), key=lambda q: q.name)])
 
 
 @blueprint.route("/api/queries/<name>")
@@ -100,7 +87,7 @@ def page_links(name: str, page: Page, *, more: bool) -> str:
     for rel, number in targets.items():
         if number < 1 or (rel == "next" and not more):
             continue
-        url = url_for("api.run", name=name, page=number, **args)
+        url = url_for("api.run", name=name, page=number, **args)  # type: ignore[arg-type]
         links.append(f'<{url}>; rel="{rel}"')
     return ", ".join(links)
 
@@ -116,7 +103,7 @@ def docs() -> str:
     """Interactive documentation: every saved query with a form to try it."""
     services = get_services()
     queries = sorted(services.queries.values(), key=lambda q: q.name)
-    return render_template("api_docs.html", queries=[describe_query(q) for q in queries])
+    return render_template("api_docs.html", queries=[query_description(q) for q in queries])
 
 
 def paging_parameters(query: SavedQuery, max_rows: int) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 Writes are off unless the ``write_token`` setting is set; a request must then carry it as
 ``Authorization: Bearer ...`` (compared in constant time; never logged or echoed). The article
-goes through exactly the ingest of the command line (:class:`kg.ingest.Ingester`): its file
+goes through exactly the ingest of the command line (:class:`kg.flows.ingest.Ingester`): its file
 is written to a private temporary directory and read like any other, so HTML is cleaned the
 same way. The store is opened for writing only for the request; the query workers see the new
 graph on their next query.
@@ -13,32 +13,37 @@ from __future__ import annotations
 import hmac
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kg.documents import is_document_id
 from kg.errors import InputError
-from kg.rdfinput import check_json_nesting
+from kg.formats import get_format, names
+from kg.rdf.files import check_json_nesting
+from kg.sources.articles import is_document_id
 from kg.store import writing
-from server.problems import problem
-from server.resources import local_link
+from server.problems import ProblemError
+from server.responses import local_link
 from server.services import get_services
 
-if TYPE_CHECKING:  # kg.ingest loads spaCy: imported on the first article only
-    from kg.ingest import Ingester, Outcome
+if TYPE_CHECKING:  # kg.flows.ingest loads spaCy: imported on the first article only
+    from kg.flows.ingest import Ingester, Outcome
 
 blueprint = Blueprint("documents", __name__)
 
-FORMATS = {"text": ".txt", "markdown": ".md", "html": ".html"}
+FORMATS = {name: f".{get_format(name).extension}" for name in names("document")}
 FIELDS = {"id", "text", "format", "title", "published", "language", "url"}
 
 
-def _authorized() -> Response | None:
-    """None if the request may write, else the problem to answer."""
+def _authorize() -> None:
+    """Refuse a request that may not write (403 when writes are off, 401 without the token).
+
+    Raises:
+        Problem: the request may not write.
+    """
     token = get_services().settings.write_token
     if not token:
-        return problem(
+        raise ProblemError(
             403,
             "writes-disabled",
             "Writes are off on this server: it has no write token.",
@@ -48,27 +53,29 @@ def _authorized() -> Response | None:
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         given.strip().encode("utf-8"), token.encode("utf-8")
     ):
-        response = problem(
+        raise ProblemError(
             401,
             "unauthorized",
             "This request needs the server's write token.",
             hint="Send it as 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="dipkg"'},
         )
-        response.headers["WWW-Authenticate"] = 'Bearer realm="dipkg"'
-        return response
-    return None
 
 
-def _body() -> dict[str, Any] | Response:
-    """The JSON body, checked field by field; or the problem naming what is wrong."""
+def _body() -> dict[str, Any]:
+    """The JSON body, checked field by field.
+
+    Raises:
+        Problem: naming the field that is wrong (400), or a body that is no JSON (415).
+    """
     if request.is_json:
         try:
             check_json_nesting(request.get_data(cache=True), "The body")
         except InputError as exc:
-            return problem(400, "bad-body", exc.message, hint=exc.hint)
+            raise ProblemError(400, "bad-body", exc.message, hint=exc.hint) from None
     body = request.get_json(silent=True) if request.is_json else None
     if not isinstance(body, dict):
-        return problem(
+        raise ProblemError(
             415 if not request.is_json else 400,
             "bad-body",
             "The body must be a JSON object with at least 'id' and 'text'.",
@@ -76,7 +83,7 @@ def _body() -> dict[str, Any] | Response:
         )
     unknown = sorted(set(body) - FIELDS)
     if unknown:
-        return problem(
+        raise ProblemError(
             400,
             "bad-field",
             f"Unknown field {unknown[0]!r}.",
@@ -85,9 +92,9 @@ def _body() -> dict[str, Any] | Response:
         )
     for name in FIELDS:
         if name in body and not isinstance(body[name], str):
-            return problem(400, "bad-field", f"Field {name!r} must be a string.", field=name)
+            raise ProblemError(400, "bad-field", f"Field {name!r} must be a string.", field=name)
         if name in body and not _encodable(body[name]):
-            return problem(
+            raise ProblemError(
                 400,
                 "bad-field",
                 f"Field {name!r} holds a lone surrogate (an escape like \\ud800 that is no "
@@ -95,7 +102,7 @@ def _body() -> dict[str, Any] | Response:
                 field=name,
             )
     if not is_document_id(body.get("id", "")):
-        return problem(
+        raise ProblemError(
             400,
             "bad-field",
             "Field 'id' must be 1-100 letters, digits, '_', '.' or '-', not starting with "
@@ -103,9 +110,9 @@ def _body() -> dict[str, Any] | Response:
             field="id",
         )
     if not body.get("text", "").strip():
-        return problem(400, "bad-field", "Field 'text' must hold the article.", field="text")
+        raise ProblemError(400, "bad-field", "Field 'text' must hold the article.", field="text")
     if body.get("format", "text") not in FORMATS:
-        return problem(
+        raise ProblemError(
             400,
             "bad-field",
             f"Field 'format' must be one of {', '.join(FORMATS)}.",
@@ -126,10 +133,10 @@ def _ingester() -> Ingester:
     """One ingester per worker process (spaCy's pipeline loads on the first article)."""
     ingester = current_app.extensions.get("dipkg-ingester")
     if ingester is None:
-        from kg.ingest import Ingester
+        from kg.flows.ingest import Ingester
 
         ingester = current_app.extensions["dipkg-ingester"] = Ingester(get_services().settings)
-    return ingester  # type: ignore[no-any-return]
+    return cast("Ingester", ingester)
 
 
 def _links(outcome: Outcome) -> dict[str, Any]:
@@ -146,12 +153,8 @@ def _links(outcome: Outcome) -> dict[str, Any]:
 def ingest() -> Response:
     """Ingest one article; 201 with the resources created, 200 when it replaced (or kept)
     an earlier version, 422 with the reasons when it was rejected (the store unchanged)."""
-    refused = _authorized()
-    if refused is not None:
-        return refused
+    _authorize()
     body = _body()
-    if isinstance(body, Response):
-        return body
     settings = get_services().settings
     metadata = {k: body.get(k) for k in ("title", "published", "language", "url")}
     with tempfile.TemporaryDirectory(prefix="dipkg-ingest-") as directory:
@@ -162,15 +165,15 @@ def ingest() -> Response:
         ) as store:
             outcome = _ingester().ingest_file(store, path, metadata)
     if outcome.status == "rejected":
-        return problem(
+        raise ProblemError(
             422,
             "rejected",
             "The document was rejected; the store is unchanged.",
             reasons=outcome.reasons,
             document=outcome.document,
         )
-    payload = outcome.as_json() | {"links": _links(outcome)}
-    response = jsonify(payload)
+    links = _links(outcome)
+    response = jsonify(outcome.as_json() | {"links": links})
     response.status_code = 201 if outcome.status == "added" else 200
-    response.headers["Location"] = payload["links"]["document"]
+    response.headers["Location"] = links["document"]
     return response

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 from urllib.parse import parse_qsl, quote, urlencode
@@ -183,9 +184,10 @@ class FrontDoor:
                 conn.start_next_cycle()
         except RefusedError as refused:
             self._refuse(conn, writer, refused)
+            await self._linger(reader, writer)
         except h11.RemoteProtocolError as exc:
-            refused = RefusedError(400, "bad-request", f"Malformed request: {exc}")
-            self._refuse(conn, writer, refused)
+            malformed = RefusedError(400, "bad-request", f"Malformed request: {exc}")
+            self._refuse(conn, writer, malformed)
         except (TimeoutError, ClosedError, ConnectionError):
             pass
         finally:
@@ -267,6 +269,22 @@ class FrontDoor:
                     raise ClosedError
                 conn.receive_data(data)
 
+    async def _linger(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """After an answer to a request whose body was not read, take (and drop) what the
+        client still sends for a moment before closing: a close with unread data resets the
+        connection, and the client would lose the answer (RFC 9112 9.6)."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(writer.drain(), 2)
+            if writer.can_write_eof():
+                writer.write_eof()
+            deadline = time.monotonic() + 2
+            taken = 0
+            while time.monotonic() < deadline and taken < 64 * _CHUNK:
+                data = await asyncio.wait_for(reader.read(_CHUNK), deadline - time.monotonic())
+                if not data:
+                    return
+                taken += len(data)
+
     def _too_large(self) -> str:
         return f"The request body is larger than {self.limits.max_body} bytes."
 
@@ -336,9 +354,7 @@ class FrontDoor:
             while True:
                 event = upstream.next_event()
                 if event is h11.NEED_DATA:
-                    data = await asyncio.wait_for(
-                        reader.read(_CHUNK), self.limits.upstream_timeout
-                    )
+                    data = await asyncio.wait_for(reader.read(_CHUNK), self.limits.upstream_timeout)
                     upstream.receive_data(data)
                 elif isinstance(event, h11.Response):
                     await response.set_head(event)
@@ -411,7 +427,7 @@ def redact(target: str) -> str:
     return f"{path}?{urlencode(cleaned, quote_via=quote, safe='/:')}"
 
 
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str | None:
     for key, value in headers:
         if key.lower() == name:
             return value.decode("latin-1").strip()

@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from kg.errors import DipkgError
-from kg.queries import get_query, page_of, run_saved_query
-from server.api import allowed_values
+from kg.query.internal import internal_query
+from kg.query.saved import get_query, page_of, run_saved_query
+from server.responses import allowed_values
 from server.services import get_services
 
 blueprint = Blueprint("pages", __name__)
@@ -17,29 +18,10 @@ blueprint = Blueprint("pages", __name__)
 def home() -> str:
     """What the graph holds and where to start."""
     services = get_services()
-    counts = services.executor.query(
-        """PREFIX dip: <https://w3id.org/dipkg/def#>
-        SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
-          VALUES (?class ?kind) { (dip:Event "events") (dip:Pledge "pledges")
-            (dip:Demand "demands") (dip:Statement "statements") (dip:Actor "actors")
-            (dip:SourceDocument "documents") }
-          ?x a ?class } GROUP BY ?kind ORDER BY ?kind"""
-    ).rows
-    documents = services.executor.query(
-        """PREFIX dcterms: <http://purl.org/dc/terms/>
-        PREFIX dip: <https://w3id.org/dipkg/def#>
-        SELECT DISTINCT ?document ?title ?issued WHERE {
-          ?document a dip:SourceDocument ; dcterms:title ?title ; dcterms:issued ?issued
-        } ORDER BY DESC(STR(?issued)) ?document LIMIT 10"""
-    ).rows
-    events = services.executor.query(
-        """PREFIX dip: <https://w3id.org/dipkg/def#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT DISTINCT ?event ?label ?earliest WHERE {
-          ?event a dip:Event ; rdfs:label ?label
-          OPTIONAL { ?event dip:earliest ?earliest }
-        } ORDER BY DESC(?earliest) ?event LIMIT 15"""
-    ).rows
+    executor = services.executor
+    counts = executor.query(internal_query("home-counts")).rows
+    documents = executor.query(internal_query("home-documents")).rows
+    events = executor.query(internal_query("home-events")).rows
     queries = sorted(services.queries.values(), key=lambda q: q.name)
     return render_template(
         "home.html",
@@ -54,7 +36,7 @@ def home() -> str:
 def health() -> Response:
     """Liveness and readiness: the store answers a trivial query (503 problem otherwise)."""
     services = get_services()
-    services.executor.query("ASK {}")
+    services.executor.query(internal_query("health"))
     return jsonify(
         {
             "status": "ok",

@@ -18,6 +18,7 @@ from kg.errors import (
     QueryError,
     QueryTimeoutError,
     StoreError,
+    UnknownParameterError,
     UnknownQueryError,
 )
 from server.negotiation import NotAcceptableError
@@ -36,6 +37,25 @@ TITLES = {
     500: "Internal error",
     503: "Service unavailable",
 }
+
+
+class ProblemError(Exception):
+    """Raised by a blueprint for an answer that is a problem: the registered handler writes
+    it (JSON or its HTML twin). ``headers`` are added to the response."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.kind, self.detail = status, kind, detail
+        self.headers = headers or {}
+        self.extra = extra
 
 
 def problem(status: int, kind: str, detail: str, **extra: Any) -> Response:
@@ -67,12 +87,12 @@ def from_error(exc: DipkgError) -> Response:
     """The problem for a dipkg error."""
     if isinstance(exc, UnknownQueryError):
         return problem(404, "unknown-query", exc.message, hint=exc.hint)
-    if isinstance(exc, QueryError):
-        kind = (
-            "unknown-parameter"
-            if exc.parameter and "has no parameter" in exc.message
-            else ("bad-parameter" if exc.parameter else "bad-query")
+    if isinstance(exc, UnknownParameterError):
+        return problem(
+            400, "unknown-parameter", exc.message, hint=exc.hint, parameter=exc.parameter
         )
+    if isinstance(exc, QueryError):
+        kind = "bad-parameter" if exc.parameter else "bad-query"
         return problem(400, kind, exc.message, hint=exc.hint, parameter=exc.parameter)
     if isinstance(exc, QueryTimeoutError):
         return problem(503, "timeout", exc.message, hint=exc.hint)
@@ -89,6 +109,12 @@ def from_error(exc: DipkgError) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register handlers so every error is a problem response."""
+
+    @app.errorhandler(ProblemError)
+    def _problem(exc: ProblemError) -> Response:
+        response = problem(exc.status, exc.kind, exc.detail, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(DipkgError)
     def _dipkg(exc: DipkgError) -> Response:

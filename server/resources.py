@@ -9,62 +9,27 @@ it is looked up as a term, never turned into a file path.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.describe import describe_query, document_spans_query, evidence_query, incoming_query
-from kg.export import EXPORT_FORMATS, export
-from kg.formats import FORMATS, get_format
+from kg import iris
 from kg.iris import is_iri
-from kg.queries import get_query, run_saved_query
-from kg.store import open_store
+from kg.query.internal import internal_query
+from kg.query.saved import get_query, run_saved_query
 from kg.vocab import DIP, DIPC
 from server.negotiation import choose_format
-from server.problems import problem
+from server.problems import ProblemError
+from server.responses import graph_body, timeline_svg, wants_html, whole_timeline
 from server.services import get_services
-from server.sparql import cors, graph_body
-from server.timeline import timeline_svg, whole_timeline
-from server.void import add_void
 
 blueprint = Blueprint("resources", __name__)
 
 
-@blueprint.after_request
-def _cors(response: Response) -> Response:
-    return cors(response)
-
-
-@blueprint.app_template_filter("local")
-def local_link(iri: object) -> str:
-    """The link this server answers for an IRI (resources, ontology terms, concepts)."""
-    text = str(iri)
-    base = get_services().settings.base_iri
-    if text.startswith(base):
-        return "/id/" + text[len(base) :]
-    if text.startswith(str(DIP)):
-        return "/def#" + text[len(str(DIP)) :]
-    if text.startswith(str(DIPC)):
-        return "/concept/" + text[len(str(DIPC)) :]
-    return text
-
-
-def _wants_html() -> bool:
-    if "format" in request.args:
-        return False
-    accept = request.accept_mimetypes
-    best_rdf = max(accept[f.media_type] for f in FORMATS if f.kind == "rdf")
-    return accept["text/html"] > best_rdf
-
-
 def _exists(iri: URIRef) -> bool:
-    result = get_services().executor.query(
-        f"ASK {{ {{ {iri.n3()} ?p ?o }} UNION {{ ?s ?q {iri.n3()} }} }}"
-    )
+    result = get_services().executor.query(internal_query("exists", resource=iri))
     return bool(result.boolean)
 
 
@@ -74,14 +39,15 @@ def resource(rest: str) -> Response:
     services = get_services()
     iri = URIRef(services.settings.base_iri + rest)
     if not is_iri(iri) or not _exists(iri):
-        return problem(
+        raise ProblemError(
             404,
             "unknown-resource",
             f"The graph has no resource {iri}.",
             hint="Start from the home page or the saved queries.",
         )
-    description = services.executor.query(describe_query(iri)).graph or Graph()
-    if not _wants_html():
+    description = services.executor.query(internal_query("describe", resource=iri)).graph
+    description = description or Graph()
+    if not wants_html():
         fmt = choose_format("rdf", request.args.get("format"), "ttl")
         return Response(graph_body(description, fmt), mimetype=fmt.media_type)
     return Response(
@@ -102,8 +68,8 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         for p, o in description.predicate_objects(iri)
         if p not in (RDFS.label, RDF.type) and str(p) != "http://www.w3.org/ns/prov#wasDerivedFrom"
     )
-    incoming = executor.query(incoming_query(iri)).rows
-    evidence = executor.query(evidence_query(iri)).rows
+    incoming = executor.query(internal_query("incoming", resource=iri)).rows
+    evidence = executor.query(internal_query("evidence", resource=iri)).rows
     context: dict[str, Any] = {
         "iri": str(iri),
         "label": str(label),
@@ -141,30 +107,22 @@ def labels_of(resources: set[object]) -> dict[str, str]:
     """The English labels of some resources, by IRI."""
     if not resources:
         return {}
-    values = " ".join(URIRef(str(r)).n3() for r in resources)
-    rows = (
-        get_services()
-        .executor.query(
-            "SELECT DISTINCT ?r ?label WHERE { VALUES ?r { "
-            + values
-            + " } ?r <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
-        )
-        .rows
-    )
+    terms = [URIRef(str(r)) for r in resources]
+    rows = get_services().executor.query(internal_query("labels", resource=terms)).rows
     return {str(r): str(label) for r, label in rows}
 
 
 def document_segments(document: URIRef) -> list[tuple[str, str | None, str | None, str]]:
     """The document text cut at every span boundary: (text, fact IRI, fact label, anchor)."""
     executor = get_services().executor
-    text_rows = executor.query(f"SELECT ?text WHERE {{ {document.n3()} <{DIP.text}> ?text }}").rows
+    text_rows = executor.query(internal_query("document-text", document=document)).rows
     text = str(text_rows[0][0]) if text_rows else ""
     spans = [
         (int(str(s)), int(str(e)), str(f), str(lbl) if lbl else None)
-        for s, e, f, lbl in executor.query(document_spans_query(document)).rows
+        for s, e, f, lbl in executor.query(internal_query("document-spans", document=document)).rows
     ]
     cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
-    segments = []
+    segments: list[tuple[str, str | None, str | None, str]] = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         covering = [sp for sp in spans if sp[0] <= start and end <= sp[1]]
         if covering:
@@ -175,58 +133,14 @@ def document_segments(document: URIRef) -> list[tuple[str, str | None, str | Non
     return segments
 
 
-@blueprint.route("/dump.<ext>")
-def dump(ext: str) -> Response:
-    """The whole graph in one format, streamed from a temporary file."""
-    if ext not in EXPORT_FORMATS:
-        return problem(
-            404,
-            "unknown-dump",
-            f"No dump in {ext!r}; available: {', '.join('/dump.' + f for f in EXPORT_FORMATS)}.",
-        )
-    settings = get_services().settings
-    spool = tempfile.TemporaryFile()
-    store = open_store(settings.store, read_only=True, auth=settings.store_auth)
-    try:
-        export(store, ext, spool, settings.ontology_dir / "context.jsonld")
-    finally:
-        store.close()
-    spool.seek(0)
-
-    def chunks() -> Iterator[bytes]:
-        with spool:
-            while block := spool.read(1 << 16):
-                yield block
-
-    fmt = get_format(ext)
-    response = Response(chunks(), mimetype=fmt.media_type)
-    response.headers["Content-Disposition"] = f'inline; filename="dipkg.{ext}"'
-    return response
-
-
-@blueprint.route("/.well-known/void")
-def void() -> Response:
-    """The VoID description of the dataset: counts, dumps, endpoint, vocabularies."""
-    fmt = choose_format("rdf", request.args.get("format"), "ttl")
-    return Response(graph_body(void_description(), fmt), mimetype=fmt.media_type)
-
-
-def void_description() -> Graph:
-    """VoID: triples, entities per class, dumps, endpoint, vocabularies, URI space."""
-    graph = Graph()
-    add_void(graph, URIRef(get_services().settings.server_url + "/.well-known/void#dataset"))
-    return graph
-
-
 @blueprint.route("/def")
 def ontology() -> Response:
     """The ontology: RDF, or a generated documentation page of every class and property."""
     services = get_services()
-    vocabulary = f"{services.settings.base_iri}graph/vocabulary"
-    query = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{vocabulary}>
-        {{ ?s ?p ?o . FILTER(STRSTARTS(STR(?s), "https://w3id.org/dipkg/def")) }} }}"""
+    vocabulary = iris.vocabulary_graph_iri(services.settings.base_iri)
+    query = internal_query("ontology-terms", graph=vocabulary)
     graph = services.executor.query(query).graph or Graph()
-    if not _wants_html():
+    if not wants_html():
         fmt = choose_format("rdf", request.args.get("format"), "ttl")
         return Response(graph_body(graph, fmt), mimetype=fmt.media_type)
     terms = []
@@ -237,9 +151,7 @@ def ontology() -> Response:
             {
                 "name": str(term)[len(str(DIP)) :],
                 "iri": str(term),
-                "kind": "class"
-                if (term, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in graph
-                else "property",
+                "kind": "class" if (term, RDF.type, OWL.Class) in graph else "property",
                 "label": str(graph.value(term, RDFS.label)),
                 "definition": str(
                     graph.value(term, URIRef("http://www.w3.org/2004/02/skos/core#definition"))
@@ -251,7 +163,8 @@ def ontology() -> Response:
                 "range": [str(r) for r in graph.objects(term, RDFS.range)],
             }
         )
-    return Response(render_template("ontology.html", terms=terms), mimetype="text/html")
+    html = render_template("ontology.html", terms=terms, namespace=str(DIP))
+    return Response(html, mimetype="text/html")
 
 
 @blueprint.route("/concept/<path:rest>")
@@ -259,24 +172,17 @@ def concept(rest: str) -> Response:
     """A SKOS scheme or concept, by content negotiation."""
     iri = URIRef(str(DIPC) + rest)
     if not is_iri(iri) or not _exists(iri):
-        return problem(
+        raise ProblemError(
             404,
             "unknown-resource",
             f"The vocabulary has no scheme or concept {iri}.",
             hint="The schemes are listed at /concept/.",
         )
-    description = get_services().executor.query(describe_query(iri)).graph or Graph()
-    members = (
-        get_services()
-        .executor.query(
-            "CONSTRUCT { ?c ?p ?o } WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme> "
-            f"{iri.n3()} ; ?p ?o }}"
-        )
-        .graph
-        or Graph()
-    )
+    executor = get_services().executor
+    description = executor.query(internal_query("describe", resource=iri)).graph or Graph()
+    members = executor.query(internal_query("scheme-members", scheme=iri)).graph or Graph()
     description += members
-    if not _wants_html():
+    if not wants_html():
         fmt = choose_format("rdf", request.args.get("format"), "ttl")
         return Response(graph_body(description, fmt), mimetype=fmt.media_type)
     return Response(

@@ -51,6 +51,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         }
         for key, value in options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:
+            # recent gunicorn opens a control socket in the user's home by default (a way to
+            # change the workers from outside); dipkg serve is controlled by signals only
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
         gunicorn.util.write_error = _write_problem  # in the worker, before any request
@@ -117,9 +121,12 @@ def run_server(settings: Settings) -> None:
     try:
         _Gunicorn(settings, f"unix:{upstream}").run()
     finally:
-        try:
-            os.kill(door, signal.SIGTERM)
-            os.waitpid(door, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        shutil.rmtree(private, ignore_errors=True)
+        # gunicorn forks its workers inside run() and a worker leaves by SystemExit through
+        # this frame too: only the arbiter stops the front door and removes the socket
+        if os.getpid() == parent:
+            try:
+                os.kill(door, signal.SIGTERM)
+                os.waitpid(door, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            shutil.rmtree(private, ignore_errors=True)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from kg.config import Settings
-from kg.executor import QueryExecutor
-from kg.queries import SavedQuery, TermResolver, load_queries
+from kg.query.saved import SavedQuery, TermResolver, load_queries
+from kg.store.executor import QueryExecutor
 
 
 @dataclass

@@ -9,19 +9,20 @@ Spec: https://www.w3.org/TR/sparql11-protocol/
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import NoReturn
 
 from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
+from werkzeug.datastructures import MultiDict
 
 from kg.errors import QueryError
-from kg.formats import FORMATS, Format
-from kg.gate import check_query
-from kg.results import render_graph
-from kg.vocab import sparql_prefixes
+from kg.formats import FORMATS
+from kg.query.internal import internal_query
+from kg.store.gate import check_query
 from server.negotiation import choose_format
-from server.problems import problem
+from server.problems import ProblemError
+from server.responses import graph_body
 from server.services import get_services
 from server.void import add_void
 
@@ -29,27 +30,6 @@ blueprint = Blueprint("sparql", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
-CONTEXT = "context.jsonld"
-
-
-def cors(response: Response) -> Response:
-    """Add CORS headers for the configured origins."""
-    origins = get_services().settings.cors_origins.strip()
-    if origins:
-        allowed = [o.strip() for o in origins.split(",")]
-        origin = request.headers.get("Origin")
-        if "*" in allowed:
-            response.headers["Access-Control-Allow-Origin"] = "*"
-        elif origin in allowed:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Vary"] = "Origin"
-        response.headers["Access-Control-Expose-Headers"] = "Dipkg-Truncated, Link, Retry-After"
-    return response
-
-
-@blueprint.after_request
-def _cors(response: Response) -> Response:
-    return cors(response)
 
 
 @blueprint.route("/sparql", methods=["OPTIONS"])
@@ -65,6 +45,7 @@ def preflight() -> Response:
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """One SPARQL protocol request."""
+    params: MultiDict[str, str]
     if request.method == "POST":
         mimetype = request.mimetype
         if mimetype == FORM_TYPE:
@@ -76,13 +57,13 @@ def endpoint() -> Response:
             try:
                 queries = [raw.decode("utf-8")]
             except UnicodeDecodeError:
-                return problem(400, "bad-encoding", "The query is not valid UTF-8.")
+                raise ProblemError(400, "bad-encoding", "The query is not valid UTF-8.") from None
             if params.getlist("query"):
                 queries += params.getlist("query")
         elif mimetype == "application/sparql-update":
-            return _read_only()
+            _read_only()
         else:
-            return problem(
+            raise ProblemError(
                 415,
                 "unsupported-media-type",
                 f"POST bodies must be {FORM_TYPE} or {QUERY_TYPE}, not {mimetype or 'missing'}.",
@@ -91,13 +72,15 @@ def endpoint() -> Response:
         params = request.args
         queries = params.getlist("query")
     if params.getlist("update"):
-        return _read_only()
+        _read_only()
     if not queries:
         if request.method == "GET":
             return _describe_service()
-        return problem(400, "missing-query", "The request has no query parameter.")
+        raise ProblemError(400, "missing-query", "The request has no query parameter.")
     if len(queries) > 1:
-        return problem(400, "multiple-queries", "The request has more than one query; send one.")
+        raise ProblemError(
+            400, "multiple-queries", "The request has more than one query; send one."
+        )
     services = get_services()
     settings = services.settings
     checked = check_query(queries[0], max_chars=settings.max_query_chars)
@@ -124,8 +107,8 @@ def endpoint() -> Response:
     return response
 
 
-def _read_only() -> Response:
-    return problem(
+def _read_only() -> NoReturn:
+    raise ProblemError(
         400,
         "read-only",
         "This endpoint is read-only: SPARQL Update is refused.",
@@ -140,11 +123,6 @@ def _iris(values: list[str], name: str) -> list[str]:
         except Exception as exc:  # rdflib raises a bare Exception for an invalid IRI
             raise QueryError(f"{name} {value!r} is not a valid IRI.", parameter=name) from exc
     return values
-
-
-def graph_body(graph: Graph, fmt: Format) -> bytes:
-    """A graph in an RDF format; JSON-LD uses the project's context."""
-    return render_graph(graph, fmt.name, Path(get_services().settings.ontology_dir) / CONTEXT)
 
 
 def _describe_service() -> Response:
@@ -162,11 +140,7 @@ def _describe_service() -> Response:
 def query_page(query_text: str | None = None) -> str:
     """The HTML query editor, with prefixes filled in and the saved queries as examples."""
     services = get_services()
-    default = query_text or (
-        sparql_prefixes() + "\nSELECT ?event ?label ?date WHERE {\n"
-        "  ?event a dip:Event ; rdfs:label ?label .\n  OPTIONAL { ?event dip:date ?date }\n"
-        "} ORDER BY ?date LIMIT 25\n"
-    )
+    default = query_text or internal_query("editor-example")
     examples = sorted(services.queries.values(), key=lambda q: q.name)
     return render_template(
         "query.html",
@@ -189,7 +163,7 @@ def service_description() -> Graph:
     graph.add((service, SD.endpoint, endpoint))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    for fmt in FORMATS:
+    for fmt in (f for f in FORMATS if f.kind in ("results", "rdf")):
         graph.add(
             (
                 service,
@@ -200,7 +174,7 @@ def service_description() -> Graph:
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     add_void(graph, dataset)
-    names = services.executor.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows
+    names = services.executor.query(internal_query("graph-names")).rows
     for (name,) in names:
         named = BNode()
         graph.add((dataset, SD.namedGraph, named))

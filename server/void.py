@@ -7,7 +7,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from kg.export import EXPORT_FORMATS
+from kg.formats import DUMP_FORMATS
+from kg.query.internal import internal_query
 from kg.vocab import DIP
 from server.services import get_services
 
@@ -33,17 +34,14 @@ def add_void(graph: Graph, dataset: URIRef) -> None:
     )
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(url + "/sparql")))
     graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
-    for ext in EXPORT_FORMATS:
+    for ext in DUMP_FORMATS:
         graph.add((dataset, VOID.dataDump, URIRef(f"{url}/dump.{ext}")))
     for namespace in VOCABULARIES:
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
     # void:triples counts the dataset's distinct triples: the default graph, their merge
-    rows = services.executor.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+    rows = services.executor.query(internal_query("triple-count")).rows
     graph.add((dataset, VOID.triples, Literal(int(str(rows[0][0])), datatype=XSD.integer)))
-    classes = services.executor.query(
-        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
-        "GROUP BY ?class ORDER BY ?class"
-    ).rows
+    classes = services.executor.query(internal_query("class-partitions")).rows
     for i, (cls, count) in enumerate(classes):
         partition = URIRef(f"{dataset}-class-{i}")
         graph.add((dataset, VOID.classPartition, partition))

@@ -1,17 +1,12 @@
-"""Shared fixtures: settings, a store built from the bundled corpus, the same graph on a real
-Oxigraph server, and a CLI runner."""
+"""Shared fixtures: settings, a store built from the bundled corpus, the app in process (Flask's
+client), live dipkg servers over real HTTP, the same graph on a real Oxigraph server and on
+Virtuoso, and a CLI runner. Helpers that are not fixtures are in tests/support.py."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kg.config import Settings
-from kg.pipeline import build
-from kg.store import open_store, writing
+from kg.flows.build import build
 from server import create_app
-
-ROOT = Path(__file__).resolve().parent.parent
-DIPKG = [sys.executable, "-m", "kg"]
+from tests.support import WRITE_TOKEN, LiveServer, oxigraph_server
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +54,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-WRITE_TOKEN = "s3cret-token-for-tests"
-
-
 @pytest.fixture()
 def writable_client(built_store_dir: Path, tmp_path: Path) -> Iterator[FlaskClient]:
     """An in-process client of an app over a copy of the bundled store, with the write
@@ -80,80 +69,6 @@ def writable_client(built_store_dir: Path, tmp_path: Path) -> Iterator[FlaskClie
 def runner() -> CliRunner:
     """A click runner for in-process CLI calls."""
     return CliRunner()
-
-
-def run_dipkg(
-    *args: str, store: Path | str | None = None, check: bool = False, input_text: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the real ``dipkg`` CLI in a subprocess (as a user would)."""
-    env = dict(os.environ)
-    if store is not None:
-        env["DIPKG_STORE"] = str(store)
-    return subprocess.run(
-        [*DIPKG, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=check,
-        input=input_text,
-        cwd=ROOT,
-        timeout=300,
-    )
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def oxigraph_server(store_dir: Path, work: Path) -> Iterator[str]:
-    """A real Oxigraph server (PyPI `oxigraph`) on a free loopback port, loaded with the graph
-    of an embedded store by the server's own bulk loader (the recipe of docs/remote-stores.md);
-    its URL is a remote ``store`` setting. Stopped on exit."""
-    work.mkdir(parents=True, exist_ok=True)
-    dump = work / "store.nq"
-    store = open_store(store_dir, read_only=True)
-    try:
-        with dump.open("wb") as out:
-            store.dump(out, "nquads")
-    finally:
-        store.close()
-    binary = str(Path(sys.executable).with_name("oxigraph"))
-    location = str(work / "data")
-    subprocess.run(
-        [binary, "load", "--location", location, "--file", str(dump)],
-        check=True,
-        capture_output=True,
-    )
-    port = free_port()
-    with (work / "server.log").open("w") as log:
-        process = subprocess.Popen(
-            [binary, "serve", "--location", location, "--bind", f"127.0.0.1:{port}"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError(
-                            f"oxigraph serve did not start: {(work / 'server.log').read_text()}"
-                        ) from None
-                    time.sleep(0.1)
-            url = f"http://127.0.0.1:{port}"
-            with writing(url):
-                pass  # as after any bulk load by the server: dipkg adds the merge
-            yield url
-        finally:
-            process.terminate()
-            process.wait(10)
 
 
 @pytest.fixture(scope="session")
@@ -174,3 +89,24 @@ def virtuoso_store() -> Iterator[str]:
     with virtuoso() as store:
         build(Settings(store=store))
         yield store
+
+
+@pytest.fixture(scope="session")
+def start_server(built_store_dir: Path) -> Iterator[Callable[..., LiveServer]]:
+    """``start_server(**settings)``: a server with DIPKG_* settings; stopped after the session."""
+    servers: list[LiveServer] = []
+
+    def start(**settings: str) -> LiveServer:
+        server = LiveServer(built_store_dir, **settings)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(start_server: Callable[..., LiveServer]) -> LiveServer:
+    """The default server over the bundled store."""
+    return start_server()

@@ -3,7 +3,7 @@ records a curated coding produces (events, pledges, demands, statements, each wi
 spans into the exact document text and a confidence), plus the provisional actors and places
 it had to introduce for names the registry lacks.
 
-Pipeline per document: :func:`kg.documents.clean_text` (web noise blanked out in place) ->
+Pipeline per document: :func:`kg.sources.cleaning.clean_text` (web noise blanked out in place) ->
 spaCy parse (:mod:`.sentences`) -> mentions (:mod:`.entities`) and dates (:mod:`.dates`) ->
 events (:mod:`.events`) -> pledges (:mod:`.pledges`) -> demands (:mod:`.demands`) ->
 statements (:mod:`.statements`). Pure: no I/O, no store; ``dipkg ingest`` maps the result.
@@ -16,17 +16,16 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from kg.coding import Vocabulary
-from kg.documents import CleanText, Noise, clean_text
 from kg.extract.context import Context, UnresolvedDate
 from kg.extract.demands import extract_demands
 from kg.extract.entities import EntityIndex, entity_index
 from kg.extract.events import extract_events
 from kg.extract.pledges import extract_pledges
-from kg.extract.sentences import parse, parse_many
 from kg.extract.statements import extract_statements
-from kg.records import Actor, Coding, Document, Place
-from kg.registry import Registry
+from kg.extract.syntax import parse, parse_many
+from kg.records import Actor, Coding, Document, Place, Vocabulary
+from kg.sources.cleaning import CleanText, Noise, clean_text
+from kg.sources.registry import Registry
 
 __all__ = ["Extraction", "Extractor", "UnresolvedDate", "extract", "registry_with"]
 

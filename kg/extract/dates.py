@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from kg.extract import lexicon
 from kg.records import DateValue
 
 MONTHS = {
@@ -38,27 +39,9 @@ MONTHS = {
     )
     for name in names
 }
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "a few": 3,
-    "several": 3,
-    "a couple of": 2,
-}
-SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+WEEKDAYS = lexicon.sequence("dates", "weekdays")
+NUMBERS = lexicon.numbers("dates", "numbers")
+SEASONS = lexicon.numbers("dates", "seasons")
 
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|"

@@ -16,8 +16,10 @@ import dataclasses
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from kg.extract.context import Context, Resolved, event_for
-from kg.extract.sentences import (
+from kg.extract import lexicon
+from kg.extract.context import Context, event_for
+from kg.extract.coreference import Resolved
+from kg.extract.syntax import (
     clause_head,
     is_negated,
     objects,
@@ -27,22 +29,7 @@ from kg.extract.sentences import (
 )
 from kg.records import Demand
 
-DEMAND_VERBS = {
-    "ask": "request",
-    "request": "request",
-    "appeal": "request",
-    "urge": "demand",
-    "press": "demand",
-    "call": "demand",
-    "demand": "demand",
-    "insist": "demand",
-    "tell": "demand",
-    "push": "demand",
-    "warn": "demand",
-    "implore": "demand",
-    "expect": "demand",
-    "encourage": "request",
-}
+DEMAND_VERBS = lexicon.table("demands", "demand_verbs")
 
 
 @dataclasses.dataclass

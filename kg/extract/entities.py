@@ -18,118 +18,16 @@ from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
 from kg.errors import InputError
-from kg.extract.sentences import load_nlp
+from kg.extract import lexicon
+from kg.extract.lexicon import Country
+from kg.extract.syntax import load_nlp
 from kg.records import Actor, Place
-from kg.registry import Registry, normalize_name
+from kg.sources.registry import Registry, normalize_name
 
 # name | demonyms | capitals (used as metonyms) | other names
-_COUNTRY_TABLE = """
-Afghanistan|Afghan|Kabul|
-Argentina|Argentine,Argentinian|Buenos Aires|
-Armenia|Armenian|Yerevan|
-Australia|Australian|Canberra|
-Austria|Austrian|Vienna|
-Azerbaijan|Azerbaijani|Baku|
-Bangladesh|Bangladeshi|Dhaka|
-Belarus|Belarusian|Minsk|
-Belgium|Belgian|Brussels|
-Brazil|Brazilian|Brasilia,Brasília|
-Cambodia|Cambodian|Phnom Penh|
-Canada|Canadian|Ottawa|
-Chile|Chilean|Santiago|
-China|Chinese|Beijing|PRC,People's Republic of China,mainland China
-Colombia|Colombian|Bogota,Bogotá|
-Cuba|Cuban|Havana|
-Czech Republic|Czech|Prague|Czechia
-Denmark|Danish|Copenhagen|
-Egypt|Egyptian|Cairo|
-Estonia|Estonian|Tallinn|
-Ethiopia|Ethiopian|Addis Ababa|
-Finland|Finnish|Helsinki|
-France|French|Paris|
-Georgia|Georgian|Tbilisi|
-Germany|German|Berlin|
-Greece|Greek|Athens|
-Hungary|Hungarian|Budapest|
-India|Indian|New Delhi|
-Indonesia|Indonesian|Jakarta|
-Iran|Iranian|Tehran|
-Iraq|Iraqi|Baghdad|
-Ireland|Irish|Dublin|
-Israel|Israeli|Jerusalem|
-Italy|Italian|Rome|
-Japan|Japanese|Tokyo|
-Jordan|Jordanian|Amman|
-Kazakhstan|Kazakh|Astana|
-Kenya|Kenyan|Nairobi|
-Kuwait|Kuwaiti|Kuwait City|
-Laos|Lao,Laotian|Vientiane|
-Latvia|Latvian|Riga|
-Lebanon|Lebanese|Beirut|
-Lithuania|Lithuanian|Vilnius|
-Malaysia|Malaysian|Kuala Lumpur|
-Mexico|Mexican|Mexico City|
-Moldova|Moldovan|Chisinau|
-Mongolia|Mongolian|Ulaanbaatar|
-Myanmar|Myanmar|Naypyidaw|Burma
-Netherlands|Dutch|Amsterdam,The Hague|the Netherlands
-New Zealand|New Zealand|Wellington|
-Nigeria|Nigerian|Abuja|
-North Korea|North Korean|Pyongyang|DPRK
-Norway|Norwegian|Oslo|
-Pakistan|Pakistani|Islamabad|
-Palestine|Palestinian|Ramallah|
-Philippines|Philippine,Filipino|Manila|the Philippines
-Poland|Polish|Warsaw|
-Portugal|Portuguese|Lisbon|
-Qatar|Qatari|Doha|
-Romania|Romanian|Bucharest|
-Russia|Russian|Moscow,Kremlin|Russian Federation
-Saudi Arabia|Saudi|Riyadh|
-Serbia|Serbian|Belgrade|
-Singapore|Singaporean|Singapore|
-South Africa|South African|Pretoria|
-South Korea|South Korean|Seoul|Republic of Korea,ROK
-Spain|Spanish|Madrid|
-Sweden|Swedish|Stockholm|
-Switzerland|Swiss|Bern|
-Syria|Syrian|Damascus|
-Taiwan|Taiwanese|Taipei|
-Thailand|Thai|Bangkok|
-Turkey|Turkish|Ankara|Turkiye,Türkiye
-Ukraine|Ukrainian|Kyiv,Kiev|
-United Arab Emirates|Emirati|Abu Dhabi|UAE
-United Kingdom|British|London|UK,Britain,Great Britain
-United States|American,US,U.S.|Washington|US,U.S.,USA,America
-Venezuela|Venezuelan|Caracas|
-Vietnam|Vietnamese|Hanoi|Viet Nam
-Yemen|Yemeni|Sanaa|
-"""
 
 
-@dataclass(frozen=True, slots=True)
-class Country:
-    """A row of the built-in country table: demonyms and capitals used as metonyms."""
-
-    name: str
-    demonyms: tuple[str, ...]
-    capitals: tuple[str, ...]
-    aliases: tuple[str, ...]
-
-
-def _country_rows() -> dict[str, Country]:
-    rows = {}
-    for line in _COUNTRY_TABLE.strip().splitlines():
-        name, demonyms, capitals, aliases = (part.strip() for part in line.split("|"))
-
-        def split(value: str) -> tuple[str, ...]:
-            return tuple(v.strip() for v in value.split(",") if v.strip())
-
-        rows[name] = Country(name, split(demonyms), split(capitals), split(aliases))
-    return rows
-
-
-COUNTRIES = _country_rows()
+COUNTRIES = lexicon.countries()
 _COUNTRY_BY_NAME = {
     normalize_name(n): c
     for c in COUNTRIES.values()
@@ -148,10 +46,10 @@ def country_for(name: str) -> Country | None:
     return _COUNTRY_BY_NAME.get(normalize_name(_strip_possessive(name)))
 
 
-def slug(text: str) -> str:
+def actor_id_from_name(text: str) -> str:
     """A registry-style id from a name.
 
-    >>> slug("Li Hui's")
+    >>> actor_id_from_name("Li Hui's")
     'li-hui'
     """
     text = _strip_possessive(text)
@@ -173,10 +71,8 @@ PERSON_TITLES = re.compile(
     r"sheikh|leader|chairman|chief|adviser|advisor|mr|mrs|ms|dr)\.?\s+)+",
     re.IGNORECASE,
 )
-_COMMON_WORDS = frozenset({"president", "minister", "premier", "secretary", "leader", "trust"})
-ANONYMOUS_NOUNS = frozenset(
-    {"official", "diplomat", "source", "aide", "spokesperson", "spokesman", "spokeswoman"}
-)
+_COMMON_WORDS = lexicon.words("entities", "common_words")
+ANONYMOUS_NOUNS = lexicon.words("entities", "anonymous_nouns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,14 +261,14 @@ class EntityIndex:
         known = self._known_place(name)
         if known is not None:
             return known
-        identifier = slug(name)
+        identifier = actor_id_from_name(name)
         if identifier in self.registry.places and self.registry.places[identifier].label != name:
             identifier += "-place"
         self.provisional_places.setdefault(identifier, Place(identifier, _strip_possessive(name)))
         return identifier
 
     def _provisional_person(self, name: str, token: Token) -> str:
-        identifier = self._free_id(slug(name))
+        identifier = self._free_id(actor_id_from_name(name))
         if identifier not in self.provisional:
             self.provisional[identifier] = Actor(
                 identifier,
@@ -385,7 +281,7 @@ class EntityIndex:
         return identifier
 
     def _provisional_state(self, country: Country) -> str:
-        identifier = self._free_id(slug(country.name))
+        identifier = self._free_id(actor_id_from_name(country.name))
         if identifier not in self.provisional:
             self.provisional[identifier] = Actor(
                 identifier,
@@ -399,7 +295,7 @@ class EntityIndex:
 
     def provisional_anonymous(self, label: str, country: str | None) -> str:
         """A provisional anonymous source ("a Japanese diplomat") for a quote's speaker."""
-        identifier = self._free_id(slug(label))
+        identifier = self._free_id(actor_id_from_name(label))
         if identifier not in self.provisional:
             self.provisional[identifier] = Actor(
                 identifier, label, "anonymous", country=country, is_provisional=True
@@ -435,30 +331,8 @@ class EntityIndex:
         return None
 
 
-TITLE_WORDS = frozenset(
-    {
-        "president",
-        "chancellor",
-        "minister",
-        "premier",
-        "secretary",
-        "king",
-        "queen",
-        "prince",
-        "ambassador",
-        "envoy",
-        "spokesperson",
-        "spokesman",
-        "spokeswoman",
-        "commissioner",
-        "governor",
-        "senator",
-        "emir",
-        "sheikh",
-        "leader",
-    }
-)
-NAME_PARTICLES = frozenset({"von", "der", "van", "de", "den", "bin", "al", "la", "le", "du", "da"})
+TITLE_WORDS = lexicon.words("entities", "title_words")
+NAME_PARTICLES = lexicon.words("entities", "name_particles")
 
 
 def _titled_names(doc: Doc) -> list[tuple[int, int]]:

@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from kg.extract.context import Context, Resolved
-from kg.extract.dates import DateMention, resolve_date
-from kg.extract.sentences import (
+from kg.extract import lexicon, places
+from kg.extract.context import Context
+from kg.extract.coreference import Resolved
+from kg.extract.syntax import (
     agents,
     clause_head,
     conjuncts,
@@ -31,65 +32,15 @@ from kg.extract.sentences import (
     sentences,
     subjects,
 )
+from kg.extract.timing import date_from_context, is_container, own_date
 from kg.records import DateValue, Event, Participation, Span
+from kg.resolve.rules import MEETING_TYPES, same_event
 
-EVENT_NOUNS = {
-    "meeting": "meeting",
-    "summit": "summit",
-    "talk": "talks",
-    "talks": "talks",
-    "negotiation": "talks",
-    "negotiations": "talks",
-    "visit": "visit",
-    "trip": "visit",
-    "call": "phone_call",
-    "conversation": "phone_call",
-    "videoconference": "video_call",
-    "teleconference": "video_call",
-    "tour": "visit",
-}
-EVENT_VERBS = {
-    "meet": "meeting",
-    "visit": "visit",
-    "travel": "visit",
-    "tour": "visit",
-    "arrive": "visit",
-    "fly": "visit",
-    "host": "meeting",
-    "welcome": "meeting",
-    "phone": "phone_call",
-    "telephone": "phone_call",
-    "call": "phone_call",
-    "speak": "phone_call",
-    "talk": "phone_call",
-    "sit": "meeting",
-}
-LIGHT_VERBS = frozenset(
-    {
-        "have",
-        "hold",
-        "conduct",
-        "participate",
-        "join",
-        "host",
-        "attend",
-        "make",
-        "engage",
-        "convene",
-        "pay",
-        "begin",
-        "start",
-        "resume",
-        "wrap",
-        "end",
-        "conclude",
-        "spend",
-        "plan",
-    }
-)
-PHONE_WORDS = frozenset({"phone", "telephone", "telephonic", "phone-call"})
-VIDEO_WORDS = frozenset({"video", "virtual", "videoconference", "online", "video-link"})
-PLACE_NOUNS = frozenset({"city", "capital", "town", "port", "province", "region", "island"})
+EVENT_NOUNS = lexicon.table("events", "event_nouns")
+EVENT_VERBS = lexicon.table("events", "event_verbs")
+LIGHT_VERBS = lexicon.words("events", "light_verbs")
+PHONE_WORDS = lexicon.words("events", "phone_words")
+VIDEO_WORDS = lexicon.words("events", "video_words")
 MIN_PARTICIPANTS = {"meeting": 2, "talks": 2, "phone_call": 2, "video_call": 2, "summit": 0}
 
 
@@ -119,90 +70,18 @@ def extract_events(context: Context) -> list[Event]:
             if draft is None:
                 continue
             if draft.date is None and draft.status == "held" and not draft.container:
-                draft.date = _date_from_context(context, draft, sentence, tight=True)
+                people = {p.actor for p, _ in draft.participants}
+                draft.date = date_from_context(context, draft.trigger, people, sentence, tight=True)
                 if draft.date is None and not _known(context, draft):
-                    draft.date = _date_from_context(context, draft, sentence, tight=False)
+                    draft.date = date_from_context(
+                        context, draft.trigger, people, sentence, tight=False
+                    )
             if draft.status == "planned" and draft.date is not None and context.published:
                 if draft.date.latest < context.published.earliest:
                     draft.date = None
             event = _to_event(context, draft, sentence)
             _add(context, event, draft.trigger.i)
     return list(context.events)
-
-
-def _date_from_context(
-    context: Context, draft: _Draft, sentence: TokenSpan, tight: bool
-) -> DateValue | None:
-    """A held event the clause gives no date: the date of an event with a shared participant
-    reported just before (same or previous paragraph) -- "Kim visited Beijing in March,
-    where he met Xi" -- else, for a clause in the present tense ("the talks have begun"),
-    the publication date."""
-    people = {p.actor for p, _ in draft.participants}
-    paragraph = context.paragraph_of(sentence.start_char)
-    best: tuple[int, DateValue] | None = None
-    for event in context.events:
-        if event.date is None or event.status != "held" or not people & event.actor_ids:
-            continue
-        starts = [s.start for s in event.evidence if s.start <= sentence.start_char]
-        if not starts:
-            continue
-        latest = max(starts)
-        if paragraph - context.paragraph_of(latest) > 1:
-            continue
-        if tight and latest < _previous_sentence_start(sentence):
-            continue
-        if best is None or latest > best[0]:
-            best = (latest, event.date)
-    if best is not None:
-        return dataclasses.replace(
-            best[1], basis="inferred", note="Taken from the event reported just before."
-        )
-    if tight:
-        return None
-    verb = clause_head(draft.trigger)
-    present = verb.tag_ in ("VBZ", "VBP") or (
-        verb.tag_ == "VBN" and any(c.lower_ in ("has", "have") for c in verb.children)
-    )
-    if present and context.published is not None:
-        return dataclasses.replace(
-            context.published,
-            basis="inferred",
-            note="Reported in the present tense: the publication date.",
-        )
-    return None
-
-
-def _previous_sentence_start(sentence: TokenSpan) -> int:
-    if sentence.start == 0:
-        return 0
-    return sentence.doc[sentence.start - 1].sent.start_char
-
-
-CONTAINER_PREPOSITIONS = frozenset({"during", "amid", "throughout"})
-
-
-def _is_container(token: Token) -> bool:
-    """An event noun that frames the clause rather than being its event: "during Macron's
-    three-day state visit", "on the sidelines of the summit"; the clause's date is a day
-    inside it, not its date."""
-    if token.pos_ != "NOUN" or token.dep_ != "pobj":
-        return False
-    preposition = token.head
-    if preposition.lower_ in CONTAINER_PREPOSITIONS:
-        return True
-    return preposition.lower_ == "of" and preposition.head.lemma_ in ("sideline", "margin", "eve")
-
-
-def _own_date(
-    context: Context, token: Token, future: bool
-) -> tuple[DateValue | None, DateMention | None]:
-    """The date written inside an event noun's own phrase ("the summit on November 15")."""
-    for word in token.subtree:
-        mention = context.date_of(word)
-        if mention is not None and word.i != token.i:
-            resolved = resolve_date(mention, context.published, future)
-            return resolved.value, mention
-    return None, None
 
 
 def _known(context: Context, draft: _Draft) -> bool:
@@ -215,7 +94,7 @@ def _known(context: Context, draft: _Draft) -> bool:
     )
 
 
-FREQUENCY_WORDS = frozenset({"repeatedly", "often", "regularly", "frequently", "several", "many"})
+FREQUENCY_WORDS = lexicon.words("events", "frequency_words")
 
 
 def _is_repeated(token: Token) -> bool:
@@ -304,9 +183,9 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
         for c in token.children
     ):
         return None
-    container = _is_container(token)
+    container = is_container(token)
     if container:
-        date, date_mention = _own_date(context, token, future)
+        date, date_mention = own_date(context, token, future)
     else:
         date, date_mention = context.date_for(token, future, sentence)
     vague = date_mention is not None and date_mention.is_vague
@@ -323,7 +202,7 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
         if len(participants) < 2 or len(persons) < 2:
             return None
         kind = "meeting"
-    location, destination_host = _location(context, token, kind)
+    location, destination_host = places.location(context, token, kind)
     if kind == "visit":
         roles = {role for _, role in participants}
         if "visitor" not in roles:
@@ -333,7 +212,7 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
             participants = [
                 (p, role)
                 for p, role in participants
-                if role != "visitor" or _state_of(context, p.actor) != destination_host.actor
+                if role != "visitor" or places.state_of(context, p.actor) != destination_host.actor
             ] or participants
         if destination_host and destination_host.actor not in {p.actor for p, _ in participants}:
             participants.append((destination_host, "host"))
@@ -478,133 +357,6 @@ def _summit_name(token: Token) -> str | None:
     return doc[start : token.i + 1].text
 
 
-def _location(context: Context, token: Token, kind: str) -> tuple[str | None, Resolved | None]:
-    """The most specific place named for the event, and for a visit the state visited."""
-    registry = context.registry
-    places: list[str] = []
-    host: Resolved | None = None
-    heads = [token]
-    verb = clause_head(token)
-    if verb != token:
-        heads.append(verb)
-    candidates: list[Token] = []
-    for head in heads:
-        candidates += prep_objects(head, "in", "at", "on")
-    if token.pos_ == "VERB" or token.dep_ in ("dobj", "attr", "nsubj", "nsubjpass"):
-        for word in verb.subtree:
-            if (
-                word.dep_ == "pobj"
-                and word.head.lower_ in ("in", "at")
-                and clause_head(word) == verb
-            ):
-                if word not in candidates and not _inside_other_noun(word, token):
-                    candidates.append(word)
-    if kind == "visit":
-        destinations = prep_objects(token, "to", "onto") + (
-            objects(token) if token.pos_ == "VERB" else []
-        )
-        for particle in token.children:
-            if particle.dep_ in ("prt", "prep") and particle.lower_ == "on":
-                destinations += prep_objects(particle, "to")
-        if token.lemma_ in ("arrive", "land"):
-            destinations += prep_objects(token, "in", "at")
-        for candidate in destinations:
-            mention = context.mention_of(candidate)
-            if mention is None and candidate.lemma_ in PLACE_NOUNS:
-                # "the southern city of Guangzhou"
-                named = prep_objects(candidate, "of")
-                mention = context.mention_of(named[0]) if named else None
-            if mention is None:
-                capital = _capital_of(context, candidate)
-                if capital is not None and host is None:
-                    host = Resolved(capital)
-                continue
-            if mention.place:
-                places.append(mention.place)
-            actor = context.entities.actor(mention.actor) if mention.actor else None
-            if actor is not None and actor.kind == "state" and host is None:
-                host = Resolved(actor.id)
-            elif mention.place and host is None:
-                state = _state_of_place(context, mention.place)
-                host = Resolved(state) if state else None
-    for candidate in candidates:
-        mention = context.mention_of(candidate)
-        if mention is None and candidate.lemma_ in PLACE_NOUNS and prep_objects(candidate, "of"):
-            mention = context.mention_of(prep_objects(candidate, "of")[0])
-        if mention is not None and mention.place:
-            places.append(mention.place)
-            for extra in candidate.children:
-                other = context.mention_of(extra)
-                if extra.dep_ in ("appos", "conj") and other is not None and other.place:
-                    places.append(other.place)
-    if kind == "visit" and host is None and places:
-        state = _state_of_place(context, places[0])
-        host = Resolved(state) if state else None
-    if not places:
-        return None, host
-    known = [p for p in places if p in registry.places]
-    if not known:
-        return places[0], host
-    return _most_specific(context, known), host
-
-
-def _capital_of(context: Context, token: Token) -> str | None:
-    """ "The North Korean capital" -> the state whose capital it is."""
-    if token.lemma_ != "capital":
-        return None
-    for child in token.children:
-        if child.dep_ in ("amod", "compound", "poss"):
-            for actor in context.resolve(child, None, allow_places=True):
-                entity = context.entities.actor(actor.actor)
-                if entity is not None and entity.kind == "state":
-                    return entity.id
-    return None
-
-
-def _inside_other_noun(word: Token, trigger: Token) -> bool:
-    """Whether a place hangs off another event noun ("during the APEC summit in Lima")."""
-    current = word.head
-    for _ in range(4):
-        if current.i == trigger.i or current.pos_ in ("VERB", "AUX"):
-            return False
-        if current.pos_ == "NOUN" and current.lemma_ in EVENT_NOUNS:
-            return True
-        current = current.head
-    return False
-
-
-def _most_specific(context: Context, places: list[str]) -> str:
-    registry = context.registry
-    chains = {p: [p, *registry.place_ancestors(p)] for p in places}
-    deepest = max(places, key=lambda p: len(chains[p]))
-    if all(p in chains[deepest] for p in places):
-        return deepest
-    common = [p for p in chains[deepest] if all(p in chains[q] for q in places)]
-    return common[0] if common else deepest
-
-
-def _state_of(context: Context, actor_id: str) -> str | None:
-    actor = context.entities.actor(actor_id)
-    if actor is None:
-        return None
-    return actor.id if actor.kind == "state" else actor.country
-
-
-def _state_of_place(context: Context, place_id: str) -> str | None:
-    registry = context.registry
-    if place_id not in registry.places:
-        label = context.entities.provisional_places.get(place_id)
-        found = registry.find_actor(label.label) if label else None
-        return found.id if found is not None and found.kind == "state" else None
-    chain = [place_id, *registry.place_ancestors(place_id)]
-    top = registry.places[chain[-1]]
-    for name in (top.label, *top.aliases):
-        actor = registry.find_actor(name)
-        if actor is not None and actor.kind == "state":
-            return actor.id
-    return None
-
-
 def _to_event(context: Context, draft: _Draft, sentence: TokenSpan) -> Event:
     span = context.sentence_span(sentence)
     registry = context.registry
@@ -651,28 +403,9 @@ def _represents(context: Context, actor_id: str, office: str | None) -> str | No
     return actor.country if actor is not None else None
 
 
-MEETING_TYPES = frozenset({"meeting", "talks"})
-
-
-def same_event(first: Event, second: Event) -> bool:
-    """Whether two mentions in one document denote one event: same type (a meeting and talks
-    between the same people on the same date are one), participants and compatible dates (or
-    one undated), and the same status unless one is undated."""
-    same_type = first.type == second.type or {first.type, second.type} <= MEETING_TYPES
-    if not same_type or first.actor_ids != second.actor_ids:
-        return False
-    if first.type == "summit" and first.name and second.name and first.name != second.name:
-        return False
-    if first.date is not None and second.date is not None:
-        return first.date.is_compatible(second.date)
-    if first.date is None and second.date is None:
-        return first.status == second.status or "planned" in (first.status, second.status)
-    return True
-
-
 def _add(context: Context, event: Event, token_index: int) -> None:
     for index, existing in enumerate(context.events):
-        if same_event(existing, event):
+        if same_event(existing, event, context.registry, within_document=True):
             context.events[index] = merge_events(context, existing, event)
             return
     context.events.append(event)
@@ -687,7 +420,8 @@ def merge_events(context: Context, kept: Event, other: Event) -> Event:
     if other.date is not None and (date is None or other.date.rank < date.rank):
         date = other.date
     location = kept.location
-    if other.location and (location is None or location in _ancestors(context, other.location)):
+    wider = other.location and places.ancestors(context, other.location)
+    if other.location and (location is None or location in (wider or ())):
         location = other.location
     participants = []
     others = {p.actor: p for p in other.participants}
@@ -721,12 +455,6 @@ def merge_events(context: Context, kept: Event, other: Event) -> Event:
         note=None if date is not None else kept.note,
         confidence=max(kept.confidence, other.confidence),
     )
-
-
-def _ancestors(context: Context, place: str) -> list[str]:
-    if place not in context.registry.places:
-        return []
-    return context.registry.place_ancestors(place)
 
 
 def _union(first: Iterable[Span], second: Iterable[Span]) -> tuple[Span, ...]:

@@ -17,10 +17,11 @@ import dataclasses
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from kg.extract.context import Context, Resolved, event_for
-from kg.extract.sentences import (
+from kg.extract import commitments, lexicon
+from kg.extract.context import Context, event_for
+from kg.extract.coreference import Resolved
+from kg.extract.syntax import (
     agents,
-    clause_head,
     conjuncts,
     is_negated,
     objects,
@@ -29,171 +30,18 @@ from kg.extract.sentences import (
     subjects,
 )
 from kg.records import DateValue, Event, Pledge, StatusStep
+from kg.resolve.rules import same_pledge_report
 
-COMMIT_VERBS = {
-    "pledge": "pledge",
-    "promise": "pledge",
-    "vow": "pledge",
-    "commit": "pledge",
-    "undertake": "pledge",
-    "agree": "agreement",
-    "assure": "assurance",
-    "guarantee": "assurance",
-    "offer": "pledge",
-}
-COMMIT_NOUNS = {
-    "pledge": "pledge",
-    "promise": "pledge",
-    "commitment": "pledge",
-    "vow": "pledge",
-    "undertaking": "pledge",
-    "assurance": "assurance",
-    "guarantee": "assurance",
-    "agreement": "agreement",
-}
-ANNOUNCE_VERBS = frozenset({"announce", "unveil", "approve", "earmark", "allocate"})
-AID_WORDS = frozenset(
-    {
-        "aid",
-        "assistance",
-        "package",
-        "funding",
-        "loan",
-        "loans",
-        "grant",
-        "grants",
-        "weapons",
-        "support",
-        "donation",
-        "financing",
-        "investment",
-    }
-)
-REAFFIRM_VERBS = frozenset({"reaffirm", "reiterate", "restate", "renew", "repeat", "recommit"})
-REAFFIRM_OBJECTS = frozenset(
-    {
-        "commitment",
-        "pledge",
-        "promise",
-        "support",
-        "policy",
-        "assurance",
-        "guarantee",
-        "vow",
-        "agreement",
-        "opposition",
-        "principle",
-    }
-)
-WILL_VERBS = frozenset(
-    {
-        "provide",
-        "give",
-        "send",
-        "supply",
-        "deliver",
-        "donate",
-        "fund",
-        "finance",
-        "invest",
-        "buy",
-        "purchase",
-        "open",
-        "establish",
-        "resume",
-        "restore",
-        "reopen",
-        "reduce",
-        "cut",
-        "curb",
-        "stop",
-        "halt",
-        "lift",
-        "remove",
-        "release",
-        "allow",
-        "return",
-        "build",
-        "expand",
-        "increase",
-        "boost",
-        "cooperate",
-        "work",
-        "help",
-        "support",
-        "train",
-        "strengthen",
-        "launch",
-        "create",
-        "set",
-        "host",
-        "extend",
-        "ban",
-        "crack",
-        "restrict",
-        "appoint",
-        "stand",
-        "maintain",
-        "respect",
-        "honor",
-        "honour",
-        "withdraw",
-        "pay",
-        "join",
-        "sign",
-        "ratify",
-        "implement",
-        "deploy",
-        "offer",
-        "suspend",
-        "end",
-        "abandon",
-        "close",
-    }
-)
-OPINION_NOUNS = frozenset(
-    {
-        "importance",
-        "need",
-        "necessity",
-        "view",
-        "fact",
-        "principle",
-        "assessment",
-        "value",
-        "significance",
-        "urgency",
-        "position",
-        "point",
-    }
-)
-STATUS_WORDS = {
-    "reaffirm": "reaffirmed",
-    "reiterate": "reaffirmed",
-    "restate": "reaffirmed",
-    "renew": "reaffirmed",
-    "repeat": "reaffirmed",
-    "recommit": "reaffirmed",
-    "fulfil": "fulfilled",
-    "fulfill": "fulfilled",
-    "honor": "fulfilled",
-    "honour": "fulfilled",
-    "keep": "fulfilled",
-    "deliver": "fulfilled",
-    "break": "broken",
-    "violate": "broken",
-    "breach": "broken",
-    "renege": "broken",
-    "abandon": "broken",
-    "backtrack": "broken",
-    "review": "reviewed",
-    "assess": "reviewed",
-    "implement": "progressed",
-    "advance": "progressed",
-}
-PROGRESS_WORDS = frozenset({"step", "progress", "toward", "towards", "move", "closer", "part"})
-SAY_VERBS = frozenset({"say", "announce", "declare", "state", "tell", "confirm", "add"})
-ANAPHOR_DETERMINERS = frozenset({"this", "that", "the", "such", "these", "those"})
+COMMIT_VERBS = lexicon.table("pledges", "commit_verbs")
+COMMIT_NOUNS = lexicon.table("pledges", "commit_nouns")
+ANNOUNCE_VERBS = lexicon.words("pledges", "announce_verbs")
+AID_WORDS = lexicon.words("pledges", "aid_words")
+REAFFIRM_VERBS = lexicon.words("pledges", "reaffirm_verbs")
+REAFFIRM_OBJECTS = lexicon.words("pledges", "reaffirm_objects")
+WILL_VERBS = lexicon.words("pledges", "will_verbs")
+OPINION_NOUNS = lexicon.words("pledges", "opinion_nouns")
+SAY_VERBS = lexicon.words("pledges", "say_verbs")
+ANAPHOR_DETERMINERS = lexicon.words("pledges", "anaphor_determiners")
 
 
 @dataclasses.dataclass
@@ -307,13 +155,13 @@ def _verb_pledge(context: Context, token: Token, sentence: TokenSpan, kind: str)
         return []
     if lemma in ("commit",) and token.dep_ == "amod":
         return []
-    complement = _complement(token)
+    complement = commitments.complement(token)
     if complement is None:
         return []
     if lemma == "agree":
         if complement.lemma_.lower() in OPINION_NOUNS:
             return []
-        if complement.dep_ == "ccomp" and not _has_modal(complement):
+        if complement.dep_ == "ccomp" and not commitments.has_modal(complement):
             return []
     if lemma == "offer" and complement.dep_ != "xcomp":
         return []
@@ -325,7 +173,9 @@ def _verb_pledge(context: Context, token: Token, sentence: TokenSpan, kind: str)
         [t for t in objects(token) if t != complement] + prep_objects(token, "to"), date
     )
     found = []
-    for number, (piece, own_makers) in enumerate(_split(context, complement, makers, date)):
+    for number, (piece, own_makers) in enumerate(
+        commitments.split(context, complement, makers, date)
+    ):
         found.append(
             _Found(
                 token,
@@ -333,123 +183,14 @@ def _verb_pledge(context: Context, token: Token, sentence: TokenSpan, kind: str)
                 kind if lemma != "agree" or len(own_makers) > 1 else "pledge",
                 own_makers,
                 recipients,
-                _content(piece),
-                _status(token),
+                commitments.content(piece),
+                commitments.status(token),
                 date,
                 0.85 if lemma != "agree" else 0.8,
                 same_event_as=None if number == 0 else token.i,
             )
         )
     return found
-
-
-def _complement(token: Token) -> Token | None:
-    """What a commitment verb commits to: ``to``-clause, ``that``-clause, ``on``/``to`` object."""
-    objects_first = [c for c in token.children if c.dep_ == "dobj" and c.pos_ == "NOUN"]
-    for child in token.children:
-        if child.dep_ in ("xcomp", "ccomp"):
-            if objects_first and any(c.dep_ == "auxpass" for c in child.children):
-                return objects_first[0]
-            return child
-    for child in token.children:
-        if child.dep_ == "advcl" and any(
-            c.lower_ == "to" and c.dep_ == "aux" for c in child.children
-        ):
-            return child
-    for child in token.children:
-        if child.dep_ == "prep" and child.lower_ in ("to", "on", "upon", "in"):
-            for obj in child.children:
-                if obj.dep_ in ("pobj", "pcomp"):
-                    return obj
-    for child in token.children:
-        if child.dep_ == "dobj" and child.pos_ not in ("PRON", "PROPN"):
-            return child
-    for child in token.children:
-        if child.dep_ == "acomp" or (child.dep_ == "prep" and child.lower_ == "of"):
-            return next((g for g in child.children if g.dep_ in ("pobj", "xcomp")), child)
-    return None
-
-
-def _has_modal(token: Token) -> bool:
-    return any(
-        c.dep_ == "aux" and c.lower_ in ("will", "would", "should", "shall", "to", "’ll", "'ll")
-        for c in token.children
-    )
-
-
-def _split(
-    context: Context, complement: Token, makers: list[Resolved], date: DateValue | None
-) -> list[tuple[Token, list[Resolved]]]:
-    """A coordinated complement with its own subject is a second commitment:
-    "agreed on cooperating on climate, as well as China stepping up to curb fentanyl"."""
-    pieces: list[tuple[Token, list[Resolved]]] = [(complement, makers)]
-    maker_ids = {m.actor for m in makers}
-    for conj in complement.children:
-        if (
-            conj.dep_ == "conj"
-            and conj.pos_ == "VERB"
-            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children)
-            and any(c.lower_ == "to" and c.dep_ == "aux" for c in conj.children)
-        ):
-            pieces.append((conj, makers))
-    for conj in complement.subtree:
-        if conj.dep_ not in ("conj", "advcl") or conj.pos_ not in ("VERB", "NOUN"):
-            continue
-        if conj.i == complement.i:
-            continue
-        own = [c for c in conj.children if c.dep_ in ("nsubj", "nsubjpass", "poss")]
-        own_makers = context.resolve_all(own, date) if own else []
-        if own_makers and {m.actor for m in own_makers} != maker_ids:
-            pieces.append((conj, own_makers))
-    return pieces
-
-
-def _content(token: Token) -> str:
-    """The words of a commitment's content: the complement's subtree, minus a second
-    commitment coordinated with it, without the leading "to"/"that"."""
-    skip: set[int] = set()
-    for conj in token.subtree:
-        if conj.i == token.i or conj.dep_ not in ("conj", "advcl"):
-            continue
-        own_to = (
-            conj.dep_ == "conj"
-            and conj.head.i == token.i
-            and any(c.lower_ == "to" and c.dep_ == "aux" for c in conj.children)
-        )
-        if own_to or any(c.dep_ in ("nsubj", "poss") and c.pos_ == "PROPN" for c in conj.children):
-            skip |= {t.i for t in conj.subtree}
-            skip |= {c.i for c in conj.head.children if c.dep_ in ("cc", "punct") and c.i < conj.i}
-    words = [t for t in token.subtree if t.i not in skip]
-    text = "".join(t.text_with_ws for t in words).strip()
-    for lead in ("as well as ", "and ", "to ", "that ", "on ", "upon "):
-        if text.lower().startswith(lead):
-            text = text[len(lead) :]
-    return text.strip(' ,.;“”"')
-
-
-def _status(token: Token) -> str:
-    """A commitment's status from the words governing it."""
-    current: Token | None = token
-    for _ in range(5):
-        if current is None:
-            break
-        lemma = current.lemma_.lower()
-        if lemma in STATUS_WORDS:
-            status = STATUS_WORDS[lemma]
-            if status == "fulfilled" and _progress_around(current):
-                return "progressed"
-            if current != token or lemma in REAFFIRM_VERBS:
-                return status
-        if current.head == current:
-            break
-        current = current.head
-    return "made"
-
-
-def _progress_around(token: Token) -> bool:
-    """ "a step toward fulfilling", "progress in fulfilling": progress, not fulfilment."""
-    window = token.doc[max(token.sent.start, token.i - 4) : token.i]
-    return any(t.lemma_.lower() in PROGRESS_WORDS for t in window)
 
 
 def _reaffirmation(context: Context, token: Token, sentence: TokenSpan) -> list[_Found]:
@@ -464,7 +205,15 @@ def _reaffirmation(context: Context, token: Token, sentence: TokenSpan) -> list[
             return []
         return [
             _Found(
-                token, sentence, "assurance", makers, [], _content(clause), "reaffirmed", date, 0.75
+                token,
+                sentence,
+                "assurance",
+                makers,
+                [],
+                commitments.content(clause),
+                "reaffirmed",
+                date,
+                0.75,
             )
         ]
     if target.lemma_.lower() in COMMIT_NOUNS and _is_anaphor(target):
@@ -478,7 +227,11 @@ def _reaffirmation(context: Context, token: Token, sentence: TokenSpan) -> list[
         "assurance": "assurance",
         "agreement": "agreement",
     }.get(target.lemma_.lower(), "pledge")
-    return [_Found(token, sentence, kind, makers, [], _content(target), "reaffirmed", date, 0.75)]
+    return [
+        _Found(
+            token, sentence, kind, makers, [], commitments.content(target), "reaffirmed", date, 0.75
+        )
+    ]
 
 
 def _is_anaphor(token: Token) -> bool:
@@ -491,7 +244,7 @@ def _noun_pledge(context: Context, token: Token, sentence: TokenSpan, kind: str)
     if any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in token.children):
         return []
     date, _ = context.date_for(token, False, sentence)
-    status = _status(token)
+    status = commitments.status(token)
     if _is_anaphor(token):
         verb = token.head if token.dep_ in ("nsubjpass", "nsubj", "dobj") else None
         by = context.resolve_all(agents(verb), date) if verb is not None else []
@@ -552,7 +305,7 @@ def _noun_pledge(context: Context, token: Token, sentence: TokenSpan, kind: str)
             ),
             None,
         )
-    content = _content(content_token) if content_token is not None else ""
+    content = commitments.content(content_token) if content_token is not None else ""
     if kind == "agreement" and not content:
         return []
     recipients = context.resolve_all(prep_objects(token, "to"), date)
@@ -682,7 +435,7 @@ def _add(
             None,
             tuple(r.actor for r in found.by),
         )
-        pledges[index] = _with_step(target, step)
+        pledges[index] = commitments.with_step(target, step)
         return
     makers, on_behalf = _parties(context, found.makers)
     if found.kind == "agreement" and len(makers) > 1 and len(on_behalf) > 1:
@@ -690,7 +443,9 @@ def _add(
     if found.same_event_as is not None:
         topics = context.topics_for(found.content, use_document=False)
     else:
-        topics = context.topics_for(found.content, _clause_text(found.trigger), found.sentence.text)
+        topics = context.topics_for(
+            found.content, commitments.clause_text(found.trigger), found.sentence.text
+        )
     event = event_for(context, found.sentence, [m.actor for m in found.makers])
     in_sentence = event is not None and any(
         found.sentence.start_char <= s.start < found.sentence.end_char for s in event.evidence
@@ -705,8 +460,8 @@ def _add(
     at = event.key if event is not None else None
     step = StatusStep(found.status, context.document.id, (span,), date, at, ())
     for index, existing in enumerate(pledges):
-        if _same_pledge(existing, makers, topics, found.content):
-            merged = _with_step(existing, step)
+        if same_pledge_report(existing, makers, topics, found.content):
+            merged = commitments.with_step(existing, step)
             if not existing.content and found.content:
                 merged = dataclasses.replace(merged, content=found.content, topics=topics)
             pledges[index] = merged
@@ -727,71 +482,3 @@ def _add(
             confidence=found.confidence,
         )
     )
-
-
-def _clause_text(token: Token) -> str:
-    head = clause_head(token)
-    return "".join(t.text_with_ws for t in head.subtree)
-
-
-def _same_pledge(
-    existing: Pledge, makers: tuple[str, ...], topics: tuple[str, ...], content: str
-) -> bool:
-    """Two reports in one document are one pledge: same makers, and a shared specific topic,
-    or (on the catch-all topic) much the same content, or one with no content of its own."""
-    if set(existing.makers) != set(makers):
-        return False
-    if not content or not existing.content:
-        return True
-    shared = set(existing.topics) & set(topics)
-    if not shared:
-        return False
-    return _overlap(existing.content, content) >= 0.4
-
-
-def _overlap(first: str, second: str) -> float:
-    a = {w for w in first.lower().split() if len(w) > 3}
-    b = {w for w in second.lower().split() if len(w) > 3}
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
-
-
-def _with_step(pledge: Pledge, step: StatusStep) -> Pledge:
-    """Add a step to a pledge; a second report of the same status joins the first."""
-    steps = list(pledge.steps)
-    for index, existing in enumerate(steps):
-        if existing.status == step.status and (
-            existing.at == step.at or step.at is None or existing.at is None
-        ):
-            spans = {(s.start, s.end): s for s in (*existing.evidence, *step.evidence)}
-            date = existing.date
-            if step.date is not None and (date is None or step.date.rank < date.rank):
-                date = step.date
-            if existing.at is None and step.at is not None:
-                date = step.date or date
-            steps[index] = dataclasses.replace(
-                existing,
-                evidence=tuple(sorted(spans.values(), key=lambda s: s.start)),
-                by=tuple(dict.fromkeys((*existing.by, *step.by))),
-                at=existing.at or step.at,
-                date=date,
-            )
-            made_at = pledge.made_at
-            if step.status == "made" and made_at is None:
-                made_at = step.at
-            return dataclasses.replace(
-                pledge,
-                steps=tuple(steps),
-                made_at=made_at,
-                date=steps[index].date if step.status == "made" else pledge.date,
-            )
-    steps.append(step)
-    order = {"made": 0}
-    steps.sort(key=lambda s: order.get(s.status, 1))
-    if step.status == "made":
-        return dataclasses.replace(
-            pledge,
-            steps=tuple(steps),
-            made_at=pledge.made_at or step.at,
-            date=step.date or pledge.date,
-        )
-    return dataclasses.replace(pledge, steps=tuple(steps))

@@ -13,57 +13,14 @@ from __future__ import annotations
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from kg.extract.context import Context, Resolved, event_for
-from kg.extract.sentences import Quote, agents, conjuncts, prep_objects, subjects
+from kg.extract import lexicon
+from kg.extract.context import Context, event_for
+from kg.extract.coreference import Resolved
+from kg.extract.syntax import Quote, agents, conjuncts, prep_objects, subjects
 from kg.extract.topics import find_topics
 from kg.records import Statement
 
-SPEECH_VERBS = frozenset(
-    {
-        "say",
-        "tell",
-        "add",
-        "stress",
-        "note",
-        "emphasize",
-        "emphasise",
-        "insist",
-        "describe",
-        "call",
-        "write",
-        "declare",
-        "announce",
-        "warn",
-        "tweet",
-        "remark",
-        "state",
-        "reply",
-        "respond",
-        "explain",
-        "argue",
-        "ask",
-        "urge",
-        "pledge",
-        "promise",
-        "vow",
-        "hail",
-        "characterize",
-        "term",
-        "label",
-        "quote",
-        "conclude",
-        "acknowledge",
-        "admit",
-        "assert",
-        "claim",
-        "caution",
-        "affirm",
-        "reiterate",
-        "post",
-        "recall",
-        "continue",
-    }
-)
+SPEECH_VERBS = lexicon.words("statements", "speech_verbs")
 MIN_WORDS = 3
 
 

@@ -118,8 +118,8 @@ class Store(Queryable, Protocol):
         ...
 
     def dump(self, out: IO[bytes], rdf_format: str) -> None:
-        """Stream the named graphs' quads (N-Quads, TriG) or the merge's triples (N-Triples,
-        Turtle) to ``out``."""
+        """Stream the named graphs' quads (``nq``, ``trig``) or the merge's triples (``nt``,
+        ``ttl``: names of :data:`kg.formats.FORMATS`) to ``out``."""
         ...
 
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:

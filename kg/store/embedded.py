@@ -24,66 +24,16 @@ from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from kg.errors import QueryError, StoreError
+from kg.errors import InputError, QueryError, StoreError
+from kg.formats import Format, get_format
 from kg.store.base import QueryResult, replacement_update
+from kg.store.terms import dataset_quads, to_rdflib
 
 _STAMP = "dipkg.generation"  # rewritten after every write; readers reopen when it changes
 _LOCK = "dipkg.lock"  # held (flock) by the one writing process
-
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "turtle": ox.RdfFormat.TURTLE,
-}
-
-
-def to_rdflib(term: object) -> Node | None:
-    """A pyoxigraph term as the equal rdflib term.
-
-    >>> to_rdflib(ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
-    rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
-    """
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    if isinstance(term, ox.DefaultGraph):
-        return None
-    raise StoreError(f"unsupported term from the store: {term!r}")
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as the equal pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise StoreError(f"unsupported rdflib term: {term!r}")
 
 
 def engine_error(exc: Exception) -> QueryError | StoreError:
@@ -114,20 +64,6 @@ def _collect(result: object, max_rows: int | None) -> QueryResult:
             (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))  # type: ignore[arg-type]
         )
     return QueryResult("graph", graph=graph)
-
-
-def dataset_quads(dataset: Dataset, *, merge: bool = False) -> Iterator[ox.Quad]:
-    """Every quad of an rdflib Dataset as pyoxigraph quads (default graph without a name);
-    with ``merge``, each named graph's triples also in the default graph (for bulk loads into
-    a store whose default graph is the merge)."""
-    default = dataset.default_graph.identifier
-    for graph in dataset.graphs():
-        name = ox.DefaultGraph() if graph.identifier == default else to_oxigraph(graph.identifier)
-        for s, p, o in graph:
-            quad = ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
-            yield quad
-            if merge and not isinstance(name, ox.DefaultGraph):
-                yield ox.Quad(quad.subject, quad.predicate, quad.object)
 
 
 def _merged(store: ox.Store) -> Iterator[ox.Quad]:
@@ -181,6 +117,37 @@ class EmbeddedStore:
         if next(default, None) is None and next(self._store.named_graphs(), None) is not None:
             self._store.bulk_extend(_merged(self._store))
             self._store.flush()
+
+    def bulk_load_file(self, path: Path, fmt: Format, to_graph: str | None = None) -> None:
+        """Bulk-load one RDF file (its triples into ``to_graph``); every quad must land in a
+        named graph (not transactional: for fresh stores).
+
+        Raises:
+            InputError: the file is unreadable, malformed, or has quads outside every graph.
+        """
+        options = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
+        parser = getattr(ox.RdfFormat, str(fmt.oxigraph))
+        try:
+            self._store.bulk_load(path=str(path), format=parser, **options)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise InputError(f"{path}: does not parse as {parser.name}: {exc}") from exc
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc}).") from exc
+        # no iterator kept: it would hold the store open, and a staging directory is removed
+        # on the error below
+        stray = next(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None)
+        if stray is not None:
+            raise InputError(
+                f"{path}: {stray.subject} {stray.predicate} ... is in the default graph; "
+                "every quad must be in a named graph.",
+                hint="dipkg's default graph is the merge of the named graphs.",
+            )
+
+    def compact(self) -> None:
+        """Compact the store's files and flush them (Oxigraph's bulk loader leaves its files
+        as loaded, and every lookup then searches them all)."""
+        self._store.optimize()
+        self._store.flush()
 
     def bulk_merge(self) -> None:
         """Add the merge of the named graphs to the default graph (after a bulk load of
@@ -248,7 +215,8 @@ class EmbeddedStore:
         if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
             raise QueryError("Only SELECT and ASK results can be serialised as query results.")
         try:
-            return result.serialize(format=_RESULT_FORMATS[fmt])  # type: ignore[no-any-return]
+            writer = getattr(ox.QueryResultsFormat, str(get_format(fmt, "results").oxigraph))
+            return result.serialize(format=writer) or b""
         except (OSError, RuntimeError) as exc:
             raise engine_error(exc) from exc
 
@@ -318,7 +286,7 @@ class EmbeddedStore:
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs in the store, sorted."""
-        return sorted(URIRef(g.value) for g in self._store.named_graphs())  # type: ignore[union-attr]
+        return sorted(URIRef(g.value) for g in self._store.named_graphs())
 
     def __len__(self) -> int:
         """The quads of the named graphs (the merge in the default graph is not counted)."""
@@ -334,17 +302,18 @@ class EmbeddedStore:
                 yield quad
 
     def dump(self, out: IO[bytes], rdf_format: str) -> None:
-        """Stream the store: the named graphs' quads for nquads/trig, the merge's triples
-        (each once) otherwise."""
-        fmt = _RDF_FORMATS[rdf_format]
-        if rdf_format in ("nquads", "trig"):
-            ox.serialize(self._named_quads(), out, format=fmt)
+        """Stream the store: the named graphs' quads for ``nq``/``trig``, the merge's triples
+        (each once) for ``nt``/``ttl``."""
+        fmt = get_format(rdf_format, "rdf")
+        writer = getattr(ox.RdfFormat, str(fmt.oxigraph))
+        if fmt.has_graphs:
+            ox.serialize(self._named_quads(), out, format=writer)
         else:
             triples = (
                 ox.Triple(q.subject, q.predicate, q.object)
                 for q in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
             )
-            ox.serialize(triples, out, format=fmt)
+            ox.serialize(triples, out, format=writer)
 
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
         """One named graph's triples as rdflib terms, grouped by subject (the store's index)."""

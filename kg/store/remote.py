@@ -30,16 +30,10 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from kg.errors import QueryError, StoreError
-from kg.gate import check_query
+from kg.formats import get_format
 from kg.store.base import QueryResult, replacement_update
-from kg.store.embedded import dataset_quads, to_rdflib
-
-_DUMP_TYPES = {
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "ntriples": "application/n-triples",
-    "turtle": "text/turtle",
-}
+from kg.store.gate import check_query
+from kg.store.terms import dataset_quads, to_rdflib
 
 
 @dataclass(frozen=True)
@@ -149,6 +143,7 @@ class RemoteStore:
         wrapper.setReturnFormat(TURTLE if graph_form else JSON)
         result = self._send(wrapper)
         if graph_form:
+            assert isinstance(result, bytes | str)  # SPARQLWrapper's Turtle is the raw body
             graph = Graph()
             for triple in ox.parse(result, format=ox.RdfFormat.TURTLE):
                 if max_rows is not None and len(graph) >= max_rows:
@@ -161,6 +156,7 @@ class RemoteStore:
                     )  # type: ignore[arg-type]
                 )
             return QueryResult("graph", graph=graph)
+        assert isinstance(result, dict)  # SPARQLWrapper converts JSON results to a dict
         if "boolean" in result:
             return QueryResult("ask", boolean=bool(result["boolean"]))
         variables = list(result["head"].get("vars", []))
@@ -237,14 +233,14 @@ class RemoteStore:
 
     def __len__(self) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
-        return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
+        return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
     def triple_count(self) -> int:
         """The distinct triples of the store: the size of the default graph, the merge."""
         rows = self.query(
             "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
         ).rows
-        return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
+        return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
     def add_merge(self) -> None:
         """Fill the server's default graph with the merge of its named graphs if it is empty
@@ -258,22 +254,23 @@ class RemoteStore:
             )
 
     def dump(self, out: IO[bytes], rdf_format: str) -> None:
-        """Stream the server's named graphs (nquads, trig) or their merge, the default graph
-        (ntriples, turtle), read through the Graph Store Protocol, to ``out``."""
-        if rdf_format in ("ntriples", "turtle"):
+        """Stream the server's named graphs (``nq``, ``trig``) or their merge, the default
+        graph (``nt``, ``ttl``), read through the Graph Store Protocol, to ``out``."""
+        fmt = get_format(rdf_format, "rdf")
+        if not fmt.has_graphs:
             url = self.endpoints.store + ("" if self.endpoints.union else "?default")
-            with self._request(url, None, None, _DUMP_TYPES[rdf_format]) as response:
+            with self._request(url, None, None, fmt.media_type) as response:
                 while chunk := response.read(1 << 16):
                     out.write(chunk)
             return
-        fmt = ox.RdfFormat.N_QUADS if rdf_format == "nquads" else ox.RdfFormat.TRIG
-        with self._request(self.endpoints.store, None, None, _DUMP_TYPES["nquads"]) as response:
+        nquads = get_format("nq").media_type
+        with self._request(self.endpoints.store, None, None, nquads) as response:
             named = (
                 q
                 for q in ox.parse(response, format=ox.RdfFormat.N_QUADS)
                 if not isinstance(q.graph_name, ox.DefaultGraph)
             )
-            ox.serialize(named, out, format=fmt)
+            ox.serialize(named, out, format=getattr(ox.RdfFormat, str(fmt.oxigraph)))
 
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
         """One named graph's triples (GSP GET), as rdflib terms."""

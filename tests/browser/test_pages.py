@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import LiveServer
+from tests.support import LiveServer
 
-pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FLAGS = [

@@ -11,24 +11,12 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from kg.config import Settings
-from kg.rdfinput import parse_rdf_file
+from kg.rdf.files import parse_rdf_file
 from kg.store import open_store
-from tests.conftest import run_dipkg
+from tests.support import run_dipkg, store_quads
 
 CORPUS = Settings().corpus_dir
 DOC_000 = "000_6aee4f90ec08fcc7"
-
-
-def store_quads(store_dir: Path) -> list[str]:
-    """Every quad of a store as sorted N-Quads lines (blank-node free by design)."""
-    store = open_store(store_dir, read_only=True)
-    try:
-        out = Path(store_dir.parent / "dump.nq")
-        with out.open("wb") as stream:
-            store.dump(stream, "nquads")
-    finally:
-        store.close()
-    return sorted(out.read_text(encoding="utf-8").splitlines())
 
 
 @pytest.fixture()
@@ -45,6 +33,7 @@ def existing_store(tmp_path: Path, built_store_dir: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_built_store_conforms(built_store_dir: Path) -> None:
     result = run_dipkg("validate", "--store", str(built_store_dir))
@@ -94,8 +83,18 @@ BAD_INPUTS = {
 }
 
 
+# two cases in the fast selection (the messages themselves are unit-tested in test_coding)
+FAST_BAD_INPUTS = {"malformed-metadata", "unknown-actor"}
+
+
 @pytest.mark.e2e
-@pytest.mark.parametrize("case", sorted(BAD_INPUTS), ids=sorted(BAD_INPUTS))
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, id=case, marks=() if case in FAST_BAD_INPUTS else pytest.mark.slow)
+        for case in sorted(BAD_INPUTS)
+    ],
+)
 def test_bad_input_is_named_and_leaves_the_store_unchanged(
     case: str, corpus_copy: Path, existing_store: Path
 ) -> None:
@@ -110,6 +109,7 @@ def test_bad_input_is_named_and_leaves_the_store_unchanged(
     assert store_quads(existing_store) == before
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_shape_violation_exits_1_and_leaves_the_store_unchanged(
     corpus_copy: Path, existing_store: Path
@@ -128,6 +128,7 @@ def test_shape_violation_exits_1_and_leaves_the_store_unchanged(
     assert store_quads(existing_store) == before
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_export_round_trips(built_store_dir: Path, tmp_path: Path) -> None:
     nquads = tmp_path / "expected.nq"

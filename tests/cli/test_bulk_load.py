@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_build import store_quads
-from tests.conftest import run_dipkg
+from tests.support import run_dipkg, store_quads
 
 
 @pytest.fixture()
@@ -18,6 +17,7 @@ def dump(built_store_dir: Path, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_dump_makes_the_same_store(built_store_dir: Path, dump: Path, tmp_path: Path) -> None:
     target = tmp_path / "new" / "store"
     result = run_dipkg("load", "--bulk", str(dump), store=target)

@@ -7,9 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.cli.test_build import store_quads
-from tests.conftest import run_dipkg
-from tests.ingest.conftest import ARTICLES, CURATED
+import pytest
+
+from tests.support import ARTICLES, CURATED, run_dipkg, store_quads
+
+pytestmark = pytest.mark.slow
 
 
 def test_batch_prints_a_summary_and_exits_1_when_one_document_is_rejected(

@@ -15,7 +15,15 @@ from kg.cli import cli
 Rows = list[dict[str, str]]
 
 
-@pytest.fixture(scope="session", params=["embedded", "oxigraph-server", "virtuoso"])
+# the remote backends start servers: in the full run only (the fast selection asks the embedded store)
+BACKENDS = [
+    "embedded",
+    pytest.param("oxigraph-server", marks=pytest.mark.slow),
+    pytest.param("virtuoso", marks=pytest.mark.slow),
+]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def ask(request: pytest.FixtureRequest, built_store_dir: Path) -> Callable[..., Rows]:
     """``ask(name, **params)``: run `dipkg query NAME --param k=v ... --format csv` -> rows.
 

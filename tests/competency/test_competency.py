@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg.config import Settings
-from kg.queries import SavedQuery, load_queries
+from kg.query.saved import SavedQuery, load_queries
 from kg.store import open_store
 
 Ask = Callable[..., list[dict[str, str]]]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from kg.config import Settings
-from kg.queries import load_queries
+from kg.query.saved import load_queries
 
 Ask = Callable[..., list[dict[str, str]]]
 PAGED = sorted(n for n, q in load_queries(Settings().queries_dir).items() if q.page_size)

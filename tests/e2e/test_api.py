@@ -1,5 +1,6 @@
-"""The saved-query API over HTTP: catalogue, runs in every format, errors that name the
-parameter, the OpenAPI document, and byte-identical CSV with `dipkg query`."""
+"""The saved-query API over real HTTP: byte-identical CSV with `dipkg query` for every
+competency question, and pages that link to each other in the ``Link`` header (the rest of the
+API is tested in process, in ``tests/server/test_saved_query_api.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import requests
 from click.testing import CliRunner
 
 from kg.cli import cli
-from tests.e2e.conftest import LiveServer
+from tests.support import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -61,70 +62,6 @@ def test_http_csv_equals_cli_csv(
     assert response.content.count(b"\n") >= 2, "every competency question has an answer"
 
 
-def test_catalogue(live_server: LiveServer) -> None:
-    catalogue = requests.get(live_server.url + "/api/queries").json()
-    by_name = {q["name"]: q for q in catalogue}
-    assert {
-        "events",
-        "pledges",
-        "demands",
-        "statements",
-        "timeline",
-        "pledge-history",
-        "actor",
-        "provenance",
-    } <= set(by_name)
-    events = by_name["events"]
-    assert events["params"]["type"]["kind"] == "concept"
-    assert "phone_call" in events["params"]["type"]["allowed"]
-    assert events["columns"][:2] == ["event", "type"] and events["example"]
-
-
-@pytest.mark.parametrize(
-    ("accept", "fmt", "media"),
-    [
-        ("application/sparql-results+json", None, "application/sparql-results+json"),
-        ("text/csv", None, "text/csv"),
-        (None, "tsv", "text/tab-separated-values"),
-        (None, "xml", "application/sparql-results+xml"),
-    ],
-    ids=["json", "csv", "tsv-override", "xml-override"],
-)
-def test_formats(live_server: LiveServer, accept: str | None, fmt: str | None, media: str) -> None:
-    params = {"maker": "China"} | ({"_format": fmt} if fmt else {})
-    headers = {"Accept": accept} if accept else {}
-    response = requests.get(
-        live_server.url + "/api/queries/pledges", params=params, headers=headers
-    )
-    assert response.status_code == 200
-    assert response.headers["Content-Type"].split(";")[0] == media
-
-
-def test_unknown_parameter_names_the_known_ones(live_server: LiveServer) -> None:
-    response = requests.get(live_server.url + "/api/queries/pledges", params={"makr": "China"})
-    assert response.status_code == 400
-    body = response.json()
-    assert body["type"] == "/problems/unknown-parameter" and body["parameter"] == "makr"
-    assert "known: maker, recipient, topic, status" in body["detail"]
-
-
-@pytest.mark.parametrize(
-    ("query", "params", "parameter"),
-    [
-        ("events", {"type": "dinner"}, "type"),
-        ("events", {"from": "last spring"}, "from"),
-        ("events", {"actor": "Zhou Enlai"}, "actor"),
-        ("provenance", {"resource": "http://a b"}, "resource"),
-    ],
-    ids=["concept", "date", "actor", "iri"],
-)
-def test_ill_typed_parameter(
-    live_server: LiveServer, query: str, params: dict[str, str], parameter: str
-) -> None:
-    response = requests.get(f"{live_server.url}/api/queries/{query}", params=params)
-    assert response.status_code == 400 and response.json()["parameter"] == parameter
-
-
 def test_pages_link_to_each_other(live_server: LiveServer) -> None:
     url = f"{live_server.url}/api/queries/events"
     whole = requests.get(url, params={"_format": "csv", "pageSize": "1000"}, timeout=10)
@@ -144,66 +81,3 @@ def test_pages_link_to_each_other(live_server: LiveServer) -> None:
         )
     assert seen == rows
     assert "prev" in response.links
-
-
-@pytest.mark.parametrize(
-    ("params", "parameter"), [({"page": "0"}, "page"), ({"pageSize": "x"}, "pageSize")]
-)
-def test_bad_page_is_a_problem(
-    live_server: LiveServer, params: dict[str, str], parameter: str
-) -> None:
-    response = requests.get(f"{live_server.url}/api/queries/pledges", params=params, timeout=10)
-    assert response.status_code == 400
-    assert response.headers["Content-Type"] == "application/problem+json"
-    assert response.json()["parameter"] == parameter
-
-
-def test_unknown_query_is_404(live_server: LiveServer) -> None:
-    response = requests.get(live_server.url + "/api/queries/nope")
-    assert response.status_code == 404 and "events" in response.json()["hint"]
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        'x" || "1" = "1',
-        "Xi> } UNION { ?s ?p ?o",
-        "a\\b",
-        "line\nbreak",
-        "DELETE WHERE { ?s ?p ?o }",
-        "}" * 50,
-        "x" * 400,
-        "productive'",
-    ],
-    ids=["quote-or", "gt-brace", "backslash", "newline", "keyword", "braces", "long", "apostrophe"],
-)
-def test_injection_through_parameters(live_server: LiveServer, value: str) -> None:
-    everything = requests.get(live_server.url + "/api/queries/statements").json()
-    response = requests.get(live_server.url + "/api/queries/statements", params={"contains": value})
-    assert response.status_code == 200, response.text
-    rows = response.json()["results"]["bindings"]
-    assert len(rows) < len(everything["results"]["bindings"])
-    for param in ("speaker",):
-        probe = requests.get(live_server.url + "/api/queries/statements", params={param: value})
-        assert probe.status_code == 400 and probe.json()["parameter"] == param
-
-
-def test_openapi_document(live_server: LiveServer) -> None:
-    document = requests.get(live_server.url + "/api/openapi.json").json()
-    assert document["openapi"].startswith("3.1")
-    operation = document["paths"]["/api/queries/events"]["get"]
-    names = {p["name"] for p in operation["parameters"]}
-    assert {"actor", "counterpart", "type", "from", "to", "_format"} <= names
-    assert "400" in operation["responses"]
-
-
-def test_docs_and_pages(live_server: LiveServer) -> None:
-    docs = requests.get(live_server.url + "/api/docs")
-    assert docs.status_code == 200 and "/api/queries/events" in docs.text
-    page = requests.get(
-        live_server.url + "/queries/events",
-        params={"actor": "Biden", "counterpart": "Xi", "type": "meeting", "run": "1"},
-    )
-    assert page.status_code == 200 and "Filoli estate" in page.text
-    home = requests.get(live_server.url + "/")
-    assert home.status_code == 200 and "Saved queries" in home.text

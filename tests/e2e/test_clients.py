@@ -9,7 +9,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from tests.e2e.conftest import LiveServer
+from tests.support import LiveServer
 
 pytestmark = pytest.mark.e2e
 XI = "https://w3id.org/dipkg/id/actor/xi-jinping"

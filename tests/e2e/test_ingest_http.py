@@ -11,11 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.cli.test_build import store_quads
-from tests.e2e.conftest import LiveServer
-from tests.ingest.conftest import ARTICLES
-
-TOKEN = "s3cret-token-for-tests"
+from tests.support import TOKEN, LiveServer, article, store_quads
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +23,6 @@ def writable(
     server = LiveServer(store, write_token=TOKEN)
     yield server
     server.stop()
-
-
-def article(name: str, **extra: str) -> dict[str, str]:
-    published = (ARTICLES / f"{name}.meta.yaml").read_text(encoding="utf-8").split("published: ")[1]
-    return {
-        "id": name,
-        "text": (ARTICLES / f"{name}.txt").read_text(encoding="utf-8"),
-        "published": published.strip(),
-        **extra,
-    }
 
 
 def post(server: LiveServer, body: object, token: str | None = TOKEN) -> requests.Response:
@@ -60,6 +46,7 @@ def test_a_missing_or_wrong_token_is_401(writable: LiveServer, token: str | None
     assert TOKEN not in response.text
 
 
+@pytest.mark.slow
 def test_ingest_answers_with_the_resources_and_readers_see_them(writable: LiveServer) -> None:
     response = post(writable, article("widodo_beijing"))
     assert response.status_code == 201, response.text
@@ -81,6 +68,7 @@ def test_ingest_answers_with_the_resources_and_readers_see_them(writable: LiveSe
     assert again.status_code == 200 and again.json()["status"] == "replaced"
 
 
+@pytest.mark.slow
 def test_the_token_never_reaches_the_log(writable: LiveServer) -> None:
     post(writable, article("widodo_beijing"))
     post(writable, article("widodo_beijing"), token="wrong-" + TOKEN)

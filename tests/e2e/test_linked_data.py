@@ -3,8 +3,6 @@ dumps round-trip; VoID counts equal the store's; evidence shown equals the docum
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 
 import pytest
@@ -13,22 +11,12 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kg.config import Settings
-from kg.rdfinput import parse_rdf_file
+from kg.rdf.files import parse_rdf_file
 from kg.store import open_store
-from tests.e2e.conftest import LiveServer, parse_graph
+from tests.support import KINDS, LiveServer, parse_graph
 
 pytestmark = pytest.mark.e2e
 BASE = Settings().base_iri
-KINDS = {
-    "event": "event/2023-11-15-meeting-joe-biden-xi-jinping",
-    "pledge": "pledge/2023-11-15-china-united-states-narcotics",
-    "actor": "actor/xi-jinping",
-    "place": "place/filoli-estate",
-    "document": "document/000_6aee4f90ec08fcc7",
-    "demand": "demand/2023-11-15-xi-jinping-taiwan",
-    "statement": "statement/2023-11-15-white-house-99397316",
-    "office": "actor/foreign-minister-of-china",
-}
 RDF_TYPES = {
     "text/turtle": "turtle",
     "application/ld+json": "json-ld",
@@ -76,48 +64,6 @@ def test_unknown_resources_are_404_problems(live_server: LiveServer, path: str) 
     response = requests.get(live_server.url + path, headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("application/problem+json")
-
-
-def test_pages_show_evidence_equal_to_the_document(live_server: LiveServer) -> None:
-    corpus = Settings().corpus_dir
-    for kind in ("event", "pledge"):
-        page = requests.get(
-            f"{live_server.url}/id/{KINDS[kind]}", headers={"Accept": "text/html"}
-        ).text
-        quotes = re.findall(
-            r'<blockquote>(.*?)</blockquote>\s*<a class="source" '
-            r'href="/id/document/([^#]+)#char=(\d+),(\d+)"',
-            page,
-            re.S,
-        )
-        assert quotes, kind
-        for quote, document, start, end in quotes:
-            text = (corpus / f"{document}.txt").read_text(encoding="utf-8")
-            assert text[int(start) : int(end)] == html.unescape(quote)
-    both = requests.get(
-        f"{live_server.url}/id/{KINDS['event']}", headers={"Accept": "text/html"}
-    ).text
-    assert "000_6aee4f90ec08fcc7" in both and "001_8a1da5cde644e144" in both
-
-
-def test_document_page_highlights_spans(live_server: LiveServer) -> None:
-    page = requests.get(
-        f"{live_server.url}/id/{KINDS['document']}", headers={"Accept": "text/html"}
-    ).text
-    assert page.count("<mark") >= 10
-    assert 'id="char=87,228"' in page
-
-
-def test_ontology_and_schemes_dereference(live_server: LiveServer) -> None:
-    page = requests.get(live_server.url + "/def", headers={"Accept": "text/html"}).text
-    assert 'id="Pledge"' in page and 'id="maker"' in page
-    turtle = requests.get(live_server.url + "/def", headers={"Accept": "text/turtle"})
-    assert (URIRef("https://w3id.org/dipkg/def#Pledge"), None, None) in Graph().parse(
-        data=turtle.text
-    )
-    scheme = requests.get(live_server.url + "/concept/topic", headers={"Accept": "text/turtle"})
-    graph = Graph().parse(data=scheme.text)
-    assert (URIRef("https://w3id.org/dipkg/concept/topic/taiwan"), None, None) in graph
 
 
 def _store_dataset(store_dir: Path) -> Dataset:
@@ -183,6 +129,7 @@ def test_void_counts_equal_the_store(live_server: LiveServer, built_store_dir: P
     assert f"{live_server.url}/dump.nq" in dumps
 
 
+@pytest.mark.slow
 def test_every_iri_the_base_owns_dereferences(
     live_server: LiveServer, built_store_dir: Path
 ) -> None:
@@ -203,35 +150,3 @@ def test_every_iri_the_base_owns_dereferences(
         )
         assert response.status_code == 200, iri
         assert f"<{iri}>" in response.text, iri
-
-
-@pytest.mark.parametrize(
-    ("params", "title"),
-    [({"actor": "Xi"}, "Timeline of Xi"), ({"actor": "Xi", "counterpart": "Biden"}, "with Biden")],
-    ids=["actor", "pair"],
-)
-def test_timeline_svg_has_a_mark_per_dated_item(
-    live_server: LiveServer, params: dict[str, str], title: str
-) -> None:
-    response = requests.get(live_server.url + "/timeline", params=params)
-    assert response.status_code == 200 and response.headers["Content-Type"].startswith(
-        "image/svg+xml"
-    )
-    assert title in response.text
-    rows = requests.get(
-        live_server.url + "/api/queries/timeline", params={"actor": params["actor"]}
-    ).json()
-    items = {b["item"]["value"] for b in rows["results"]["bindings"] if "date" in b}
-    if "counterpart" in params:
-        other = requests.get(
-            live_server.url + "/api/queries/timeline", params={"actor": params["counterpart"]}
-        ).json()
-        items &= {b["item"]["value"] for b in other["results"]["bindings"]}
-    assert response.text.count('class="mark"') == len(items) > 0
-
-
-def test_actor_page_embeds_the_timeline(live_server: LiveServer) -> None:
-    page = requests.get(
-        f"{live_server.url}/id/{KINDS['actor']}", headers={"Accept": "text/html"}
-    ).text
-    assert "<svg" in page and 'class="mark"' in page

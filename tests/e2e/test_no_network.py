@@ -4,10 +4,8 @@ any outbound connection fail loudly."""
 
 from __future__ import annotations
 
-import http.server
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,43 +16,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import DipkgError
-from kg.executor import QueryExecutor
-from tests.conftest import run_dipkg
-from tests.e2e.conftest import LiveServer
+from kg.store.executor import QueryExecutor
+from tests.support import Canary, LiveServer, run_dipkg
 
 pytestmark = pytest.mark.e2e
-
-
-class Canary:
-    """An HTTP server on loopback that counts the requests it gets."""
-
-    def __init__(self) -> None:
-        hits: list[str] = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                hits.append(self.path)
-                self.send_response(200)
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            do_POST = do_GET  # noqa: N815 - Oxigraph sends SERVICE calls as POST
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.hits = hits
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture()
 def canary() -> Iterator[Canary]:
     server = Canary()
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 def cheap_query_answers_quickly(server: LiveServer) -> None:
@@ -182,6 +154,7 @@ _FRAGMENTS = st.sampled_from(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150,
     deadline=None,

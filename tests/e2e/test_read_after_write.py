@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import LiveServer
-from tests.e2e.test_ingest_http import TOKEN, article
+from tests.support import TOKEN, LiveServer, article
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import LiveServer
+from tests.support import LiveServer
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DOUBLING = (
     "SELECT (STRLEN(?s28) AS ?n) WHERE { BIND('xxxxxxxxxxxxxxxx' AS ?s0) "
@@ -30,7 +30,9 @@ NESTED_OPTIONALS = (
 
 
 @pytest.fixture(scope="module")
-def confined(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def confined(
+    built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     live = LiveServer(
         built_store_dir,
         log_dir=tmp_path_factory.mktemp("runaway"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import LiveServer
+from tests.support import LiveServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -35,7 +35,9 @@ def server(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def connect(server: LiveServer, source: str = "127.0.0.1") -> socket.socket:
-    return socket.create_connection(("127.0.0.1", server.port), timeout=10, source_address=(source, 0))
+    return socket.create_connection(
+        ("127.0.0.1", server.port), timeout=10, source_address=(source, 0)
+    )
 
 
 def ask_quickly(server: LiveServer) -> float:

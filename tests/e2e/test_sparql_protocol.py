@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.e2e.conftest import LiveServer
+from tests.support import LiveServer
 
 pytestmark = pytest.mark.e2e
 DOC_000 = "https://w3id.org/dipkg/id/graph/000_6aee4f90ec08fcc7"
@@ -309,6 +309,7 @@ def test_cors_on_get(live_server: LiveServer) -> None:
 # -- limits --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_timeout_is_a_503_and_the_server_recovers(start_server) -> None:  # type: ignore[no-untyped-def]
     server = start_server(query_timeout="1", workers="1")
     cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -11,9 +11,9 @@ import pytest
 
 from kg.config import Settings
 from kg.extract import Extraction, Extractor
-from kg.pipeline import load_vocabulary, scheme_notations
+from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.records import DateValue, Document
-from kg.registry import Registry, load_registry
+from kg.sources.registry import Registry, load_registry
 
 REGISTRY = """
 states:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.documents import clean_text, read_document
 from kg.errors import InputError
+from kg.sources.articles import read_document
+from kg.sources.cleaning import clean_text
 
 from .conftest import ExtractText, write_document
 

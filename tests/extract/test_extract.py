@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.config import Settings
-from kg.documents import read_document
 from kg.extract import Extraction, extract, registry_with
-from kg.registry import Registry, load_registry
+from kg.sources.articles import read_document
+from kg.sources.registry import Registry, load_registry
 
 from .conftest import ExtractText
 
@@ -109,7 +109,7 @@ def test_absolute_dates_need_no_publication_date(extract_text: ExtractText) -> N
 def test_bundled_corpus_extracts_with_exact_spans() -> None:
     settings = Settings()
     registry = load_registry(settings.corpus_dir / "registry.yaml")
-    from kg.pipeline import load_vocabulary, scheme_notations
+    from kg.rdf.ontology import load_vocabulary, scheme_notations
 
     vocabulary = scheme_notations(load_vocabulary(settings.ontology_dir))
     for path in sorted(Path(settings.corpus_dir).glob("*.txt")):

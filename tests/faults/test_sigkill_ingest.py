@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from kg.config import Settings
-from kg.ingest import Ingester
+from kg.flows.ingest import Ingester
 from kg.store import open_store, writing
-from tests.conftest import DIPKG, ROOT
-from tests.ingest.conftest import ARTICLES, CURATED, conforms
+from tests.support import ARTICLES, CURATED, DIPKG, ROOT, conforms
+
+pytestmark = pytest.mark.slow
 
 ID = "https://w3id.org/dipkg/id/"
 RUNS = 20

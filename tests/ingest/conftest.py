@@ -8,17 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 
 from kg.config import Settings
-from kg.ingest import Ingester
-from kg.pipeline import load_vocabulary
+from kg.flows.ingest import Ingester
 from kg.store import EmbeddedStore, writing
-from kg.store.base import Store
-from kg.validation import load_shapes, validate_graph
-
-ARTICLES = Path(__file__).parent / "articles"
-CURATED = Path(__file__).parent / "curated"
 
 
 @pytest.fixture()
@@ -39,29 +32,3 @@ def store(store_dir: Path) -> Iterator[EmbeddedStore]:
 @pytest.fixture(scope="session")
 def ingester() -> Ingester:
     return Ingester(Settings())
-
-
-def snapshot(store: EmbeddedStore) -> set[tuple[object, ...]]:
-    """Every quad of the store, to compare before and after."""
-    return set(store.quads())
-
-
-def conforms(store: Store) -> bool:
-    """Whether the whole store, with the vocabulary, conforms to the shapes."""
-    graph = Graph()
-    for s, p, o, _ in store.quads():
-        graph.add((s, p, o))
-    settings = Settings()
-    return validate_graph(
-        graph + load_vocabulary(settings.ontology_dir), load_shapes(settings.ontology_dir)
-    ).conforms
-
-
-def select(store: EmbeddedStore, sparql: str) -> list[tuple[object, ...]]:
-    prefixes = (
-        "PREFIX dip: <https://w3id.org/dipkg/def#>\n"
-        "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
-        "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
-        "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-    )
-    return store.query(prefixes + sparql).rows

@@ -10,9 +10,9 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from kg.config import Settings
-from kg.ingest import Ingester
+from kg.flows.ingest import Ingester
 from kg.store import EmbeddedStore
-from tests.ingest.conftest import ARTICLES, CURATED, conforms, select, snapshot
+from tests.support import ARTICLES, CURATED, conforms, select, snapshot
 
 ID = "https://w3id.org/dipkg/id/"
 

@@ -10,11 +10,13 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from bench.load import run_load
-from tests.conftest import ROOT
-from tests.e2e.conftest import LiveServer
+from tests.support import ROOT, LiveServer
+
+pytestmark = pytest.mark.slow
 
 SECONDS = float(os.environ.get("DIPKG_LOAD_SECONDS", "60"))
 WORKERS, THREADS = 2, 4

@@ -9,21 +9,29 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_dipkg
+from tests.support import run_dipkg
 
 
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("arrays.jsonld", '{"@id": "http://x/a", "http://x/p": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+        (
+            "arrays.jsonld",
+            '{"@id": "http://x/a", "http://x/p": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        ),
         ("collections.ttl", "<http://x/a> <http://x/p> " + "(" * 200_000 + ")" * 200_000 + " ."),
-        ("bnodes.trig", "<http://x/g> { <http://x/a> <http://x/p> " + "[ <http://x/q> " * 5_000 + "1" + " ]" * 5_000 + " . }"),
+        (
+            "bnodes.trig",
+            "<http://x/g> { <http://x/a> <http://x/p> "
+            + "[ <http://x/q> " * 5_000
+            + "1"
+            + " ]" * 5_000
+            + " . }",
+        ),
     ],
     ids=["jsonld-arrays", "turtle-collections", "trig-blank-nodes"],
 )
-def test_deep_nesting_is_refused_before_parsing(
-    tmp_path: Path, name: str, content: str
-) -> None:
+def test_deep_nesting_is_refused_before_parsing(tmp_path: Path, name: str, content: str) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     store = tmp_path / "store"

@@ -8,7 +8,7 @@ import json
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import WRITE_TOKEN
+from tests.support import WRITE_TOKEN
 
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kg.config import Settings
-from kg.queries import SavedQuery, TermResolver, load_queries, run_saved_query
+from kg.query.saved import SavedQuery, TermResolver, load_queries, run_saved_query
 from kg.store import open_store
 from kg.store.base import QueryResult
 from kg.store.remote import json_term
@@ -108,7 +108,7 @@ def jena(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Jen
     dump = work / "dump.nq"
     store = open_store(built_store_dir, read_only=True)
     with dump.open("wb") as out:
-        store.dump(out, "nquads")
+        store.dump(out, "nq")
     store.close()
     messages = _messages(work / "messages")
     _jena(messages, "tdb2.tdbloader", f"--loc={work / 'tdb2'}", str(dump))

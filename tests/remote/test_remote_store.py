@@ -13,11 +13,11 @@ import requests
 
 from kg.config import Settings
 from kg.errors import StoreError
-from kg.ingest import Ingester
+from kg.flows.ingest import Ingester
 from kg.store import RemoteStore, open_store, writing
-from tests.conftest import free_port, oxigraph_server, run_dipkg
-from tests.e2e.conftest import LiveServer
-from tests.ingest.conftest import ARTICLES, CURATED
+from tests.support import ARTICLES, CURATED, LiveServer, free_port, oxigraph_server, run_dipkg
+
+pytestmark = pytest.mark.slow
 
 ID = "https://w3id.org/dipkg/id/"
 

@@ -7,12 +7,15 @@ import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
 from kg.config import Settings
-from kg.pipeline import validate_stored
-from tests.conftest import run_dipkg
+from kg.flows.validate import validate_stored
+from tests.support import run_dipkg
+
+pytestmark = pytest.mark.slow
 
 DIP = "https://w3id.org/dipkg/def#"
 

@@ -10,10 +10,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.coding import read_coding
 from kg.errors import InputError
 from kg.records import DateValue, Document
-from kg.registry import load_registry
+from kg.sources.coding import read_coding
+from kg.sources.registry import load_registry
 
 TEXT = "Xi met Biden on Tuesday. Xi said “no”. Xi met Biden again."
 VOCABULARY = {
@@ -176,6 +176,7 @@ _CODINGS = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @given(_CODINGS)
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.evaluation import DateScore, Score, score_coding
+from kg.flows.evaluate import DateScore, Score, score_coding
 from kg.records import (
     Actor,
     Coding,
@@ -25,7 +25,7 @@ from kg.records import (
     Statement,
     StatusStep,
 )
-from kg.registry import Registry
+from kg.sources.registry import Registry
 
 DOC = Document("d", "Xi met Biden.", "t", DateValue.parse("2024-04-02"))
 SPAN = Span("d", 0, 12, "Xi met Biden")
@@ -214,7 +214,7 @@ def test_eval_command_without_extra_registry(gold_dir: Path) -> None:
 
 def test_gold_registry_adds_the_extra_file(tmp_path: Path) -> None:
     from kg.errors import InputError
-    from kg.evaluation import gold_registry
+    from kg.flows.evaluate import gold_registry
 
     base = tmp_path / "registry.yaml"
     base.write_text("states:\n  - {id: japan, label: Japan}\n", encoding="utf-8")

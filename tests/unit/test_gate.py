@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import QueryError
-from kg.gate import MAX_NESTING, MAX_OPERATORS, check_query, lex
+from kg.store.gate import MAX_NESTING, MAX_OPERATORS, check_query, lex
 
 CANARY = "http://127.0.0.1:9/canary"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rdflib import Literal
 
 from kg.errors import InputError, QueryError
-from kg.queries import (
+from kg.query.saved import (
     SavedQuery,
     TermResolver,
     bind,
@@ -21,8 +21,8 @@ from kg.queries import (
     run_saved_query,
 )
 from kg.store import EmbeddedStore
+from tests.support import ROOT, SAVED_QUERIES
 
-ROOT = Path(__file__).resolve().parents[2]
 ECHO = """#+ title: Echo
 #+ description: "Returns its parameter."
 #+ row: value
@@ -54,16 +54,7 @@ def store() -> EmbeddedStore:
 
 def test_every_bundled_query_parses_and_declares_its_projection() -> None:
     queries = load_queries(ROOT / "queries")
-    assert set(queries) >= {
-        "events",
-        "pledges",
-        "demands",
-        "statements",
-        "timeline",
-        "pledge-history",
-        "actor",
-        "provenance",
-    }
+    assert set(queries) >= SAVED_QUERIES
     for query in queries.values():
         select = query.text[query.text.index("SELECT") :].split("WHERE")[0]
         projected = [w[1:] for w in select.split() if w.startswith("?")]

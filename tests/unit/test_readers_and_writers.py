@@ -10,9 +10,12 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from kg.errors import StoreError
 from kg.store.embedded import EmbeddedStore, writing
+
+pytestmark = pytest.mark.slow
 
 
 def test_readers_reopen_while_a_writer_compacts(built_store_dir: Path, tmp_path: Path) -> None:
@@ -71,7 +74,9 @@ def test_a_bare_read_only_open_during_compaction_does_fail(
         while time.monotonic() < stop:
             store = ox.Store(str(path))
             for _ in range(5):
-                store.update(f"INSERT DATA {{ GRAPH <http://g/{n}> {{ <http://s/{n}> <http://p> 1 }} }}")
+                store.update(
+                    f"INSERT DATA {{ GRAPH <http://g/{n}> {{ <http://s/{n}> <http://p> 1 }} }}"
+                )
                 n += 1
             store.optimize()
             del store

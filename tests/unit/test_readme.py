@@ -3,13 +3,11 @@ commands a new user needs."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kg.cli import cli
 from kg.config import Settings
-from kg.queries import load_queries
+from kg.query.saved import load_queries
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

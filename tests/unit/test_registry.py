@@ -8,7 +8,7 @@ import pytest
 
 from kg.errors import InputError, UnknownActorError
 from kg.records import DateValue
-from kg.registry import load_registry
+from kg.sources.registry import load_registry
 
 REGISTRY = """
 states:

@@ -8,8 +8,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from kg import iris
-from kg.known import period_starts
-from kg.mapping import map_codings
+from kg.rdf.mapping import map_codings
 from kg.records import (
     Actor,
     Coding,
@@ -22,8 +21,9 @@ from kg.records import (
     Span,
     StatusStep,
 )
-from kg.registry import Registry
 from kg.resolve import resolve
+from kg.resolve.candidates import period_starts
+from kg.sources.registry import Registry
 from kg.vocab import DIP
 
 BASE = "http://example.org/"

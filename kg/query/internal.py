@@ -1,0 +1,52 @@
+"""dipkg's own SPARQL: one ``.rq`` file per query in ``kg/query/sparql/``, loaded by name.
+
+A file holds the query without PREFIX lines (the namespaces of :mod:`kg.vocab` go before it)
+and names its inputs as ``VALUES ?_name { UNDEF }`` slots, as the saved queries do. A slot is
+filled with RDF terms serialised by rdflib (one term, several, or none: an empty ``VALUES``
+matches nothing), never with pasted text; a slot left as it is stays unbound.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib.term import Node
+
+from kg.vocab import sparql_prefixes
+
+DIRECTORY = Path(__file__).with_name("sparql")
+
+
+@functools.cache
+def _text(name: str) -> str:
+    path = DIRECTORY / f"{name}.rq"
+    return path.read_text(encoding="utf-8")
+
+
+def internal_query(name: str, **slots: Node | Iterable[Node]) -> str:
+    """The query ``{name}.rq`` with the namespaces' prefixes and its slots filled.
+
+    >>> from rdflib import URIRef
+    >>> "VALUES ?_resource { <http://x/a> }" in internal_query("exists", resource=URIRef("http://x/a"))
+    True
+
+    Raises:
+        ValueError: the file has no slot of a given name (a programming error).
+    """
+    text = _text(name)
+    for slot, value in slots.items():
+        terms = [value] if isinstance(value, Node) else list(value)
+        filled = " ".join(term.n3() for term in terms)
+        pattern = re.compile(rf"VALUES\s+\?_{re.escape(slot)}\s*\{{\s*UNDEF\s*\}}")
+        text, count = pattern.subn(f"VALUES ?_{slot} {{ {filled} }}".replace("\\", r"\\"), text)
+        if not count:
+            raise ValueError(f"{name}.rq has no slot ?_{slot}")
+    return sparql_prefixes() + text
+
+
+def query_names() -> list[str]:
+    """The names of every internal query."""
+    return sorted(p.stem for p in DIRECTORY.glob("*.rq"))

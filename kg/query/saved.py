@@ -1,0 +1,397 @@
+"""Saved queries: ``queries/NAME.rq`` files with a ``#+`` YAML header, and parameter binding.
+
+A parameter is a ``VALUES ?_name { UNDEF }`` line in the query. Binding swaps ``UNDEF`` for an
+RDF term serialised by rdflib (``.n3()``) after validating the value: an actor name resolved
+through the registry in the store, a concept checked against its SKOS scheme, an ISO date, an
+IRI parsed and re-serialised, or free text as a plain literal. Parameter values are never
+pasted into query text. Header format: STYLE.md, "Saved queries".
+
+Paging (the ``pagination`` header key, named after grlc's): the query has one ``# PAGE``
+comment line where the page's ``LIMIT``/``OFFSET`` goes, in the subquery that selects the
+rows' keys in the result's order, so only one page of rows has its columns looked up. The file
+still runs as-is anywhere (the whole result); ``page`` and ``pageSize`` are integers checked
+here and written as digits, never pasted text.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.errors import InputError, QueryError, UnknownParameterError, UnknownQueryError
+from kg.query.internal import internal_query
+from kg.query.results import sort_multivalued
+from kg.records import DateValue
+from kg.sources.registry import NameIndex
+from kg.store.base import Queryable, QueryResult
+from kg.vocab import DIPC
+
+HEADER_KEYS = {"title", "description", "row", "columns", "multi", "params", "example", "pagination"}
+PARAM_KINDS = {"actor", "concept", "date", "text", "resource"}
+PARAM_KEYS = {"kind", "description", "scheme", "default", "bound"}
+MAX_TEXT = 500
+PAGING = ("page", "pageSize")  # the parameters of a query with a ``pagination`` header
+MAX_PAGE = 1_000_000  # the highest page number
+MAX_PAGE_SIZE = 10_000  # when no row cap is given
+_PAGE_MARKER = re.compile(r"^[ \t]*#[ \t]*PAGE[ \t]*$", re.M)
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One query parameter, as declared in the header."""
+
+    name: str
+    kind: str
+    description: str = ""
+    scheme: str | None = None
+    default: str | None = None
+    bound: str = "start"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedQuery:
+    """One saved query: its header and its SPARQL text."""
+
+    name: str
+    title: str
+    description: str
+    row: str
+    columns: tuple[str, ...]
+    text: str
+    multi: tuple[str, ...] = ()
+    params: Mapping[str, Parameter] = field(default_factory=dict)
+    example: Mapping[str, str] = field(default_factory=dict)
+    page_size: int | None = None
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every parameter name the query takes, its paging parameters included."""
+        return (*self.params, *(PAGING if self.page_size else ()))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a paged query's rows (``number`` counts from 1)."""
+
+    number: int
+    size: int
+
+    @property
+    def clause(self) -> str:
+        """The solution modifiers that select this page."""
+        return f"LIMIT {self.size} OFFSET {(self.number - 1) * self.size}"
+
+    def full(self, rows: int) -> bool:
+        """Whether a page of ``rows`` rows may have a next one (it is full; the last page of
+        a result can then be empty)."""
+        return rows >= self.size
+
+
+def load_queries(directory: Path) -> dict[str, SavedQuery]:
+    """Every ``*.rq`` file of ``directory``, by name.
+
+    Raises:
+        InputError: a header is broken (naming file and line) or a parameter has no VALUES line.
+    """
+    if not directory.is_dir():
+        raise InputError(f"{directory}: saved-query directory not found.")
+    return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
+
+
+def parse_query_file(path: Path) -> SavedQuery:
+    """Parse one ``.rq`` file's header and check its parameters are bindable."""
+    text = path.read_text(encoding="utf-8")
+    header_lines = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("#+"):
+            if not line.startswith("#+ ") and line.strip() != "#+":
+                raise InputError(f"{path}:{number}: header lines start with '#+ '.")
+            header_lines.append(line[3:])
+        elif line.strip():
+            break
+    try:
+        header = yaml.safe_load("\n".join(header_lines)) or {}
+    except yaml.MarkedYAMLError as exc:
+        line_no = (exc.problem_mark.line + 1) if exc.problem_mark else 1
+        raise InputError(f"{path}:{line_no}: broken header: {exc.problem}.") from exc
+    if not isinstance(header, dict):
+        raise InputError(f"{path}:1: the header must be a YAML mapping.")
+    unknown = sorted(set(header) - HEADER_KEYS)
+    if unknown:
+        raise InputError(
+            f"{path}:{_line_of(text, unknown[0])}: unknown header key {unknown[0]!r}.",
+            hint=f"Known keys: {', '.join(sorted(HEADER_KEYS))}.",
+        )
+    for key in ("title", "description", "row", "columns"):
+        if key not in header:
+            raise InputError(f"{path}:1: header key {key!r} is missing.")
+    params = {}
+    for name, spec in (header.get("params") or {}).items():
+        params[name] = _parameter(path, text, str(name), spec)
+        if not re.search(rf"VALUES\s+\?_{re.escape(str(name))}\s*\{{\s*UNDEF\s*\}}", text):
+            raise InputError(
+                f"{path}:{_line_of(text, str(name))}: parameter {name!r} has no "
+                f"'VALUES ?_{name} {{ UNDEF }}' line in the query."
+            )
+    page_size = _pagination(path, text, header.get("pagination"), params)
+    return SavedQuery(
+        name=path.stem,
+        title=str(header["title"]),
+        description=str(header["description"]),
+        row=str(header["row"]),
+        columns=tuple(str(c) for c in header["columns"]),
+        text=text,
+        multi=tuple(str(c) for c in header.get("multi") or ()),
+        params=params,
+        example={str(k): str(v) for k, v in (header.get("example") or {}).items()},
+        page_size=page_size,
+    )
+
+
+def _pagination(path: Path, text: str, size: object, params: Mapping[str, Parameter]) -> int | None:
+    """The default page size, checked against the query's one ``# PAGE`` line (where the
+    page's ``LIMIT``/``OFFSET`` goes: in the subquery that selects the rows' keys, so that
+    only one page of rows gets its columns looked up)."""
+    markers = len(_PAGE_MARKER.findall(text))
+    if size is None:
+        if markers:
+            raise InputError(f"{path}: a '# PAGE' line but no 'pagination' header key.")
+        return None
+    where = f"{path}:{_line_of(text, 'pagination')}"
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_PAGE_SIZE:
+        raise InputError(f"{where}: pagination must be a page size from 1 to {MAX_PAGE_SIZE}.")
+    if markers != 1:
+        raise InputError(
+            f"{where}: a paged query needs exactly one '# PAGE' line (it has {markers}).",
+            hint="Put it after the ORDER BY of the subquery that selects the rows.",
+        )
+    clash = sorted(set(PAGING) & set(params))
+    if clash:
+        raise InputError(f"{where}: parameter {clash[0]!r} is reserved for paging.")
+    return size
+
+
+def _parameter(path: Path, text: str, name: str, spec: object) -> Parameter:
+    where = f"{path}:{_line_of(text, name)}"
+    if not isinstance(spec, dict):
+        raise InputError(f"{where}: parameter {name!r} must be a mapping like {{kind: actor}}.")
+    unknown = sorted(set(spec) - PARAM_KEYS)
+    if unknown:
+        raise InputError(f"{where}: parameter {name!r} has unknown key {unknown[0]!r}.")
+    kind = str(spec.get("kind", ""))
+    if kind not in PARAM_KINDS:
+        raise InputError(
+            f"{where}: parameter {name!r} has kind {kind!r}.",
+            hint=f"Kinds: {', '.join(sorted(PARAM_KINDS))}.",
+        )
+    if kind == "concept" and not spec.get("scheme"):
+        raise InputError(f"{where}: concept parameter {name!r} needs a scheme.")
+    return Parameter(
+        name=name,
+        kind=kind,
+        description=str(spec.get("description", "")),
+        scheme=spec.get("scheme"),
+        default=None if spec.get("default") is None else str(spec["default"]),
+        bound=str(spec.get("bound", "start")),
+    )
+
+
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("#+") and needle in line:
+            return number
+    return 1
+
+
+class TermResolver:
+    """Turns parameter values into RDF terms, looking names and concepts up in the store.
+
+    The lookups are cached; a name the cached actor index lacks rebuilds it (at most every
+    ``REFRESH`` seconds), so actors an ingest added become nameable without a restart.
+    """
+
+    REFRESH = 10.0
+
+    def __init__(self, store: Queryable, base: str) -> None:
+        self.store = store
+        self.base = base
+        self._actors: NameIndex | None = None
+        self._actors_built = 0.0
+        self._schemes: dict[str, dict[str, URIRef]] = {}
+
+    def actor_index(self) -> NameIndex:
+        if self._actors is None:
+            index = NameIndex()
+            rows = self.store.query(internal_query("actor-names")).rows
+            for actor, name in rows:
+                index.add(str(name), str(actor))
+            for actor, _ in rows:
+                index.add(str(actor).rsplit("/", 1)[-1], str(actor))
+            self._actors = index
+            self._actors_built = time.monotonic()
+        return self._actors
+
+    def find_actor(self, name: str) -> str | None:
+        """The IRI of the actor with this name, IRI tail or alias, if any."""
+        found = self.actor_index().find(name)
+        if found is None and time.monotonic() - self._actors_built > self.REFRESH:
+            self._actors = None
+            found = self.actor_index().find(name)
+        return found
+
+    def notations(self, scheme: str) -> dict[str, URIRef]:
+        """Notation -> concept IRI for one SKOS scheme in the store."""
+        if scheme not in self._schemes:
+            query = internal_query("concept-notations", scheme=URIRef(DIPC[scheme]))
+            rows = self.store.query(query).rows
+            self._schemes[scheme] = {str(n): URIRef(str(c)) for c, n in rows}
+        return self._schemes[scheme]
+
+    def term(self, param: Parameter, value: str) -> URIRef | Literal:
+        """The RDF term for one parameter value.
+
+        Raises:
+            QueryError: the value is ill-typed or unknown (``parameter`` names it).
+        """
+        if len(value) > MAX_TEXT:
+            raise _bad(param, f"is longer than {MAX_TEXT} characters.")
+        if param.kind == "actor":
+            if _IRI.match(value) and value.startswith(("http://", "https://")):
+                return URIRef(value)
+            found = self.find_actor(value)
+            if found is None:
+                raise _bad(
+                    param,
+                    f"{value!r} names no actor in the registry.",
+                    "Use a name like 'Xi', 'Biden', 'China', or an actor IRI.",
+                )
+            return URIRef(found)
+        if param.kind == "concept":
+            known = self.notations(param.scheme or "")
+            if value in known:
+                return known[value]
+            if value in known.values():
+                return URIRef(value)
+            raise _bad(
+                param,
+                f"{value!r} is not in the {param.scheme} scheme.",
+                f"Allowed values: {', '.join(sorted(known))}.",
+            )
+        if param.kind == "date":
+            try:
+                date = DateValue.parse(value)
+            except ValueError as exc:
+                raise _bad(param, f"{exc}.", "Write 2024-04-02, 2024-04 or 2024.") from exc
+            day = date.latest if param.bound == "end" else date.earliest
+            return Literal(day.isoformat(), datatype=XSD.date)
+        if param.kind == "resource":
+            iri = value if "://" in value else self.base + value.lstrip("/")
+            if not _IRI.match(iri):
+                raise _bad(param, f"{value!r} is not a valid IRI.")
+            return URIRef(iri)
+        if "\x00" in value:
+            raise _bad(param, "contains a NUL character.")
+        return Literal(value)
+
+
+def _bad(param: Parameter, problem: str, hint: str | None = None) -> QueryError:
+    return QueryError(f"Parameter {param.name!r} {problem}", hint=hint, parameter=param.name)
+
+
+def page_of(
+    query: SavedQuery, params: Mapping[str, str], max_rows: int | None = None
+) -> Page | None:
+    """The page the ``page`` and ``pageSize`` parameters ask for (page 1 of the query's
+    default size when not given, at most ``max_rows`` rows); None for an unpaged query.
+
+    Raises:
+        QueryError: a value that is not a whole number in range.
+    """
+    if not query.page_size:
+        return None
+    limit = max_rows or MAX_PAGE_SIZE
+    number = _whole(params.get("page"), "page", 1, MAX_PAGE)
+    size = _whole(params.get("pageSize"), "pageSize", min(query.page_size, limit), limit)
+    return Page(number, size)
+
+
+def _whole(value: str | None, name: str, default: int, highest: int) -> int:
+    if value is None or value == "":
+        return default
+    if not re.fullmatch(r"[0-9]{1,7}", value) or not 1 <= int(value) <= highest:
+        raise QueryError(
+            f"Parameter {name!r} must be a whole number from 1 to {highest}, not {value[:40]!r}.",
+            parameter=name,
+        )
+    return int(value)
+
+
+def bind(
+    query: SavedQuery,
+    params: Mapping[str, str],
+    resolver: TermResolver,
+    max_rows: int | None = None,
+) -> str:
+    """The query text with each given parameter's ``UNDEF`` replaced by its RDF term, and a
+    paged query's ``# PAGE`` line by the page's ``LIMIT``/``OFFSET`` (see :func:`page_of`).
+
+    Raises:
+        QueryError: an unknown parameter, or a value that is ill-typed or unknown.
+    """
+    unknown = sorted(set(params) - set(query.accepted))
+    if unknown:
+        known = ", ".join(query.accepted) or "none"
+        raise UnknownParameterError(
+            f"Saved query {query.name!r} has no parameter {unknown[0]!r}; known: {known}.",
+            parameter=unknown[0],
+        )
+    text = query.text
+    for name, param in query.params.items():
+        value = params.get(name, param.default)
+        if value is None or value == "":
+            continue
+        term = resolver.term(param, value).n3()
+        pattern = re.compile(rf"(VALUES\s+\?_{re.escape(name)}\s*\{{\s*)UNDEF(\s*\}})")
+        text = pattern.sub(lambda m, t=term: m.group(1) + t + m.group(2), text)  # type: ignore[misc]
+    page = page_of(query, params, max_rows)
+    if page:
+        text = _PAGE_MARKER.sub(page.clause, text)
+    return text
+
+
+def run_saved_query(
+    store: Queryable,
+    query: SavedQuery,
+    params: Mapping[str, str],
+    resolver: TermResolver,
+    max_rows: int | None = None,
+) -> QueryResult:
+    """Bind and run a saved query, with multi-valued cells sorted.
+
+    Raises:
+        QueryError: see :func:`bind`.
+    """
+    text = bind(query, params, resolver, max_rows)
+    result = store.query(text, max_rows=max_rows)
+    return sort_multivalued(result, query.multi)
+
+
+def get_query(queries: Mapping[str, SavedQuery], name: str) -> SavedQuery:
+    """The saved query called ``name``.
+
+    Raises:
+        UnknownQueryError: there is none (the message lists the known names).
+    """
+    if name not in queries:
+        raise UnknownQueryError(
+            f"No saved query named {name!r}.", hint=f"Known: {', '.join(sorted(queries))}."
+        )
+    return queries[name]

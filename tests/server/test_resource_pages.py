@@ -1,0 +1,80 @@
+"""Linked-data pages, in process (Flask's test client): evidence shown equals the document
+text, the document page highlights its spans, the ontology and schemes dereference, and the
+timeline SVG has a mark per dated item. Content negotiation, the dumps and VoID are in
+``tests/e2e/test_linked_data.py``, over real HTTP."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from rdflib import Graph, URIRef
+
+from kg.config import Settings
+from tests.support import KINDS
+
+
+def test_pages_show_evidence_equal_to_the_document(client: FlaskClient) -> None:
+    corpus = Settings().corpus_dir
+    for kind in ("event", "pledge"):
+        page = client.get(f"/id/{KINDS[kind]}", headers={"Accept": "text/html"}).text
+        quotes = re.findall(
+            r'<blockquote>(.*?)</blockquote>\s*<a class="source" '
+            r'href="/id/document/([^#]+)#char=(\d+),(\d+)"',
+            page,
+            re.S,
+        )
+        assert quotes, kind
+        for quote, document, start, end in quotes:
+            text = (corpus / f"{document}.txt").read_text(encoding="utf-8")
+            assert text[int(start) : int(end)] == html.unescape(quote)
+    both = client.get(f"/id/{KINDS['event']}", headers={"Accept": "text/html"}).text
+    assert "000_6aee4f90ec08fcc7" in both and "001_8a1da5cde644e144" in both
+
+
+def test_document_page_highlights_spans(client: FlaskClient) -> None:
+    page = client.get(f"/id/{KINDS['document']}", headers={"Accept": "text/html"}).text
+    assert page.count("<mark") >= 10
+    assert 'id="char=87,228"' in page
+
+
+def test_ontology_and_schemes_dereference(client: FlaskClient) -> None:
+    page = client.get("/def", headers={"Accept": "text/html"}).text
+    assert 'id="Pledge"' in page and 'id="maker"' in page
+    turtle = client.get("/def", headers={"Accept": "text/turtle"})
+    assert (URIRef("https://w3id.org/dipkg/def#Pledge"), None, None) in Graph().parse(
+        data=turtle.text
+    )
+    scheme = client.get("/concept/topic", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=scheme.text)
+    assert (URIRef("https://w3id.org/dipkg/concept/topic/taiwan"), None, None) in graph
+
+
+@pytest.mark.parametrize(
+    ("params", "title"),
+    [({"actor": "Xi"}, "Timeline of Xi"), ({"actor": "Xi", "counterpart": "Biden"}, "with Biden")],
+    ids=["actor", "pair"],
+)
+def test_timeline_svg_has_a_mark_per_dated_item(
+    client: FlaskClient, params: dict[str, str], title: str
+) -> None:
+    response = client.get("/timeline", query_string=params)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith(
+        "image/svg+xml"
+    )
+    assert title in response.text
+    rows = client.get("/api/queries/timeline", query_string={"actor": params["actor"]}).json
+    items = {b["item"]["value"] for b in rows["results"]["bindings"] if "date" in b}
+    if "counterpart" in params:
+        other = client.get(
+            "/api/queries/timeline", query_string={"actor": params["counterpart"]}
+        ).json
+        items &= {b["item"]["value"] for b in other["results"]["bindings"]}
+    assert response.text.count('class="mark"') == len(items) > 0
+
+
+def test_actor_page_embeds_the_timeline(client: FlaskClient) -> None:
+    page = client.get(f"/id/{KINDS['actor']}", headers={"Accept": "text/html"}).text
+    assert "<svg" in page and 'class="mark"' in page
