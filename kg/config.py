@@ -63,7 +63,8 @@ class Settings:
     query_memory_mb: int = field(
         default=2048,
         metadata=_meta(
-            "Address space a query process may use, in MiB (a query past it: 503); 0: no limit."
+            "Address space a query may add to its query process, in MiB (past it: 503); "
+            "0: no limit."
         ),
     )
     max_rows: int = field(

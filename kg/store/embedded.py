@@ -8,15 +8,24 @@ default graph, or over the graphs a query's FROM / FROM NAMED or the protocol's
 SPARQL Update (a single Oxigraph transaction), so a reader sees all of a document or none.
 A store written before the merge existed gets it the first time it is opened for writing.
 
-One process writes at a time (:func:`writing` waits for the store's lock file); readers open
-the store read-only, and, since such a handle shows the store as it was when opened, they
-:meth:`~EmbeddedStore.refresh` when a writer's generation stamp has changed.
+One process writes at a time (:func:`writing` waits for the store's lock file). Readers never
+open the files a writer is changing: opening a RocksDB store read-only while another process
+writes it is undefined behaviour (pyoxigraph's ``Store.read_only`` says so), and it bites: a
+compaction removes a file a reader's handle has not opened yet, and an Oxigraph query over
+that handle can spin on the I/O error until it is killed. So every writer, when it closes,
+publishes a *view*: a RocksDB checkpoint of the store in ``views/`` (hard links, a few
+milliseconds), which nothing ever writes. Readers open the newest view read-only and
+:meth:`~EmbeddedStore.refresh` to a newer one when the writer's generation stamp has moved.
+Views older than the newest are removed after :data:`VIEW_GRACE` seconds (a reader refreshes
+before each query, so only a query that outlives the grace can lose its files: it is then
+retried on the newest view).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +43,8 @@ from kg.store.terms import dataset_quads, to_rdflib
 
 _STAMP = "dipkg.generation"  # rewritten after every write; readers reopen when it changes
 _LOCK = "dipkg.lock"  # held (flock) by the one writing process
+_VIEWS = "views"  # the read-only checkpoints readers open, one directory per write
+VIEW_GRACE = 600.0  # seconds a view stays after a newer one is published
 
 
 def engine_error(exc: Exception) -> QueryError | StoreError:
@@ -247,9 +258,9 @@ class EmbeddedStore:
             _bump(self.path)
 
     def refresh(self) -> bool:
-        """Reopen a read-only store if a writer changed it since; True if it did. If it
-        cannot be opened at once (a writer is compacting), the handle stays as it is: a
-        consistent view of the store before that write, whose files stay open."""
+        """Reopen a read-only store on the newest view if a writer changed it since; True if
+        it did. If it cannot be opened at once, the handle stays as it is: the view before
+        that write, kept for :data:`VIEW_GRACE` seconds."""
         if not self.read_only or self._generation() == self._seen:
             return False
         generation = self._generation()
@@ -331,7 +342,9 @@ class EmbeddedStore:
             )
 
     def close(self) -> None:
-        """Flush and release the store."""
+        """Release the store; a writable one on disk first publishes its view for readers."""
+        if not self.read_only and self.path is not None:
+            _publish_view(self._store, self.path)
         del self._store
 
 
@@ -339,20 +352,21 @@ _READER_WAIT = 5.0  # seconds a reader keeps trying to open while writers compac
 
 
 def _open_read_only(path: Path, wait: float) -> ox.Store | None:
-    """A read-only handle, or None if it could not be opened within ``wait`` seconds.
+    """A read-only handle on the newest view of the store (on the store itself if no writer
+    ever published one), or None if it could not be opened within ``wait`` seconds.
 
-    Opening lists the store's files and opens them; a writer compacting at that moment
-    removes some of them, and the open fails (RocksDB calls it corruption). It is then tried
-    again until ``wait`` has passed: a handle that opened keeps its files, whatever a writer
-    removes later.
+    A view can be removed between listing and opening (it outlived its grace), and the store
+    itself is compacted under a reader of a store without views; either way the open fails
+    on a missing file, and is tried again until ``wait`` has passed.
 
     Raises:
         StoreError: the store cannot be opened for another reason.
     """
     deadline = time.monotonic() + wait
     while True:
+        views = _views(path)
         try:
-            return ox.Store.read_only(str(path))
+            return ox.Store.read_only(str(views[-1] if views else path))
         except (OSError, RuntimeError) as exc:
             vanished = isinstance(exc, FileNotFoundError) or "No such file" in str(exc)
             if not vanished:
@@ -360,6 +374,39 @@ def _open_read_only(path: Path, wait: float) -> ox.Store | None:
             if time.monotonic() >= deadline:
                 return None
             time.sleep(0.02)
+
+
+def _views(path: Path) -> list[Path]:
+    """The published views of the store at ``path``, oldest first."""
+    try:
+        names = [entry.name for entry in os.scandir(path / _VIEWS) if entry.name.isdigit()]
+    except FileNotFoundError:
+        return []
+    return [path / _VIEWS / name for name in sorted(names, key=int)]
+
+
+def _publish_view(store: ox.Store, path: Path) -> None:
+    """Checkpoint ``store`` as the newest view of ``path`` (built under a temporary name and
+    renamed, so a reader never sees half a view); remove views past their grace."""
+    views = path / _VIEWS
+    views.mkdir(exist_ok=True)
+    stamp = time.time_ns()
+    building = views / f".{stamp}.{os.getpid()}"
+    try:
+        store.backup(str(building))
+        building.rename(views / str(stamp))
+    except OSError as exc:
+        shutil.rmtree(building, ignore_errors=True)
+        raise StoreError(f"{path}: could not publish the store for readers ({exc}).") from exc
+    expired = stamp - int(VIEW_GRACE * 1e9)
+    published = _views(path)
+    for older, newer in zip(published, published[1:], strict=False):
+        if int(newer.name) <= expired:  # superseded at least the grace ago
+            shutil.rmtree(older, ignore_errors=True)
+    for entry in os.scandir(views):  # left by a writer that died while publishing
+        born = entry.name.lstrip(".").split(".")[0]
+        if entry.name.startswith(".") and born.isdigit() and int(born) < expired:
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _bump(path: Path) -> None:
@@ -396,10 +443,7 @@ def writing(path: str | Path, timeout: float = 60.0) -> Iterator[EmbeddedStore]:
             try:
                 yield store
             finally:
-                store.close()
-                # Opening and closing a writer flushes and compacts: files that readers'
-                # handles still list may be gone, even when nothing was written. Readers
-                # reopen when the stamp moves.
+                store.close()  # publishes the view readers move to when the stamp moves
                 _bump(path)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

@@ -9,11 +9,13 @@ the child too, under the same time limit, and a CONSTRUCT or DESCRIBE is capped 
 
 A query process is confined before it takes work: it dies with the process that started it
 (the kernel's parent-death signal, and a check that the parent is still the one it was
-started by), its address space is limited (``query_memory_mb``; a query past it is a 503
-``too-much-memory``, not a machine out of memory), on an embedded store it can open no
-network socket at all (:func:`kg.netguard.close_network`), and it never sees the write token.
-Any error inside it becomes an answer, never its death: a read that fails because a writer
-removed a file under it is retried once on a freshly opened store.
+started by), the address space a query may add to it is limited (``query_memory_mb`` over
+what the process holds at rest with its store open, so thread stacks and allocator arenas
+never eat the allowance; a query past it is a 503 ``too-much-memory``, not a machine out of
+memory), on an embedded store it can open no network socket at all
+(:func:`kg.netguard.close_network`), and it never sees the write token.
+Any error inside it becomes an answer, never its death: a read that fails on a missing file
+(a view that outlived its grace, :mod:`kg.store.embedded`) is retried once on the newest view.
 
 The executor offers the same ``query()`` as a store, so saved-query binding and rendering work
 on it unchanged.
@@ -72,8 +74,8 @@ class _Request:
     native: bool = False  # the query's own LIMIT bounds it: the engine serialises it
 
 
-def _confine(parent: int, memory: int, network: bool) -> None:
-    """Make this query process harmless: dies with ``parent``, bounded memory, no network."""
+def _confine(parent: int, network: bool) -> None:
+    """Make this query process harmless: dies with ``parent``, no network."""
     for name in _SECRETS:
         os.environ.pop(name, None)
     try:
@@ -83,12 +85,21 @@ def _confine(parent: int, memory: int, network: bool) -> None:
         pass  # not Linux: the pipe's end (EOF) still ends the serve loop
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(1)
-    if memory:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     if not network:
         from kg.netguard import close_network
 
         close_network()
+
+
+def _limit_memory(memory: int) -> None:
+    """Let this process grow by at most ``memory`` bytes of address space from now on."""
+    if memory:
+        try:
+            pages = int(Path("/proc/self/statm").read_text().split()[0])
+        except OSError:  # not Linux: count from nothing
+            pages = 0
+        at_rest = pages * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (at_rest + memory, at_rest + memory))
 
 
 def _serve(
@@ -102,26 +113,28 @@ def _serve(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     forbid_network()
     try:
-        _confine(parent, memory, network=is_remote(store_path))
+        _confine(parent, network=is_remote(store_path))
     except DipkgError as exc:
         conn.send(("error", ("StoreError", exc.message, exc.hint)))
         return
     threading.stack_size(_STACK_BYTES)
     worker = threading.Thread(
-        target=_answer, args=(conn, store_path, auth, context), name="dipkg-query"
+        target=_answer, args=(conn, store_path, auth, memory, context), name="dipkg-query"
     )
     worker.start()
     worker.join()
 
 
-def _answer(conn: Connection, store_path: str, auth: str, context: str) -> None:
+def _answer(conn: Connection, store_path: str, auth: str, memory: int, context: str) -> None:
     from kg.store import open_store  # imported in the child only
 
     try:
         store = open_store(store_path, read_only=True, auth=auth)
+        _execute(store, _Request("ASK {}", (), (), None), context)  # the engine fully loaded
     except DipkgError as exc:
         conn.send(("error", ("StoreError", exc.message, exc.hint)))
         return
+    _limit_memory(memory)
     conn.send(("ready", None))
     while True:
         try:
@@ -345,7 +358,7 @@ class QueryExecutor:
         """The live process of a slot, started (or restarted) if need be; on failure the
         slot goes back empty."""
         try:
-            worker = slot.result() if isinstance(slot, Future) else slot
+            worker = _started(slot) if isinstance(slot, Future) else slot
             if worker is not None and not worker.process.is_alive():
                 self._stop(worker)
                 worker = None
@@ -376,6 +389,15 @@ class QueryExecutor:
             running, self._running = list(self._running), set()
         for worker in running:
             worker.stop()
+
+
+def _started(spare: Future[_Worker]) -> _Worker | None:
+    """The process a spare started, or None if it failed to start (start another then: a
+    spare that died unseen in the background must not fail the query that needs it)."""
+    try:
+        return spare.result()
+    except DipkgError:
+        return None
 
 
 def _died(exitcode: int | None) -> DipkgError:

@@ -30,7 +30,9 @@ QUERIES = [
 def writable(built_store_dir: Path, tmp_path: Path) -> Iterator[LiveServer]:
     store = tmp_path / "store"
     shutil.copytree(built_store_dir, store)
-    server = LiveServer(store, write_token=TOKEN)
+    # What is tested is that no query fails because of a write, not how fast it answers: a
+    # generous time limit keeps a slow, busy machine from failing it with a timeout.
+    server = LiveServer(store, write_token=TOKEN, query_timeout="60")
     yield server
     server.stop()
 
