@@ -308,12 +308,28 @@ def ingest_command(
     is_flag=True,
     help="Extract without GOLD_DIR/registry-extra.yaml: the people it adds become provisional.",
 )
+@click.option(
+    "--by-rule",
+    is_flag=True,
+    help="Extract with every rule (also unused ones) and add each rule's true and false positives.",
+)
+@click.option(
+    "--write-counts",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --by-rule: write the rule counts that rate extracted facts (from eval/train only).",
+)
 @_handle_errors
 def eval_command(
-    gold_dir: Path, fmt: str, per_document: bool, registry_path: Path | None, without_extra: bool
+    gold_dir: Path,
+    fmt: str,
+    per_document: bool,
+    registry_path: Path | None,
+    without_extra: bool,
+    by_rule: bool,
+    write_counts: Path | None,
 ) -> None:
     """Score automatic extraction against the gold codings in GOLD_DIR (P/R/F1 per kind)."""
-    from kg.flows.evaluate import evaluate, gold_registry
+    from kg.flows.evaluate import evaluate, gold_registry, write_rule_counts
     from kg.rdf.ontology import scheme_notations
     from kg.sources.registry import load_registry
 
@@ -323,9 +339,22 @@ def eval_command(
     base = registry_path or settings.corpus_dir / "registry.yaml"
     registry = gold_registry(gold_dir, base)
     vocabulary = scheme_notations(load_vocabulary(settings.ontology_dir))
+    if write_counts is not None and not by_rule:
+        raise UsageError("--write-counts needs --by-rule.", hint="Add --by-rule.")
     extraction_registry = load_registry(base) if without_extra else None
-    report = evaluate(gold_dir, registry, vocabulary, extraction_registry=extraction_registry)
+    report = evaluate(
+        gold_dir,
+        registry,
+        vocabulary,
+        extraction_registry=extraction_registry,
+        every_rule=by_rule,
+    )
     click.echo(report.render(fmt, per_document=per_document), nl=False)
+    if by_rule:
+        click.echo("\n" + report.render_rules(), nl=False)
+    if write_counts is not None:
+        command = f"dipkg eval {gold_dir.as_posix()} --by-rule --write-counts {write_counts}"
+        write_rule_counts(report, write_counts, command)
 
 
 def main() -> None:

@@ -194,6 +194,7 @@ class Event:
     name: str | None = None
     note: str | None = None
     confidence: float = 1.0
+    rule: str = ""  # the extraction rule that found it (kg/extract/confidence.py); curated: ""
 
     @property
     def actor_ids(self) -> frozenset[str]:
@@ -229,6 +230,7 @@ class Pledge:
     date: DateValue | None = None
     note: str | None = None
     confidence: float = 1.0
+    rule: str = ""  # the extraction rule that found it (kg/extract/confidence.py); curated: ""
 
     @property
     def evidence(self) -> tuple[Span, ...]:
@@ -252,6 +254,7 @@ class Demand:
     date: DateValue | None = None
     note: str | None = None
     confidence: float = 1.0
+    rule: str = ""  # the extraction rule that found it (kg/extract/confidence.py); curated: ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +271,7 @@ class Statement:
     topics: tuple[str, ...] = ()
     note: str | None = None
     confidence: float = 1.0
+    rule: str = ""  # the extraction rule that found it (kg/extract/confidence.py); curated: ""
 
 
 Fact = Event | Pledge | Demand | Statement

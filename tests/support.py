@@ -147,9 +147,9 @@ class LiveServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                requests.get(self.url + "/api/queries", timeout=2)
+                requests.get(self.url + "/api/queries", timeout=5)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy starting
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.2)

@@ -6,7 +6,9 @@ it had to introduce for names the registry lacks.
 Pipeline per document: :func:`kg.sources.cleaning.clean_text` (web noise blanked out in place) ->
 spaCy parse (:mod:`.sentences`) -> mentions (:mod:`.entities`) and dates (:mod:`.dates`) ->
 events (:mod:`.events`) -> pledges (:mod:`.pledges`) -> demands (:mod:`.demands`) ->
-statements (:mod:`.statements`). Pure: no I/O, no store; ``dipkg ingest`` maps the result.
+statements (:mod:`.statements`) -> each fact rated by the record of its rule, and the facts of
+rules that lower F1 left out (:mod:`.confidence`). Pure: no I/O, no store; ``dipkg ingest``
+maps the result.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from kg.extract.confidence import rate, rule_counts
 from kg.extract.context import Context, UnresolvedDate
 from kg.extract.demands import extract_demands
 from kg.extract.entities import EntityIndex, entity_index
@@ -56,12 +59,14 @@ class Extractor:
     """Extraction against one registry and vocabulary; reuse it for many documents.
 
     Building the registry's phrase patterns costs a little; the spaCy model is loaded once
-    per process whatever the number of extractors.
+    per process whatever the number of extractors. ``keep_all`` keeps the facts of every rule,
+    also those the rule counts leave out (to count every rule, ``dipkg eval --by-rule``).
     """
 
-    def __init__(self, registry: Registry, vocabulary: Vocabulary) -> None:
+    def __init__(self, registry: Registry, vocabulary: Vocabulary, keep_all: bool = False) -> None:
         self.registry = registry
         self.vocabulary = vocabulary
+        self.keep_all = keep_all
         self._index: EntityIndex = entity_index(registry)
 
     def extract(self, document: Document) -> Extraction:
@@ -85,7 +90,7 @@ class Extractor:
         pledges = extract_pledges(context)
         demands = extract_demands(context)
         statements = extract_statements(context)
-        coding = Coding(
+        found = Coding(
             document,
             tuple(events),
             tuple(pledges),
@@ -93,6 +98,7 @@ class Extractor:
             tuple(statements),
             source="automatic",
         )
+        coding = rate(found, rule_counts(), keep_all=self.keep_all)
         used = _actor_ids(coding)
         for actor_id in list(used):
             actor = index.provisional.get(actor_id)
@@ -105,7 +111,7 @@ class Extractor:
             tuple(
                 p
                 for i, p in sorted(index.provisional_places.items())
-                if i in {e.location for e in events}
+                if i in {e.location for e in coding.events}
             ),
             tuple(context.unresolved),
             cleaned.noise,

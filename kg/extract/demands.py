@@ -40,7 +40,7 @@ class _Found:
     requesters: list[Resolved]
     addressees: list[Resolved]
     content: str
-    confidence: float
+    rule: str
     split: bool = False
 
 
@@ -154,7 +154,7 @@ def _demands_at(context: Context, token: Token, sentence: TokenSpan) -> list[_Fo
                     requesters,
                     addressees,
                     _content(piece),
-                    0.85 if addressees else 0.7,
+                    f"demand.verb.{token.lemma_.lower()}",
                     split=len(pieces) > 1,
                 )
             )
@@ -237,6 +237,6 @@ def _add(context: Context, demands: list[Demand], found: _Found) -> None:
             addressees=addressees,
             at=event.key if event is not None else None,
             date=own_date or date,
-            confidence=found.confidence,
+            rule=found.rule,
         )
     )

@@ -54,7 +54,7 @@ class _Draft:
     status: str
     location: str | None
     name: str | None
-    confidence: float
+    rule: str
     container: bool = False
 
 
@@ -191,7 +191,7 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
     vague = date_mention is not None and date_mention.is_vague
     if date is not None and date_mention is not None and date_mention.points_forward:
         future = True
-    participants, confidence = _participants(context, token, kind, date)
+    participants = _participants(context, token, kind, date)
     name = _summit_name(token) if kind == "summit" else None
     persons = [
         p
@@ -224,19 +224,22 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
     published = context.published
     if date is not None and published is not None and date.earliest > published.latest:
         status = "planned"
-    if date is None and status == "held":
-        confidence -= 0.15
-    return _Draft(
-        token, kind, participants, date, vague, status, location, name, confidence, container
-    )
+    rule = f"event.{'verb' if token.pos_ == 'VERB' else 'noun'}.{_trigger_word(token)}"
+    return _Draft(token, kind, participants, date, vague, status, location, name, rule, container)
+
+
+def _trigger_word(token: Token) -> str:
+    """The cue-table entry a trigger matched (its lemma, else its lower-case form)."""
+    table = EVENT_VERBS if token.pos_ == "VERB" else EVENT_NOUNS
+    lemma = token.lemma_.lower()
+    return lemma if lemma in table else token.lower_
 
 
 def _participants(
     context: Context, token: Token, kind: str, date: DateValue | None
-) -> tuple[list[tuple[Resolved, str]], float]:
-    """Participants named by the grammar around a trigger, with roles, and a confidence."""
+) -> list[tuple[Resolved, str]]:
+    """Participants named by the grammar around a trigger, with roles."""
     found: list[tuple[Token, str]] = []
-    confidence = 0.9
     lemma = token.lemma_.lower()
     if token.pos_ == "VERB":
         role_subject = (
@@ -257,8 +260,6 @@ def _participants(
         if kind != "visit":
             found += [(t, role_object) for t in objects(token)]
         found += [(t, "participant") for t in prep_objects(token, "with", "between", "alongside")]
-        if not subject_tokens:
-            confidence -= 0.2
     else:
         owners = [t for c in token.children if c.dep_ == "poss" for t in conjuncts(c)]
         first_role = "visitor" if kind == "visit" else "participant"
@@ -273,7 +274,6 @@ def _participants(
         ]
         if not owners and not prep_objects(token, "by") and kind != "summit":
             found += [(t, first_role) for t in _governing_agent(token)]
-        confidence -= 0.1
     resolved: list[tuple[Resolved, str]] = []
     seen: set[str] = set()
     for candidate, role in found:
@@ -284,13 +284,7 @@ def _participants(
                 continue
             seen.add(actor.actor)
             resolved.append((actor, role))
-            if actor.via in ("anonymous",):
-                confidence -= 0.1
-    for actor, _ in resolved:
-        entity = context.entities.actor(actor.actor)
-        if entity is not None and entity.is_provisional:
-            confidence -= 0.05
-    return resolved, confidence
+    return resolved
 
 
 def _hyphen_names(token: Token) -> list[Token]:
@@ -391,7 +385,7 @@ def _to_event(context: Context, draft: _Draft, sentence: TokenSpan) -> Event:
         location=draft.location,
         name=draft.name,
         note=note,
-        confidence=round(max(0.05, min(0.99, draft.confidence)), 2),
+        rule=draft.rule,
     )
 
 
@@ -414,7 +408,7 @@ def _add(context: Context, event: Event, token_index: int) -> None:
 
 def merge_events(context: Context, kept: Event, other: Event) -> Event:
     """One event from two mentions: every span, the most precise date, the most specific
-    place, held over planned, the higher confidence."""
+    place, held over planned, the first mention's rule."""
     evidence = _union(kept.evidence, other.evidence)
     date = kept.date
     if other.date is not None and (date is None or other.date.rank < date.rank):
@@ -453,7 +447,6 @@ def merge_events(context: Context, kept: Event, other: Event) -> Event:
         name=kept.name or other.name,
         status=status,
         note=None if date is not None else kept.note,
-        confidence=max(kept.confidence, other.confidence),
     )
 
 

@@ -54,7 +54,7 @@ class _Found:
     content: str
     status: str
     date: DateValue | None
-    confidence: float
+    rule: str
     anaphor: bool = False
     by: list[Resolved] = dataclasses.field(default_factory=list)
     use_context_event: bool = True
@@ -120,7 +120,9 @@ def _outcome(
         )
     ]
     content = "".join(t.text_with_ws for t in kept).strip(" .,")
-    return [_Found(token, sentence, "agreement", makers, [], content, "made", None, 0.5)]
+    return [
+        _Found(token, sentence, "agreement", makers, [], content, "made", None, "pledge.outcome")
+    ]
 
 
 def _pledges_at(context: Context, token: Token, sentence: TokenSpan) -> list[_Found]:
@@ -186,7 +188,7 @@ def _verb_pledge(context: Context, token: Token, sentence: TokenSpan, kind: str)
                 commitments.content(piece),
                 commitments.status(token),
                 date,
-                0.85 if lemma != "agree" else 0.8,
+                f"pledge.verb.{lemma}",
                 same_event_as=None if number == 0 else token.i,
             )
         )
@@ -213,7 +215,7 @@ def _reaffirmation(context: Context, token: Token, sentence: TokenSpan) -> list[
                 commitments.content(clause),
                 "reaffirmed",
                 date,
-                0.75,
+                f"pledge.reaffirm.{token.lemma_.lower()}",
             )
         ]
     if target.lemma_.lower() in COMMIT_NOUNS and _is_anaphor(target):
@@ -229,7 +231,15 @@ def _reaffirmation(context: Context, token: Token, sentence: TokenSpan) -> list[
     }.get(target.lemma_.lower(), "pledge")
     return [
         _Found(
-            token, sentence, kind, makers, [], commitments.content(target), "reaffirmed", date, 0.75
+            token,
+            sentence,
+            kind,
+            makers,
+            [],
+            commitments.content(target),
+            "reaffirmed",
+            date,
+            f"pledge.reaffirm.{token.lemma_.lower()}",
         )
     ]
 
@@ -250,7 +260,8 @@ def _noun_pledge(context: Context, token: Token, sentence: TokenSpan, kind: str)
         by = context.resolve_all(agents(verb), date) if verb is not None else []
         if verb is not None and not by:
             by = context.resolve_all(subjects(verb), date) if token.dep_ == "dobj" else []
-        return [_Found(token, sentence, kind, [], [], "", status, date, 0.6, anaphor=True, by=by)]
+        rule = f"pledge.noun.{token.lemma_.lower()}"
+        return [_Found(token, sentence, kind, [], [], "", status, date, rule, anaphor=True, by=by)]
     if token.dep_ == "nsubjpass" and token.head.lemma_.lower() in REAFFIRM_VERBS:
         status = "reaffirmed"
     makers_tokens = [t for c in token.children if c.dep_ == "poss" for t in conjuncts(c)]
@@ -319,7 +330,7 @@ def _noun_pledge(context: Context, token: Token, sentence: TokenSpan, kind: str)
             content,
             status,
             date,
-            0.7,
+            f"pledge.noun.{token.lemma_.lower()}",
             use_context_event=False,
         )
     ]
@@ -388,7 +399,7 @@ def _will_pledge(context: Context, token: Token, sentence: TokenSpan) -> list[_F
     if not makers:
         return []
     content = "".join(t.text_with_ws for t in token.subtree if t.i >= token.i).strip(" .,")
-    return [_Found(token, sentence, "pledge", makers, [], content, "made", date, 0.55)]
+    return [_Found(token, sentence, "pledge", makers, [], content, "made", date, "pledge.will")]
 
 
 def _side(context: Context, actor_id: str) -> str:
@@ -479,6 +490,6 @@ def _add(
             recipients=tuple(r.actor for r in found.recipients if r.actor not in makers),
             made_at=at if found.status == "made" else None,
             date=date,
-            confidence=found.confidence,
+            rule=found.rule,
         )
     )

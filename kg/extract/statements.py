@@ -34,7 +34,7 @@ def extract_statements(context: Context) -> list[Statement]:
         found = _statement(context, quote)
         if found is None:
             continue
-        speaker, sentence_spans, confidence = found
+        speaker, sentence_spans, rule = found
         text = _quote_text(quote)
         key = (speaker.actor, _norm(text))
         if key in seen or not text:
@@ -56,7 +56,7 @@ def extract_statements(context: Context) -> list[Statement]:
                 at=event.key if event is not None else None,
                 date=event.date if event is not None else None,
                 topics=find_topics(text, known),
-                confidence=confidence,
+                rule=rule,
             )
         )
     return statements
@@ -79,7 +79,11 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _statement(context: Context, quote: Quote) -> tuple[Resolved, list[TokenSpan], float] | None:
+def _statement(context: Context, quote: Quote) -> tuple[Resolved, list[TokenSpan], str] | None:
+    """The speaker of a quotation, the sentences it spans, and the rule that found the speaker:
+    ``statement.direct`` (the speech verb governs the quote), ``statement.head`` (the grammar
+    around it), ``statement.speech-verb`` (a speech verb elsewhere in the sentence or the one
+    next to it), ``statement.according-to``."""
     doc = context.doc
     inner = doc.char_span(quote.inner_start, quote.inner_end, alignment_mode="expand")
     if inner is None or len(inner) == 0:
@@ -96,7 +100,7 @@ def _statement(context: Context, quote: Quote) -> tuple[Resolved, list[TokenSpan
         if speaker is not None:
             if len(words) < MIN_WORDS and not direct:
                 return None
-            return speaker, sentence_list, 0.9 if direct else 0.8
+            return speaker, sentence_list, "statement.direct" if direct else "statement.head"
     if len(words) < MIN_WORDS:
         return None
     # 2. a speech verb elsewhere in the sentence(s), 3. "according to X"
@@ -108,7 +112,7 @@ def _statement(context: Context, quote: Quote) -> tuple[Resolved, list[TokenSpan
                 found = context.resolve_all(subjects(token), None)
                 if len(found) == 1:
                     spans = sorted({*sentence_list, sentence}, key=lambda s: s.start)
-                    return found[0], spans, 0.75
+                    return found[0], spans, "statement.speech-verb"
             if (
                 token.lower_ == "according"
                 and token.i + 1 < len(doc)
@@ -119,7 +123,7 @@ def _statement(context: Context, quote: Quote) -> tuple[Resolved, list[TokenSpan
                 )
                 if len(found) == 1:
                     spans = sorted({*sentence_list, sentence}, key=lambda s: s.start)
-                    return found[0], spans, 0.75
+                    return found[0], spans, "statement.according-to"
     return None
 
 

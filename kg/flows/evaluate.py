@@ -15,8 +15,10 @@ gold ``.coding.yaml`` each (the curated format, docs/model.md), and optionally
 - **dates**: of the matched events, the share whose date equals the gold date exactly (same
   value at the same precision; both undated counts as equal).
 
-Matching is one-to-one and greedy in document order. Pure apart from :func:`evaluate`, which
-reads the directory.
+Matching is one-to-one and greedy in document order. Each predicted fact counts as a true or a
+false positive of the rule that found it (``--by-rule``); :func:`write_rule_counts` keeps those
+counts for :mod:`kg.extract.confidence`. Pure apart from :func:`evaluate`, which reads the
+directory, and :func:`write_rule_counts`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+
+import yaml
 
 from kg.errors import InputError
 from kg.formats import DOCUMENT_SUFFIXES
@@ -97,6 +101,7 @@ class DocumentScore:
     scores: dict[str, Score]
     dates: DateScore
     misses: dict[str, list[str]] = field(default_factory=dict)
+    rules: dict[str, Score] = field(default_factory=dict)  # per rule: tp and fp only
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,29 @@ class EvaluationReport:
             for kind in KINDS:
                 totals[kind] = totals[kind] + document.scores[kind]
         return totals
+
+    @property
+    def rules(self) -> dict[str, Score]:
+        """True and false positives per extraction rule, over all documents."""
+        totals: dict[str, Score] = {}
+        for document in self.documents:
+            for rule, score in document.rules.items():
+                totals[rule] = totals.get(rule, Score()) + score
+        return dict(sorted(totals.items()))
+
+    def render_rules(self) -> str:
+        """A table of every rule: its true and false positives, its smoothed precision (the
+        confidence of its facts) and whether it is used (kg/extract/confidence.py)."""
+        cuts = drop_below(self.totals)
+        header = f"{'rule':<34}{'tp':>5}{'fp':>5}{'conf':>7}  used"
+        lines = [header, "-" * len(header)]
+        for rule, score in self.rules.items():
+            confidence = (score.tp + 1) / (score.tp + score.fp + 2)
+            used = confidence >= cuts.get(_kind_of(rule), 0.0)
+            lines.append(
+                f"{rule:<34}{score.tp:>5}{score.fp:>5}{confidence:>7.2f}  {'yes' if used else 'no'}"
+            )
+        return "\n".join(lines) + "\n"
 
     @property
     def dates(self) -> DateScore:
@@ -349,12 +377,60 @@ def score_coding(
         notes += [f"extra  {_describe(x)}" for x in extra]
         if notes:
             misses[kind] = notes
+    rules: dict[str, Score] = {}
+    for pairs, extra in (
+        (event_pairs, event_extra),
+        (pledge_pairs, pledge_extra),
+        (demand_pairs, demand_extra),
+        (statement_pairs, statement_extra),
+    ):
+        for _, fact in pairs:
+            rules[fact.rule] = rules.get(fact.rule, Score()) + Score(tp=1)
+        for fact in extra:
+            rules[fact.rule] = rules.get(fact.rule, Score()) + Score(fp=1)
     for g, p in event_pairs:
         if g.date != p.date and not (g.date and p.date and g.date.iso == p.date.iso):
             misses.setdefault("dates", []).append(
                 f"{_describe_event(g)}: predicted {p.date.iso if p.date else 'undated'}"
             )
-    return DocumentScore(gold.document.id, scores, dates, misses)
+    return DocumentScore(gold.document.id, scores, dates, misses, rules)
+
+
+_RULE_KINDS = {
+    "event": "events",
+    "pledge": "pledges",
+    "demand": "demands",
+    "statement": "statements",
+}
+
+
+def _kind_of(rule: str) -> str:
+    return _RULE_KINDS.get(rule.split(".", 1)[0], "")
+
+
+def drop_below(totals: dict[str, Score]) -> dict[str, float]:
+    """Per kind, the smoothed precision under which a rule lowers F1: half the kind's F1."""
+    return {kind: round(score.f1 / 2, 4) for kind, score in totals.items()}
+
+
+def write_rule_counts(report: EvaluationReport, path: Path, command: str) -> None:
+    """Write the rule counts of ``report`` (an evaluation of every rule: ``keep_all``) for
+    :mod:`kg.extract.confidence`, saying which ``command`` wrote them."""
+    cuts = drop_below(report.totals)
+    kinds = {
+        kind: {"f1": round(score.f1, 4), "drop_below": cuts[kind]}
+        for kind, score in report.totals.items()
+    }
+    rules = {rule: [score.tp, score.fp] for rule, score in report.rules.items() if rule}
+    header = (
+        "# Each extraction rule's true and false positives on the training set, and per kind the\n"
+        "# smoothed precision under which a rule is not used (kg/extract/confidence.py).\n"
+        f"# Written by: {command}\n"
+    )
+    body = yaml.safe_dump(
+        {"kinds": kinds, "rules": rules}, sort_keys=True, width=100, default_flow_style=None
+    )
+    path.write_text(header + body, encoding="utf-8")
 
 
 def _describe(fact: Event | Pledge | Demand | Statement) -> str:
@@ -420,6 +496,7 @@ def evaluate(
     vocabulary: Vocabulary,
     *,
     extraction_registry: Registry | None = None,
+    every_rule: bool = False,
 ) -> EvaluationReport:
     """Extract every gold document automatically and score it against its gold coding.
 
@@ -429,13 +506,15 @@ def evaluate(
         vocabulary: scheme notations.
         extraction_registry: the registry extraction runs with (default ``registry``); a
             smaller one measures how provisional actors fare.
+        every_rule: extract with every rule, also those the rule counts leave out (to count
+            them all).
 
     Raises:
         InputError: a document, its metadata or its gold coding is missing or malformed.
     """
     from kg.extract import Extractor  # spaCy loads only when evaluation runs
 
-    extractor = Extractor(extraction_registry or registry, vocabulary)
+    extractor = Extractor(extraction_registry or registry, vocabulary, keep_all=every_rule)
     paths = gold_documents(gold_dir)
     documents = [read_document(p) for p in paths]
     golds = [

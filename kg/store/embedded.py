@@ -13,8 +13,9 @@ open the files a writer is changing: opening a RocksDB store read-only while ano
 writes it is undefined behaviour (pyoxigraph's ``Store.read_only`` says so), and it bites: a
 compaction removes a file a reader's handle has not opened yet, and an Oxigraph query over
 that handle can spin on the I/O error until it is killed. So every writer, when it closes,
-publishes a *view*: a RocksDB checkpoint of the store in ``views/`` (hard links, a few
-milliseconds), which nothing ever writes. Readers open the newest view read-only and
+publishes a *view* after every committed write and when it closes: a RocksDB checkpoint of
+the store in ``views/`` (hard links, a few milliseconds), which nothing ever writes. (A writer
+killed between its commit and the view sees that write published by the next writer.) Readers open the newest view read-only and
 :meth:`~EmbeddedStore.refresh` to a newer one when the writer's generation stamp has moved.
 Views older than the newest are removed after :data:`VIEW_GRACE` seconds (a reader refreshes
 before each query, so only a query that outlives the grace can lose its files: it is then
@@ -253,8 +254,11 @@ class EmbeddedStore:
         return (stat.st_ino, stat.st_mtime_ns)
 
     def _bump(self) -> None:
-        """Tell readers (other processes) that the store changed."""
+        """Publish the committed store as the newest view, then tell readers (other
+        processes) that it changed: each committed document is visible at once, also when
+        the batch it belongs to is killed later."""
         if self.path is not None:
+            _publish_view(self._store, self.path)
             _bump(self.path)
 
     def refresh(self) -> bool:

@@ -13,6 +13,7 @@ from rdflib.namespace import SH
 
 from kg.config import Settings
 from kg.flows.validate import validate_stored
+from kg.store.embedded import writing
 from tests.support import run_dipkg
 
 pytestmark = pytest.mark.slow
@@ -23,13 +24,11 @@ DIP = "https://w3id.org/dipkg/def#"
 def _break_every_event(store_dir: Path) -> set[str]:
     """Remove every event's type code, in whatever graph says it: the events, which the shapes
     must then report (a required property)."""
-    store = ox.Store(str(store_dir))
-    code = ox.NamedNode(DIP + "eventType")
-    quads = list(store.quads_for_pattern(None, code, None, None))
-    for quad in quads:
-        store.remove(quad)
-    store.flush()
-    del store
+    with writing(store_dir) as store:  # a writer publishes the view readers open
+        code = ox.NamedNode(DIP + "eventType")
+        quads = list(store.oxigraph.quads_for_pattern(None, code, None, None))
+        for quad in quads:
+            store.oxigraph.remove(quad)
     return {quad.subject.value for quad in quads}
 
 

@@ -8,9 +8,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg.extract.confidence import rule_counts
 from kg.flows.evaluate import DateScore, Score, score_coding
 from kg.records import (
     Actor,
@@ -230,3 +232,26 @@ def test_gold_registry_adds_the_extra_file(tmp_path: Path) -> None:
     extra.write_text("states:\n  - {id: japan, label: Japan}\n", encoding="utf-8")
     with pytest.raises(InputError, match="used twice"):
         gold_registry(folder, base)
+
+
+def test_eval_by_rule_counts_each_rule_and_writes_them(gold_dir: Path, tmp_path: Path) -> None:
+    counts = tmp_path / "counts.yaml"
+    result = CliRunner().invoke(
+        cli, ["eval", str(gold_dir), "--by-rule", "--write-counts", str(counts)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()[9:]}
+    assert rows["event.verb.meet"][:2] == ["1", "0"]  # the meeting found, no false alarm
+    assert rows["statement.direct"][:2] == ["1", "0"]
+    written = yaml.safe_load(counts.read_text(encoding="utf-8"))
+    assert written["rules"]["event.verb.meet"] == [1, 0]
+    assert written["kinds"]["events"] == {"f1": 0.6667, "drop_below": 0.3333}
+    assert rule_counts(counts).confidence("event.verb.meet") == 0.67  # (1 + 1) / (1 + 0 + 2)
+
+
+def test_write_counts_needs_by_rule(gold_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["eval", str(gold_dir), "--write-counts", str(tmp_path / "c.yaml")]
+    )
+    assert result.exit_code == 2
+    assert "--write-counts needs --by-rule" in result.output
