@@ -348,6 +348,7 @@ def eval_command(
         vocabulary,
         extraction_registry=extraction_registry,
         every_rule=by_rule,
+        timeout=settings.extract_timeout,
     )
     click.echo(report.render(fmt, per_document=per_document), nl=False)
     if by_rule:
@@ -355,6 +356,7 @@ def eval_command(
     if write_counts is not None:
         command = f"dipkg eval {gold_dir.as_posix()} --by-rule --write-counts {write_counts}"
         write_rule_counts(report, write_counts, command)
+    sys.exit(1 if report.failures else 0)
 
 
 def main() -> None:

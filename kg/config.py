@@ -67,6 +67,13 @@ class Settings:
             "0: no limit."
         ),
     )
+    extract_timeout: float = field(
+        default=30.0,
+        metadata=_meta(
+            "Seconds automatic extraction may take over one document before that document is "
+            "rejected (the batch goes on); 0: no limit."
+        ),
+    )
     max_rows: int = field(
         default=10000,
         metadata=_meta("Most result rows (or CONSTRUCT triples) returned; a cut result says so."),

@@ -75,3 +75,26 @@ class StoreError(DipkgError):
 
 class BusyError(DipkgError):
     """Every query worker stayed busy for the configured wait: try again shortly."""
+
+
+class ExtractionError(DipkgError):
+    """Automatic extraction failed on one document: that document is rejected, the batch goes
+    on. The message starts ``extraction failed:``."""
+
+    exit_code = 1
+
+    @classmethod
+    def from_fault(cls, exc: Exception) -> ExtractionError:
+        """The rejection for an unexpected exception out of extraction (a fault in dipkg)."""
+        detail = str(exc)
+        if len(detail) > 300:
+            detail = detail[:300] + "..."
+        return cls(
+            f"extraction failed: {type(exc).__name__}: {detail}",
+            hint="This is a fault in dipkg's extraction, not in the document: please report it "
+            "with the document. A curated coding beside it (ID.coding.yaml) is used instead.",
+        )
+
+
+class ExtractionTimeoutError(ExtractionError):
+    """Extraction of one document ran past the ``extract_timeout`` setting and was stopped."""

@@ -8,7 +8,7 @@ spaCy parse (:mod:`.sentences`) -> mentions (:mod:`.entities`) and dates (:mod:`
 events (:mod:`.events`) -> pledges (:mod:`.pledges`) -> demands (:mod:`.demands`) ->
 statements (:mod:`.statements`) -> each fact rated by the record of its rule, and the facts of
 rules that lower F1 left out (:mod:`.confidence`). Pure: no I/O, no store; ``dipkg ingest``
-maps the result.
+maps the result. Each document is extracted within its own time limit (:mod:`.deadline`).
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from kg.errors import ExtractionError
 from kg.extract.confidence import rate, rule_counts
 from kg.extract.context import Context, UnresolvedDate
+from kg.extract.deadline import Deadline
 from kg.extract.demands import extract_demands
 from kg.extract.entities import EntityIndex, entity_index
 from kg.extract.events import extract_events
 from kg.extract.pledges import extract_pledges
 from kg.extract.statements import extract_statements
-from kg.extract.syntax import parse, parse_many
+from kg.extract.syntax import load_nlp, parse
 from kg.records import Actor, Coding, Document, Place, Vocabulary
 from kg.sources.cleaning import CleanText, Noise, clean_text
 from kg.sources.registry import Registry
@@ -59,33 +61,67 @@ class Extractor:
     """Extraction against one registry and vocabulary; reuse it for many documents.
 
     Building the registry's phrase patterns costs a little; the spaCy model is loaded once
-    per process whatever the number of extractors. ``keep_all`` keeps the facts of every rule,
-    also those the rule counts leave out (to count every rule, ``dipkg eval --by-rule``).
+    per process whatever the number of extractors.
+
+    Args:
+        registry: the actor registry.
+        vocabulary: scheme notations.
+        timeout: seconds one document's extraction may take (``None`` or 0: no limit).
+        keep_all: keep the facts of every rule, also those the rule counts leave out (to
+            count every rule, ``dipkg eval --by-rule``).
     """
 
-    def __init__(self, registry: Registry, vocabulary: Vocabulary, keep_all: bool = False) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        vocabulary: Vocabulary,
+        timeout: float | None = None,
+        keep_all: bool = False,
+    ) -> None:
         self.registry = registry
         self.vocabulary = vocabulary
+        self.timeout = timeout
         self.keep_all = keep_all
         self._index: EntityIndex = entity_index(registry)
 
     def extract(self, document: Document) -> Extraction:
-        """Extract one document."""
-        cleaned = clean_text(document)
-        return self._extract(document, cleaned, parse(cleaned.masked))
+        """Extract one document, within the time limit (cleaning and parsing included).
 
-    def extract_many(
-        self, documents: Iterable[Document], batch_size: int = 16
-    ) -> Iterator[Extraction]:
-        """Extract many documents, parsing them in batches; results in input order."""
-        pending = [(d, clean_text(d)) for d in documents]
-        docs = parse_many((c.masked for _, c in pending), batch_size=batch_size)
-        for (document, cleaned), doc in zip(pending, docs, strict=True):
-            yield self._extract(document, cleaned, doc)
+        Each document is parsed on its own, so that its time is its own (on eval/train,
+        parsing articles one by one was no slower than spaCy's batches).
 
-    def _extract(self, document: Document, cleaned: CleanText, doc: Doc) -> Extraction:
+        Raises:
+            ExtractionTimeoutError: it took longer than ``timeout``.
+            ExtractionError: its text is longer than the parser takes.
+        """
+        longest = load_nlp().max_length  # the model loads outside any document's time
+        deadline = Deadline(self.timeout)
+        with deadline.alarm():
+            cleaned = clean_text(document)
+            if len(cleaned.masked) > longest:
+                raise ExtractionError(
+                    f"extraction failed: the text has {len(cleaned.masked):,} characters, "
+                    f"more than the parser takes ({longest:,}).",
+                    hint="Split the document.",
+                )
+            deadline.check()
+            doc = parse(cleaned.masked, deadline)
+            return self._extract(document, cleaned, doc, deadline)
+
+    def extract_many(self, documents: Iterable[Document]) -> Iterator[Extraction]:
+        """Extract many documents one by one, each within the time limit; in input order.
+
+        Raises:
+            ExtractionError: as :meth:`extract`, for the first document that fails.
+        """
+        for document in documents:
+            yield self.extract(document)
+
+    def _extract(
+        self, document: Document, cleaned: CleanText, doc: Doc, deadline: Deadline
+    ) -> Extraction:
         index = self._index.for_document()
-        context = Context.build(document, cleaned, doc, index, self.vocabulary)
+        context = Context.build(document, cleaned, doc, index, self.vocabulary, deadline)
         events = extract_events(context)
         pledges = extract_pledges(context)
         demands = extract_demands(context)

@@ -17,6 +17,7 @@ from spacy.tokens import Span as TokenSpan
 
 from kg.extract.coreference import ActorResolution
 from kg.extract.dates import DateMention, find_dates, resolve_date
+from kg.extract.deadline import Deadline
 from kg.extract.entities import (
     EntityIndex,
     Mention,
@@ -44,6 +45,7 @@ class Context(ActorResolution):
     doc: Doc
     entities: EntityIndex
     vocabulary: Vocabulary
+    deadline: Deadline = field(default_factory=Deadline)
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
@@ -64,9 +66,11 @@ class Context(ActorResolution):
         doc: Doc,
         entities: EntityIndex,
         vocabulary: Vocabulary,
+        deadline: Deadline | None = None,
     ) -> Context:
-        """Index a parsed document: mentions, quotations and dates by token."""
-        context = cls(document, cleaned, doc, entities, vocabulary)
+        """Index a parsed document: mentions, quotations and dates by token; the families'
+        loops check ``deadline`` per sentence, token and quotation."""
+        context = cls(document, cleaned, doc, entities, vocabulary, deadline or Deadline())
         context.mentions = entities.mentions(doc)
         for mention in context.mentions:
             for i in range(mention.token_start, mention.token_end):

@@ -6,7 +6,7 @@ sides") or a counterpart ("his US counterpart"), at the date of its clause. A mi
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -39,6 +39,11 @@ class Resolved:
     actor: str
     office: str | None = None
     via: str = "name"
+
+
+_Walk = Generator[tuple[Token, bool], list[Resolved], list[Resolved]]
+"""One token's resolution, as a generator: it yields each token it needs resolved first (with
+whether places count as actors there) and is sent back that token's actors; it returns its own."""
 
 
 class ActorResolution:
@@ -81,6 +86,39 @@ class ActorResolution:
         participants; "his US counterpart" to the holder of the matching office.
         """
         when = self.when(date)
+        # The walks call for other tokens' actors ("their" -> the clause's subjects; "the
+        # Russian leader" -> "Russian"), tokens that call for others in turn: an explicit stack
+        # of walks, not recursion, so a long chain of nested clauses cannot exhaust Python's
+        # stack; a token asked for again while its own walk is on the stack is a cycle ("their
+        # leaders": "their" -> the subject "leaders" -> "their") and has no actors there; a
+        # token already resolved in this call is not walked again.
+        done: dict[tuple[int, bool], list[Resolved]] = {}
+        active = {token.i}
+        stack: list[tuple[tuple[int, bool], _Walk]] = [
+            ((token.i, allow_places), self._resolve_walk(token, when, allow_places))
+        ]
+        answer: list[Resolved] | None = None
+        while True:
+            key, walk = stack[-1]
+            try:
+                request = next(walk) if answer is None else walk.send(answer)
+            except StopIteration as finished:
+                stack.pop()
+                active.discard(key[0])
+                result: list[Resolved] = finished.value
+                done[key] = answer = result
+                if not stack:
+                    return result
+                continue
+            other, places = request
+            answer = done.get((other.i, places))
+            if answer is None and other.i in active:
+                answer = []
+            elif answer is None:
+                active.add(other.i)
+                stack.append(((other.i, places), self._resolve_walk(other, when, places)))
+
+    def _resolve_walk(self, token: Token, when: DateValue | None, allow_places: bool) -> _Walk:
         mention = self.mention_of(token)
         if mention is not None:
             if mention.actor is None:
@@ -94,16 +132,16 @@ class ActorResolution:
                 person = self.last_person(token)
                 return [self._office_or_actor(person, when)] if person else []
             if lower in GROUP_PRONOUNS:
-                clause = self._clause_group(token, when)
+                clause = yield from self._clause_group(token)
                 if clause:
                     return clause
                 return [self._office_or_actor(a, when) for a in self.last_group(token, "person")]
             return []
         lemma = token.lemma_.lower()
         if lemma == "counterpart" and any(c.dep_ == "poss" for c in token.children):
-            return self._counterpart(token, when)
+            return (yield from self._counterpart(token, when))
         if lemma in LEADER_NOUNS or lemma in SIDE_NOUNS:
-            found = self._national(token, lemma, when)
+            found = yield from self._national(token, lemma, when)
             if found:
                 return found
         if lemma in GROUP_NOUNS and self._is_pair(token):
@@ -124,7 +162,7 @@ class ActorResolution:
                 seen.setdefault(found.actor, found)
         return list(seen.values())
 
-    def _clause_group(self, token: Token, when: DateValue | None) -> list[Resolved]:
+    def _clause_group(self, token: Token) -> _Walk:
         """ "Biden and Xi had their last call": "their" is the clause's plural subject."""
         head = clause_head(token)
         if head.pos_ not in ("VERB", "AUX"):
@@ -133,12 +171,12 @@ class ActorResolution:
         for subject in subjects(head):
             if subject.i == token.i or subject.pos_ == "PRON":
                 return []
-            found.extend(self.resolve(subject, when))
+            found.extend((yield subject, False))
         if len({f.actor for f in found}) < 2 and token.i < head.i:
             # "During their meeting, Xi assured Biden ...": the clause's subject and object
             for other in objects(head):
                 if other.i != token.i and other.pos_ != "PRON":
-                    found.extend(self.resolve(other, when))
+                    found.extend((yield other, False))
         return found if len({f.actor for f in found}) >= 2 else []
 
     def _office_or_actor(self, actor_id: str, when: DateValue | None) -> Resolved:
@@ -273,15 +311,15 @@ class ActorResolution:
             return True
         return (self.published.earliest - event.date.latest).days <= 62
 
-    def _counterpart(self, token: Token, when: DateValue | None) -> list[Resolved]:
+    def _counterpart(self, token: Token, when: DateValue | None) -> _Walk:
         owner_token = next((c for c in token.children if c.dep_ == "poss"), None)
         state_token = next(
             (c for c in token.children if c.dep_ in ("compound", "amod", "nmod")), None
         )
         if owner_token is None or state_token is None:
             return []
-        owners = self.resolve(owner_token, when)
-        states = self.resolve(state_token, when, allow_places=True)
+        owners = yield owner_token, False
+        states = yield state_token, True
         if not states:
             country = country_for(state_token.text)
             known = self.registry.find_actor(country.name) if country else None
@@ -296,13 +334,13 @@ class ActorResolution:
             return []
         return [self._office_or_actor(office, when)]
 
-    def _national(self, token: Token, lemma: str, when: DateValue | None) -> list[Resolved]:
+    def _national(self, token: Token, lemma: str, when: DateValue | None) -> _Walk:
         """ "The Russian leader" -> the person of that state named last; "North Korean
         officials", "Chinese counterparts" -> the state itself."""
         state = None
         for child in token.children:
             if child.dep_ in ("amod", "compound", "nmod", "poss") and child.i < token.i:
-                for actor in self.resolve(child, when, allow_places=True):
+                for actor in (yield child, True):
                     entity = self.entities.actor(actor.actor)
                     if entity is not None and entity.kind == "state":
                         state = entity.id

@@ -47,10 +47,10 @@ class _Found:
 def extract_demands(context: Context) -> list[Demand]:
     """Every demand the document reports, one per requester, addressee and topic."""
     demands: list[Demand] = []
-    for sentence in sentences(context.doc):
+    for sentence in context.deadline.each(sentences(context.doc)):
         if context.cleaned.is_noise(sentence.start_char, sentence.end_char):
             continue
-        for token in sentence:
+        for token in context.deadline.each(sentence):
             if token.pos_ != "VERB" or context.is_quoted_speech(token):
                 continue
             for found in _demands_at(context, token, sentence):

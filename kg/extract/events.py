@@ -60,10 +60,10 @@ class _Draft:
 
 def extract_events(context: Context) -> list[Event]:
     """Every event the document reports, merged per event, in order of first mention."""
-    for sentence in sentences(context.doc):
+    for sentence in context.deadline.each(sentences(context.doc)):
         if context.cleaned.is_noise(sentence.start_char, sentence.end_char):
             continue
-        for token in sentence:
+        for token in context.deadline.each(sentence):
             if context.cleaned.is_noise(token.idx, token.idx + len(token.text)):
                 continue
             draft = _event_at(context, token, sentence)

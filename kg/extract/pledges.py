@@ -66,14 +66,14 @@ def extract_pledges(context: Context) -> list[Pledge]:
     pledges: list[Pledge] = []
     trigger_events: dict[int, Event | None] = {}
     agreement: tuple[int, list[Resolved]] | None = None
-    for sentence in sentences(context.doc):
+    for sentence in context.deadline.each(sentences(context.doc)):
         if context.cleaned.is_noise(sentence.start_char, sentence.end_char):
             continue
         paragraph = context.paragraph_of(sentence.start_char)
         if agreement is not None and paragraph - agreement[0] > 1:
             agreement = None
         seen_triggers: set[int] = set()
-        for token in sentence:
+        for token in context.deadline.each(sentence):
             if token.i in seen_triggers or context.is_quoted_speech(token):
                 continue
             if token.lemma_ == "agree" and token.pos_ == "VERB" and not is_negated(token):

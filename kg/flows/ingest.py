@@ -23,7 +23,7 @@ from rdflib import Graph, URIRef
 
 from kg import iris
 from kg.config import Settings
-from kg.errors import DipkgError, InputError, UsageError
+from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.query.internal import internal_query
@@ -46,7 +46,6 @@ from kg.sources.registry import load_registry
 from kg.store.base import Store
 
 _MAX_REASONS = 20
-_BATCH = 32  # documents spaCy parses together
 
 
 @dataclass
@@ -101,7 +100,7 @@ class Ingester:
     @cached_property
     def extractor(self) -> Extractor:
         """The extractor (spaCy's pipeline loads on its first document)."""
-        return Extractor(self.registry, self.notations)
+        return Extractor(self.registry, self.notations, self.settings.extract_timeout)
 
     def read(self, path: Path, metadata: Mapping[str, object] | None = None) -> Document:
         """Read one document file (sidecar metadata and ``metadata`` options).
@@ -127,34 +126,24 @@ class Ingester:
     def ingest_many(
         self, store: Store, paths: Sequence[Path], metadata: Mapping[str, object] | None = None
     ) -> Iterator[Outcome]:
-        """Ingest files in order, each in its own transaction; spaCy parses them in batches.
-        A problem with one file is its outcome (``rejected``), never an exception."""
-        for start in range(0, len(paths), _BATCH):
-            read: list[tuple[Document, Coding | None] | Outcome] = []
-            for path in paths[start : start + _BATCH]:
-                try:
-                    document = self.read(path, metadata)
-                    coding = coding_path(path)
-                    curated = (
-                        read_coding(coding, document, self.registry, self.notations)
-                        if coding.exists()
-                        else None
-                    )
-                    read.append((document, curated))
-                except DipkgError as exc:
-                    read.append(_rejected(path.name, exc))
-            automatic = [i[0] for i in read if not isinstance(i, Outcome) and i[1] is None]
-            extractions = iter(self.extractor.extract_many(automatic) if automatic else ())
-            for item in read:
-                if isinstance(item, Outcome):
-                    yield item
-                    continue
-                document, curated = item
-                extraction = next(extractions) if curated is None else None
-                try:
-                    yield self.ingest(store, document, curated, extraction)
-                except DipkgError as exc:
-                    yield _rejected(document.id, exc)
+        """Ingest files in order, each in its own transaction. A problem with one file,
+        its extraction included, is its outcome (``rejected``), never an exception."""
+        for path in paths:
+            try:
+                document = self.read(path, metadata)
+                coding = coding_path(path)
+                curated = (
+                    read_coding(coding, document, self.registry, self.notations)
+                    if coding.exists()
+                    else None
+                )
+            except DipkgError as exc:
+                yield _rejected(path.name, exc)
+                continue
+            try:
+                yield self.ingest(store, document, curated)
+            except DipkgError as exc:
+                yield _rejected(document.id, exc)
 
     def ingest(
         self,
@@ -172,6 +161,7 @@ class Ingester:
             extraction: its automatic extraction, if already made (else it is made here).
 
         Raises:
+            ExtractionError: its automatic extraction failed (nothing was written).
             DipkgError: the store could not be read or written.
         """
         graph_iri = iris.document_graph_iri(self.base, document.id)
@@ -185,7 +175,7 @@ class Ingester:
         if curated is not None:
             coding = curated
         else:
-            extraction = extraction or self.extractor.extract(document)
+            extraction = extraction or self.extract(document)
             coding, actors, places = extraction.coding, extraction.actors, extraction.places
             registry = registry_with(self.registry, extraction)
             unresolved = [f"{u.span.text!r}: {u.reason}" for u in extraction.unresolved_dates]
@@ -217,6 +207,22 @@ class Ingester:
             return outcome
         store.replace_graphs(dataset, retract=resolution.retract)
         return outcome
+
+    def extract(self, document: Document) -> Extraction:
+        """Extract one document automatically; whatever goes wrong is that document's
+        rejection.
+
+        Raises:
+            ExtractionError: past the time limit, or any fault inside extraction.
+        """
+        try:
+            return self.extractor.extract(document)
+        except DipkgError:
+            raise  # it says what went wrong already (the time limit among them)
+        except Exception as exc:
+            # The one broad catch of ingest: a fault in extraction (a bug, a pathological
+            # parse) must not cost the batch: the document is rejected with it, the next goes on.
+            raise ExtractionError.from_fault(exc) from exc
 
     def validate(
         self,

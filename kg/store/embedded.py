@@ -14,9 +14,10 @@ writes it is undefined behaviour (pyoxigraph's ``Store.read_only`` says so), and
 compaction removes a file a reader's handle has not opened yet, and an Oxigraph query over
 that handle can spin on the I/O error until it is killed. So every writer, when it closes,
 publishes a *view* after every committed write and when it closes: a RocksDB checkpoint of
-the store in ``views/`` (hard links, a few milliseconds), which nothing ever writes. (A writer
-killed between its commit and the view sees that write published by the next writer.) Readers open the newest view read-only and
-:meth:`~EmbeddedStore.refresh` to a newer one when the writer's generation stamp has moved.
+the store in ``views/`` (hard links, a few milliseconds), which nothing ever writes (the write
+of a writer killed between its commit and its view is published by the next writer). Readers
+open the newest view read-only and :meth:`~EmbeddedStore.refresh` to a newer one when the
+writer's generation stamp has moved.
 Views older than the newest are removed after :data:`VIEW_GRACE` seconds (a reader refreshes
 before each query, so only a query that outlives the grace can lose its files: it is then
 retried on the newest view).

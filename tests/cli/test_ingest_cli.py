@@ -14,9 +14,8 @@ from tests.support import ARTICLES, CURATED, run_dipkg, store_quads
 pytestmark = pytest.mark.slow
 
 
-def test_batch_prints_a_summary_and_exits_1_when_one_document_is_rejected(
-    built_store_dir: Path, tmp_path: Path
-) -> None:
+def store_and_batch(built_store_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the built store, and a folder with two articles that are not in it."""
     store = tmp_path / "store"
     shutil.copytree(built_store_dir, store)
     batch = tmp_path / "batch"
@@ -24,6 +23,13 @@ def test_batch_prints_a_summary_and_exits_1_when_one_document_is_rejected(
     for name in ("woodside_followup", "widodo_beijing"):
         for path in ARTICLES.glob(f"{name}.*"):
             shutil.copy(path, batch)
+    return store, batch
+
+
+def test_batch_prints_a_summary_and_exits_1_when_one_document_is_rejected(
+    built_store_dir: Path, tmp_path: Path
+) -> None:
+    store, batch = store_and_batch(built_store_dir, tmp_path)
     for path in CURATED.glob("hotline_backdated.*"):
         shutil.copy(path, batch)
     result = run_dipkg("ingest", str(batch), "--store", str(store))
@@ -80,3 +86,26 @@ def test_usage_errors_exit_2_without_touching_the_store(
     )
     assert no_store.returncode == 2 and "no store here" in no_store.stderr
     assert store_quads(store) == before
+
+
+def test_a_document_whose_extraction_fails_is_rejected_and_the_batch_goes_on(
+    built_store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The middle one of three is 500 kB of one sentence, far past a 5 s limit (unlimited,
+    it takes minutes); the two articles around it take about a second each."""
+    store, batch = store_and_batch(built_store_dir, tmp_path)
+    (batch / "endless.txt").write_text("word " * 100_000, encoding="utf-8")
+    (batch / "endless.meta.yaml").write_text("published: 2024-04-02\n", encoding="utf-8")
+    before = store_quads(store)
+    monkeypatch.setenv("DIPKG_EXTRACT_TIMEOUT", "5")
+    files = [batch / "woodside_followup.txt", batch / "endless.txt", batch / "widodo_beijing.txt"]
+    result = run_dipkg("ingest", *map(str, files), "--store", str(store))
+    assert result.returncode == 1, result.stderr
+    rows = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()[1:4]}
+    assert rows == {"woodside_followup": "added", "endless": "rejected", "widodo_beijing": "added"}
+    assert "added 2, replaced 0, kept 0, rejected 1" in result.stdout
+    assert "rejected endless:\n  - extraction failed: took longer than 5 s." in result.stdout
+    assert "Traceback" not in result.stderr
+    after = store_quads(store)
+    assert not any("/endless" in quad for quad in after)
+    assert set(before) <= set(after)
