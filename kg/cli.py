@@ -344,7 +344,11 @@ def extract_command(
                 click.echo(f"hint: {exc.hint}", err=True)
             continue
         counts = ", ".join(f"{n} {kind}" for kind, n in draft.counts.items())
-        click.echo(f"wrote {target}: {counts}; {len(draft.provisional)} provisional", err=True)
+        click.echo(
+            f"wrote {target}: {counts}; {len(draft.provisional)} provisional actor(s), "
+            f"{len(draft.provisional_places)} provisional place(s)",
+            err=True,
+        )
     if out is not None and failed < len(paths):
         click.echo(
             "next: review each coding, put it beside its article, then `dipkg ingest ARTICLE`.",

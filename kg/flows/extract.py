@@ -41,7 +41,8 @@ class Draft:
         document: the document id (the file name when it could not be read).
         text: the coding file's text (``None`` when ``error`` says why there is none).
         counts: facts per kind (events, pledges, demands, statements).
-        provisional: ids of the provisional actors and places it declares.
+        provisional: ids of the provisional actors it declares.
+        provisional_places: ids of the provisional places it declares.
         error: what went wrong, with the next step.
     """
 
@@ -50,6 +51,7 @@ class Draft:
     text: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     provisional: list[str] = field(default_factory=list)
+    provisional_places: list[str] = field(default_factory=list)
     error: str | None = None
 
     @property
@@ -146,7 +148,8 @@ class CodingDrafter:
                 "demands": len(coding.demands),
                 "statements": len(coding.statements),
             },
-            provisional=[a.id for a in extraction.actors] + [p.id for p in extraction.places],
+            provisional=[a.id for a in extraction.actors],
+            provisional_places=[p.id for p in extraction.places],
         )
 
 

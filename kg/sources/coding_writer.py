@@ -200,7 +200,10 @@ class _CodingWriter:
         default = self.event_dates.get(at_default or "") or pledge.date
         if step.date is not None and (step.date != default or step.at != at_default):
             entry["date"] = _date(step.date)
-        self.optional(entry, at=step.at, by=_Flow(step.by))
+        # the pledge's event goes without saying unless a date of the step's own is given
+        if step.at is not None and (step.at != pledge.made_at or "date" in entry):
+            entry["at"] = step.at
+        self.optional(entry, by=_Flow(step.by))
         entry["evidence"] = self.quotes(step.evidence)
         return entry
 
