@@ -290,6 +290,73 @@ def ingest_command(
     sys.exit(1 if any(o.status == "rejected" for o in outcomes) else 0)
 
 
+@cli.command("extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Directory for the {document id}.coding.yaml files (made if missing); without it, "
+    "one file's coding goes to stdout.",
+)
+@click.option("--force", is_flag=True, help="Replace coding files that exist in --out.")
+@registry_option("Actor registry (default: the corpus's registry.yaml).")
+@_handle_errors
+def extract_command(
+    files: tuple[Path, ...], out: Path | None, force: bool, registry_path: Path | None
+) -> None:
+    """Write each article's automatic coding as an editable .coding.yaml to review.
+
+    Takes what `dipkg ingest` takes (text, Markdown, HTML with a .meta.yaml sidecar; files
+    or directories). Reviewed and saved beside its article (--out the article's directory),
+    the file is the article's curated coding for `dipkg ingest`. Exit 1 if some document
+    could not be extracted (the others are still written).
+    """
+    from kg.flows.extract import CodingDrafter, save_draft
+    from kg.flows.ingest import document_files
+
+    paths = document_files(files)
+    if out is None and len(paths) > 1:
+        raise UsageError(
+            f"{len(paths)} documents and no --out: stdout takes one coding.",
+            hint="Give --out DIR; the articles' own directory makes each coding the one "
+            "`dipkg ingest` takes.",
+        )
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{out}: cannot be made a directory ({exc.strerror}).") from exc
+    drafter = CodingDrafter(_settings(), registry_path)
+    failed = 0
+    for draft in drafter.draft_many(paths):
+        try:
+            if draft.error is not None:
+                raise DipkgError(draft.error)
+            if out is None:
+                click.echo(draft.text, nl=False)
+                continue
+            target = save_draft(draft, out, overwrite=force)
+        except DipkgError as exc:
+            failed += 1
+            click.echo(f"error: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            continue
+        counts = ", ".join(f"{n} {kind}" for kind, n in draft.counts.items())
+        click.echo(
+            f"wrote {target}: {counts}; {len(draft.provisional)} provisional actor(s), "
+            f"{len(draft.provisional_places)} provisional place(s)",
+            err=True,
+        )
+    if out is not None and failed < len(paths):
+        click.echo(
+            "next: review each coding, put it beside its article, then `dipkg ingest ARTICLE`.",
+            err=True,
+        )
+    sys.exit(1 if failed else 0)
+
+
 @cli.command("eval")
 @click.argument("gold_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option(

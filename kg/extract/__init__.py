@@ -184,10 +184,4 @@ def extract(document: Document, registry: Registry, vocabulary: Vocabulary) -> E
 
 def registry_with(registry: Registry, extraction: Extraction) -> Registry:
     """The registry plus an extraction's provisional actors and places (for mapping)."""
-    actors = dict(registry.actors)
-    for actor in extraction.actors:
-        actors.setdefault(actor.id, actor)
-    places = dict(registry.places)
-    for place in extraction.places:
-        places.setdefault(place.id, place)
-    return Registry(actors, places)
+    return registry.extended(extraction.actors, extraction.places)

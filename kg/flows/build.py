@@ -19,10 +19,10 @@ from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
     ValidationReport,
 )
-from kg.records import Coding, Vocabulary
+from kg.records import Vocabulary
 from kg.resolve import resolve
 from kg.sources.articles import read_document
-from kg.sources.coding import coding_path, read_coding
+from kg.sources.coding import CodingFile, coding_path, read_coding_file
 from kg.sources.registry import Registry, load_registry
 from kg.store import store_exists, writing
 
@@ -37,8 +37,9 @@ class BuildSummary:
     report: ValidationReport
 
 
-def read_corpus(corpus_dir: Path, registry: Registry, vocabulary: Vocabulary) -> list[Coding]:
-    """Every document of a corpus directory with its curated coding.
+def read_corpus(corpus_dir: Path, registry: Registry, vocabulary: Vocabulary) -> list[CodingFile]:
+    """Every document of a corpus directory with its curated coding (and the provisional
+    actors and places the coding declares).
 
     Raises:
         InputError: a document, its metadata or its coding is missing or wrong.
@@ -55,7 +56,7 @@ def read_corpus(corpus_dir: Path, registry: Registry, vocabulary: Vocabulary) ->
                 f"{coding_file}: no curated coding for {path.name}.",
                 hint="Write one (see docs/model.md), or add the article with `dipkg ingest`.",
             )
-        codings.append(read_coding(coding_file, document, registry, vocabulary))
+        codings.append(read_coding_file(coding_file, document, registry, vocabulary))
     return codings
 
 
@@ -67,12 +68,24 @@ def map_corpus(settings: Settings, corpus_dir: Path | None = None) -> tuple[Data
     """
     corpus_dir = corpus_dir or settings.corpus_dir
     vocabulary = load_vocabulary(settings.ontology_dir)
-    registry = load_registry(corpus_dir / "registry.yaml")
-    codings = read_corpus(corpus_dir, registry, scheme_notations(vocabulary))
+    registry = base_registry = load_registry(corpus_dir / "registry.yaml")
+    files = read_corpus(corpus_dir, registry, scheme_notations(vocabulary))
+    codings = [f.coding for f in files]
+    # provisional actors and places live in the graph of the document that declares them
+    registry = registry.extended(
+        [a for f in files for a in f.actors], [p for f in files for p in f.places]
+    )
     resolution = resolve(codings, registry, settings.base_iri)
     dataset = map_codings(codings, resolution, registry, settings.base_iri)
+    for file in files:
+        if file.actors or file.places:
+            graph = dataset.graph(
+                iris.document_graph_iri(settings.base_iri, file.coding.document.id)
+            )
+            for triple in map_registry(registry, settings.base_iri, file.actors, file.places):
+                graph.add(triple)
     registry_graph = dataset.graph(iris.registry_graph_iri(settings.base_iri))
-    for triple in map_registry(registry, settings.base_iri):
+    for triple in map_registry(base_registry, settings.base_iri):
         registry_graph.add(triple)
     vocabulary_graph = dataset.graph(iris.vocabulary_graph_iri(settings.base_iri))
     for triple in vocabulary:

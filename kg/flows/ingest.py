@@ -37,11 +37,11 @@ from kg.rdf.validation import (
     neighbourhood,
     validate_graph,
 )
-from kg.records import Actor, Coding, Document, Place
+from kg.records import Actor, Document, Place
 from kg.resolve import resolve
 from kg.resolve.candidates import StoreKnown
 from kg.sources.articles import is_document_id, read_document
-from kg.sources.coding import coding_path, read_coding
+from kg.sources.coding import CodingFile, coding_path, read_coding_file
 from kg.sources.registry import load_registry
 from kg.store.base import Store
 
@@ -103,19 +103,8 @@ class Ingester:
         return Extractor(self.registry, self.notations, self.settings.extract_timeout)
 
     def read(self, path: Path, metadata: Mapping[str, object] | None = None) -> Document:
-        """Read one document file (sidecar metadata and ``metadata`` options).
-
-        Raises:
-            InputError: the file, its metadata or its name is unusable.
-        """
-        document = read_document(path, metadata=metadata, require_metadata=False)
-        if not is_document_id(document.id):
-            raise InputError(
-                f"{path}: the file name gives the document id {document.id!r}, which may "
-                "only hold 1-100 letters, digits, '_', '.' and '-' (not first).",
-                hint="Rename the file (its name without extension is the document's id).",
-            )
-        return document
+        """Read one document file, as :func:`read_article`."""
+        return read_article(path, metadata)
 
     def ingest_file(
         self, store: Store, path: Path, metadata: Mapping[str, object] | None = None
@@ -133,7 +122,7 @@ class Ingester:
                 document = self.read(path, metadata)
                 coding = coding_path(path)
                 curated = (
-                    read_coding(coding, document, self.registry, self.notations)
+                    read_coding_file(coding, document, self.registry, self.notations)
                     if coding.exists()
                     else None
                 )
@@ -149,7 +138,7 @@ class Ingester:
         self,
         store: Store,
         document: Document,
-        curated: Coding | None = None,
+        curated: CodingFile | None = None,
         extraction: Extraction | None = None,
     ) -> Outcome:
         """Ingest one document into ``store``: all of its graph or nothing.
@@ -157,7 +146,8 @@ class Ingester:
         Args:
             store: an open, writable store.
             document: the document.
-            curated: its curated coding, if any (it wins over extraction).
+            curated: its curated coding, if any (it wins over extraction), with the
+                provisional actors and places it declares.
             extraction: its automatic extraction, if already made (else it is made here).
 
         Raises:
@@ -173,7 +163,8 @@ class Ingester:
         places: tuple[Place, ...] = ()
         unresolved: list[str] = []
         if curated is not None:
-            coding = curated
+            coding, actors, places = curated.coding, curated.actors, curated.places
+            registry = curated.registry(self.registry)
         else:
             extraction = extraction or self.extract(document)
             coding, actors, places = extraction.coding, extraction.actors, extraction.places
@@ -253,6 +244,23 @@ class Ingester:
             return str(rows[0][0])
         exists = store.query(internal_query("graph-exists", graph=graph_iri)).boolean
         return "curated" if exists else None  # graphs from before coding sources: curated
+
+
+def read_article(path: Path, metadata: Mapping[str, object] | None = None) -> Document:
+    """Read one article file to ingest or extract (sidecar metadata and ``metadata`` options;
+    without a publication date, relative dates stay unresolved).
+
+    Raises:
+        InputError: the file, its metadata or its name is unusable.
+    """
+    document = read_document(path, metadata=metadata, require_metadata=False)
+    if not is_document_id(document.id):
+        raise InputError(
+            f"{path}: the file name gives the document id {document.id!r}, which may "
+            "only hold 1-100 letters, digits, '_', '.' and '-' (not first).",
+            hint="Rename the file (its name without extension is the document's id).",
+        )
+    return document
 
 
 def _rejected(name: str, exc: DipkgError) -> Outcome:

@@ -1,24 +1,29 @@
 """Curated codings: ``{doc}.coding.yaml`` -> the same records extraction produces.
 
-Every name goes through the actor registry, every quote must be an exact substring of the
+Every name goes through the actor registry (plus the ``provisional`` actors and places the file
+declares, as ``dipkg extract`` writes them), every quote must be an exact substring of the
 document (it becomes a :class:`Span`), every concept a notation of its SKOS scheme. Errors name
-the file, the item and the field. Format: docs/model.md, "The curated coding".
+the file, the item and the field. Format: docs/model.md, "The curated coding". The writer is
+:mod:`kg.sources.coding_writer`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import DipkgError, InputError
 from kg.records import (
+    Actor,
     Coding,
     DateValue,
     Demand,
     Document,
     Event,
     Participation,
+    Place,
     Pledge,
     Span,
     Statement,
@@ -26,8 +31,31 @@ from kg.records import (
     Vocabulary,
 )
 from kg.sources.articles import document_id
-from kg.sources.registry import Registry
-from kg.sources.yamlfile import Fields, load_yaml
+from kg.sources.registry import Registry, read_provisional
+from kg.sources.yamlfile import Fields, load_yaml, parse_yaml
+
+CODING_KEYS = "document coder notes provisional events pledges demands statements".split()
+"""The top-level keys of a coding file, in the order the writer puts them."""
+
+
+@dataclass(frozen=True, slots=True)
+class CodingFile:
+    """What one coding file holds: the facts, and the provisional actors and places it declares
+    for names the registry lacks (``is_provisional``; their ids may appear in the facts).
+
+    Attributes:
+        coding: the facts, ``source="curated"``.
+        actors: provisional actors, sorted by id.
+        places: provisional places, sorted by id.
+    """
+
+    coding: Coding
+    actors: tuple[Actor, ...] = ()
+    places: tuple[Place, ...] = ()
+
+    def registry(self, registry: Registry) -> Registry:
+        """``registry`` plus this file's provisional actors and places (for mapping)."""
+        return registry.extended(self.actors, self.places)
 
 
 def coding_path(document_path: Path) -> Path:
@@ -38,12 +66,36 @@ def coding_path(document_path: Path) -> Path:
 def read_coding(
     path: Path, document: Document, registry: Registry, vocabulary: Vocabulary
 ) -> Coding:
-    """Read one curated coding into records.
+    """Read one curated coding's facts (:func:`read_coding_file` adds its provisional actors,
+    which whoever maps the facts needs).
+
+    Raises:
+        InputError: naming file, item and field (unknown actor, quote not in text, bad date...).
+    """
+    return read_coding_file(path, document, registry, vocabulary).coding
+
+
+def read_coding_file(
+    path: Path, document: Document, registry: Registry, vocabulary: Vocabulary
+) -> CodingFile:
+    """Read one coding file: its facts and its provisional actors and places.
 
     Raises:
         InputError: naming file, item and field (unknown actor, quote not in text, bad date...).
     """
     root = Fields(load_yaml(path) or {}, str(path), "")
+    return _CodingReader(root, document, registry, vocabulary).read()
+
+
+def parse_coding(
+    text: str, source: str, document: Document, registry: Registry, vocabulary: Vocabulary
+) -> CodingFile:
+    """Read a coding from YAML text (``source`` names it in errors), as :func:`read_coding_file`.
+
+    Raises:
+        InputError: as :func:`read_coding_file`.
+    """
+    root = Fields(parse_yaml(text, source) or {}, source, "")
     return _CodingReader(root, document, registry, vocabulary).read()
 
 
@@ -57,16 +109,15 @@ class _CodingReader:
         self.vocabulary = vocabulary
         self.event_dates: dict[str, DateValue | None] = {}
 
-    def read(self) -> Coding:
+    def read(self) -> CodingFile:
         root = self.root
-        root.check_keys(
-            {"document", "coder", "notes", "events", "pledges", "demands", "statements"}
-        )
+        root.check_keys(set(CODING_KEYS))
         named = root.text("document", required=True)
         if named != self.document.id:
             raise root.error(
                 "document", f"names {named!r} but the coding belongs to {self.document.id!r}."
             )
+        actors, places = self._provisional()
         event_items = root.items("events")
         for item in event_items:
             key = item.text("id", required=True) or ""
@@ -86,7 +137,16 @@ class _CodingReader:
             if fact.key in keys:
                 raise root.error("id", f"{fact.key!r} is used by two items; ids must be unique.")
             keys.add(fact.key)
-        return Coding(self.document, events, pledges, demands, statements)
+        coding = Coding(self.document, events, pledges, demands, statements)
+        return CodingFile(coding, actors, places)
+
+    def _provisional(self) -> tuple[tuple[Actor, ...], tuple[Place, ...]]:
+        """The ``provisional`` entries, added to the registry for this file."""
+        if self.root.data.get("provisional") is None:
+            return (), ()
+        section = Fields(self.root.data["provisional"], self.root.file, "provisional")
+        self.registry, actors, places = read_provisional(section, self.registry)
+        return actors, places
 
     # -- fields -------------------------------------------------------------------------
 
@@ -162,6 +222,15 @@ class _CodingReader:
         except ValueError as exc:
             raise item.error(field, f"{exc}.") from exc
 
+    def _confidence(self, item: Fields) -> float:
+        """The optional ``confidence`` (0 to 1) extraction gave a fact; 1 when absent."""
+        raw = item.data.get("confidence")
+        if raw is None:
+            return 1.0
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw <= 1:
+            raise item.error("confidence", f"{raw!r} is not a number from 0 to 1.")
+        return float(raw)
+
     def _actor(self, item: Fields, field: str, name: str, when: DateValue | None) -> str:
         try:
             return self.registry.resolve_actor(name, when).id
@@ -220,6 +289,8 @@ class _CodingReader:
                 "participants",
                 "evidence",
                 "note",
+                "confidence",
+                "rule",
             }
         )
         key = item.text("id", required=True) or ""
@@ -249,6 +320,8 @@ class _CodingReader:
             part_of=item.text("part_of"),
             name=item.text("name"),
             note=item.text("note"),
+            confidence=self._confidence(item),
+            rule=item.text("rule") or "",
         )
 
     def _participation(
@@ -302,6 +375,8 @@ class _CodingReader:
                 "date",
                 "steps",
                 "note",
+                "confidence",
+                "rule",
             }
         )
         made_at = self._event_ref(item, "made_at")
@@ -325,6 +400,8 @@ class _CodingReader:
             made_at=made_at,
             date=date,
             note=item.text("note"),
+            confidence=self._confidence(item),
+            rule=item.text("rule") or "",
         )
 
     def _step(self, item: Fields, pledge_date: DateValue | None, made_at: str | None) -> StatusStep:
@@ -354,6 +431,8 @@ class _CodingReader:
                 "date",
                 "evidence",
                 "note",
+                "confidence",
+                "rule",
             }
         )
         at = self._event_ref(item, "at")
@@ -374,10 +453,25 @@ class _CodingReader:
             at=at,
             date=date,
             note=item.text("note"),
+            confidence=self._confidence(item),
+            rule=item.text("rule") or "",
         )
 
     def _statement(self, item: Fields) -> Statement:
-        item.check_keys({"id", "speaker", "quote", "at", "date", "topics", "evidence", "note"})
+        item.check_keys(
+            {
+                "id",
+                "speaker",
+                "quote",
+                "at",
+                "date",
+                "topics",
+                "evidence",
+                "note",
+                "confidence",
+                "rule",
+            }
+        )
         at = self._event_ref(item, "at")
         date = self._date(item, "date") or self._event_date(at)
         quote = item.text("quote", required=True) or ""
@@ -400,4 +494,6 @@ class _CodingReader:
                 self._check_concept(item, "topics", "topic", t) for t in item.texts("topics")
             ),
             note=item.text("note"),
+            confidence=self._confidence(item),
+            rule=item.text("rule") or "",
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +105,17 @@ class Registry:
             for name in (place.id, place.label, *place.aliases):
                 self._place_names.add(name, place.id)
 
+    def extended(self, actors: Iterable[Actor] = (), places: Iterable[Place] = ()) -> Registry:
+        """This registry plus more actors and places (an id it has already keeps its entry),
+        for instance the provisional ones an extraction or a coding introduces."""
+        all_actors = dict(self.actors)
+        for actor in actors:
+            all_actors.setdefault(actor.id, actor)
+        all_places = dict(self.places)
+        for place in places:
+            all_places.setdefault(place.id, place)
+        return Registry(all_actors, all_places)
+
     def find_actor(self, name: str) -> Actor | None:
         """The actor a name denotes, or None; leading titles are dropped one at a time.
 
@@ -192,35 +204,86 @@ def load_registry(path: Path, extra: tuple[Path, ...] = ()) -> Registry:
     Raises:
         InputError: naming the file, entry and field that is wrong.
     """
-    roots = []
-    for source in (path, *extra):
-        data = load_yaml(source)
-        root = Fields(data if data is not None else {}, str(source), "")
-        root.check_keys({*_SECTIONS, "places"})
-        roots.append(root)
     actors: dict[str, Actor] = {}
     places: dict[str, Place] = {}
-    for root in roots:
-        for section, kind in _SECTIONS.items():
-            for item in root.items(section):
-                actor = _read_actor(item, kind)
-                if actor.id in actors:
-                    raise item.error("id", f"{actor.id!r} is used twice.")
-                actors[actor.id] = actor
-        for item in root.items("places"):
-            item.check_keys({"id", "label", "in", "aliases", "wikidata"})
-            place = Place(
-                id=_read_id(item),
-                label=item.text("label", required=True) or "",
-                parent=item.text("in"),
-                aliases=item.texts("aliases"),
-                wikidata=_read_wikidata(item),
-            )
-            if place.id in places:
-                raise item.error("id", f"{place.id!r} is used twice.")
-            places[place.id] = place
-    _check_references(path, actors, places)
+    for source in (path, *extra):
+        data = load_yaml(source)
+        read_entries(Fields(data if data is not None else {}, str(source), ""), actors, places)
+    check_references(path, actors, places)
     return Registry(actors, places)
+
+
+REGISTRY_SECTIONS = (*_SECTIONS, "places")
+"""The sections of a registry file (and of a coding's ``provisional`` entries)."""
+
+
+def read_entries(
+    root: Fields,
+    actors: dict[str, Actor],
+    places: dict[str, Place],
+    *,
+    provisional: bool = False,
+) -> None:
+    """Add the actors and places of one mapping in the registry format to ``actors`` and
+    ``places`` (marked provisional if asked); references are checked by
+    :func:`check_references` once every entry is in.
+
+    Raises:
+        InputError: an unknown section or key, a malformed field, or an id used twice.
+    """
+    root.check_keys(set(REGISTRY_SECTIONS))
+    for section, kind in _SECTIONS.items():
+        for item in root.items(section):
+            actor = _read_actor(item, kind, provisional)
+            if actor.id in actors:
+                raise item.error("id", f"{actor.id!r} is used twice.")
+            actors[actor.id] = actor
+    for item in root.items("places"):
+        item.check_keys({"id", "label", "in", "aliases", "wikidata"})
+        place = Place(
+            id=_read_id(item),
+            label=item.text("label", required=True) or "",
+            parent=item.text("in"),
+            aliases=item.texts("aliases"),
+            wikidata=_read_wikidata(item),
+        )
+        if place.id in places:
+            raise item.error("id", f"{place.id!r} is used twice.")
+        places[place.id] = place
+
+
+def read_provisional(
+    section: Fields, registry: Registry
+) -> tuple[Registry, tuple[Actor, ...], tuple[Place, ...]]:
+    """A coding's provisional actors and places (registry format, for names the registry
+    lacks): the registry extended with them, and the new entries sorted by id.
+
+    Raises:
+        InputError: a malformed entry, a broken reference, or an id the registry has (a
+            curator added it meanwhile: the provisional entry must go).
+    """
+    actors: dict[str, Actor] = {}
+    places: dict[str, Place] = {}
+    read_entries(section, actors, places, provisional=True)
+    clashes = sorted(
+        actors.keys() & registry.actors.keys() | places.keys() & registry.places.keys()
+    )
+    if clashes:
+        raise section.error(
+            clashes[0],
+            f"{clashes[0]!r} is in the registry now.",
+            hint="Delete this provisional entry: the facts then name the registry's.",
+        )
+    check_references(
+        f"{section.file}: provisional",
+        {**registry.actors, **actors},
+        {**registry.places, **places},
+    )
+    return (
+        registry.extended(actors.values(), places.values()),
+        tuple(actors[k] for k in sorted(actors)),
+        tuple(places[k] for k in sorted(places)),
+    )
 
 
 def _read_id(item: Fields) -> str:
@@ -247,7 +310,7 @@ def _read_date(item: Fields, key: str) -> DateValue | None:
         raise item.error(key, f"{exc}.") from exc
 
 
-def _read_actor(item: Fields, kind: str) -> Actor:
+def _read_actor(item: Fields, kind: str, provisional: bool = False) -> Actor:
     item.check_keys({"id", "label", "aliases", "metonyms", "wikidata", "country", "of", "offices"})
     terms = []
     for term in item.items("offices"):
@@ -269,10 +332,17 @@ def _read_actor(item: Fields, kind: str) -> Actor:
         country=item.text("country"),
         office_of=item.text("of"),
         terms=tuple(terms),
+        is_provisional=provisional,
     )
 
 
-def _check_references(path: Path, actors: dict[str, Actor], places: dict[str, Place]) -> None:
+def check_references(path: Path | str, actors: dict[str, Actor], places: dict[str, Place]) -> None:
+    """Every country, ``of``, office and ``in`` reference names an entry.
+
+    Raises:
+        InputError: naming ``path``, the entry and the field.
+    """
+
     def fail(where: str, problem: str) -> InputError:
         return InputError(
             f"{path}: {where}: {problem}", hint="Add the missing entry or fix the id."

@@ -189,3 +189,36 @@ def test_any_coding_is_read_or_refused_with_an_input_error(setup, data) -> None:
     else:
         for fact in (*coding.events, *coding.statements):
             assert all(TEXT[s.start : s.end] == s.text for s in fact.evidence)
+
+
+# a person the registry lacks, declared in the coding; a confidence on the event
+WITH_PROVISIONAL = GOOD.replace(
+    "document: doc\n",
+    "document: doc\nprovisional:\n  people:\n    - {id: kim, label: Kim Jong Un, country: china}\n",
+)
+WITH_PROVISIONAL = WITH_PROVISIONAL.replace(
+    "participants: [{actor: Xi}, {actor: Biden}]",
+    "participants: [{actor: Kim Jong Un}, {actor: Biden}]\n    confidence: 0.85",
+)
+
+
+def test_provisional_entries_and_confidence(setup) -> None:  # type: ignore[no-untyped-def]
+    coding = WITH_PROVISIONAL
+    read = setup(coding)
+    [event] = read.events
+    assert event.actor_ids == {"kim", "biden"} and event.confidence == 0.85
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("confidence: 0.85", "confidence: high"), "is not a number from 0 to 1"),
+        (("{id: kim, label: Kim Jong Un", "{id: xi, label: Kim Jong Un"), "is in the registry now"),
+        (("country: china}", "country: korea}"), "'korea' is not an actor id"),
+    ],
+    ids=["confidence", "now-in-registry", "bad-reference"],
+)
+def test_provisional_and_confidence_errors(setup, change, message) -> None:  # type: ignore[no-untyped-def]
+    coding = WITH_PROVISIONAL
+    with pytest.raises(InputError, match=message):
+        setup(coding.replace(*change))
