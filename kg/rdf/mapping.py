@@ -178,6 +178,15 @@ class _Mapper:
         self.add_sourced(node, DIP.partOf, node.part_of, lambda v: v)
         self.add_sourced(node, DIP.eventStatus, node.status, lambda v: concept("event-status", v))
 
+    def add_event_links(self, node: Node, resolution: Resolution) -> None:  # type: ignore[type-arg]
+        """``dip:atEvent`` of a demand or statement: its one event, in the graph of every
+        member placed at it (members placed elsewhere are the node's ``elsewhere``)."""
+        if node.at is None:
+            return
+        for member in node.members:
+            if resolution.event_ref(member.document_id, member.at) == node.at:
+                self.graph(member.document_id).add((node.iri, DIP.atEvent, node.at))
+
     def place(self, place_id: str) -> URIRef:
         return iris.place_iri(self.base, place_id)
 
@@ -278,10 +287,7 @@ class _Mapper:
             ],
             (DIP.demandKind, "demand-kind"),
         )
-        for member in node.members:
-            at = resolution.event_ref(member.document_id, member.at)
-            if at is not None:
-                self.graph(member.document_id).add((node.iri, DIP.atEvent, at))
+        self.add_event_links(node, resolution)
 
     def statement(self, node: Node, resolution: Resolution) -> None:  # type: ignore[type-arg]
         for member in node.members:
@@ -292,11 +298,9 @@ class _Mapper:
                 g.add((node.iri, DIP.topic, concept("topic", topic)))
             self.add_evidence(g, node.iri, member.evidence)
             self.add_confidence(g, node.iri, member)
-            at = resolution.event_ref(member.document_id, member.at)
-            if at is not None:
-                g.add((node.iri, DIP.atEvent, at))
             if member.note:
                 g.add((node.iri, SKOS.editorialNote, Literal(member.note, lang="en")))
+        self.add_event_links(node, resolution)
         lead = node.primary
         g = self.graph(lead.document_id)
         self.once(node, g, DIP.quote, Literal(lead.quote))

@@ -52,12 +52,14 @@ class Existing:
             supplies them, so the new document does not repeat them).
         status: its event status or current pledge status notation, if any.
         latest: for a pledge, the order key of its latest status step.
+        event: for a demand or statement, the event it is already at (``dip:atEvent``).
     """
 
     iri: URIRef
     predicates: frozenset[URIRef] = frozenset()
     status: str | None = None
     latest: tuple[dt.date, int] | None = None
+    event: URIRef | None = None
 
 
 class Known(Protocol):
@@ -89,7 +91,10 @@ class Node(Generic[R]):
     """One resolved fact: its IRI and every document's record of it.
 
     ``skip`` lists single-valued properties the mapping must not write, because the node
-    already exists in the store with them (``existing``).
+    already exists in the store with them (``existing``). ``at`` is the one event a demand
+    or statement is at (``dip:atEvent``), written in the graph of every member placed there;
+    ``elsewhere`` the events other members placed it at that did not resolve to that event
+    (by document id): their link is not written, the node keeps ``at``.
     """
 
     iri: URIRef
@@ -97,6 +102,8 @@ class Node(Generic[R]):
     date: Sourced[DateValue] | None = None
     existing: Existing | None = None
     skip: frozenset[URIRef] = frozenset()
+    at: URIRef | None = None
+    elsewhere: dict[str, URIRef] = field(default_factory=dict)
 
     @property
     def primary(self) -> R:
@@ -219,6 +226,7 @@ def resolve(
         iri = existing.iri if existing else taken.unique(minted)
         demand = Node(iri, demand_group, date=date, existing=existing)
         _adopt(demand, retract)
+        _place(demand, [(m.document_id, event_of(m.document_id, m.at)) for m in demand_group])
         demands.append(demand)
     statements: list[Node[Statement]] = []
     for statement_group in _cluster([s for c in ordered for s in c.statements], same_statement):
@@ -229,6 +237,7 @@ def resolve(
         iri = existing.iri if existing else taken.unique(minted)
         statement = Node(iri, statement_group, date=date, existing=existing)
         _adopt(statement, retract)
+        _place(statement, [(m.document_id, event_of(m.document_id, m.at)) for m in statement_group])
         statements.append(statement)
     return Resolution(events, pledges, demands, statements, event_iris, retract)
 
@@ -247,6 +256,23 @@ def _adopt(
     if superseded and supersedes is not None:
         node.skip = node.skip - {supersedes}
         retract.append((node.iri, supersedes))
+
+
+def _place(
+    node: Node,  # type: ignore[type-arg]
+    links: Sequence[tuple[str, URIRef | None]],
+) -> None:
+    """Give a demand or statement one event (``dip:atEvent`` is single-valued): the event it
+    already has in the store, else the first member's. A member's link follows its event's
+    resolution, so members whose events resolved to one node agree; a member placed at an
+    event that did not (the same-event rule said no) is recorded in ``elsewhere`` and its
+    link is not written: the statement is one node, its event stays the one it had."""
+    linked = [(doc, event) for doc, event in links if event is not None]
+    existing = node.existing.event if node.existing is not None else None
+    node.at = existing or (linked[0][1] if linked else None)
+    for doc, event in linked:
+        if event != node.at:
+            node.elsewhere.setdefault(doc, event)
 
 
 class _Taken:

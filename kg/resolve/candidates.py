@@ -152,7 +152,7 @@ class StoreKnown:
                 date=_date(values),
             )
             if any(same_demand(candidate, m, _with_store(event_of)) for m in group):
-                existing = self._existing(node)
+                existing = self._existing(node, event=_iri(values["atEvent"]))
                 if existing is not None:
                     return existing
         return None
@@ -164,7 +164,7 @@ class StoreKnown:
         )
         if not nodes:
             return None
-        for node, values in self._describe(nodes, "quote").items():
+        for node, values in self._describe(nodes, "quote", "atEvent").items():
             if not values["quote"]:
                 continue
             candidate = Statement(
@@ -176,7 +176,7 @@ class StoreKnown:
                 date=_date(values),
             )
             if any(same_statement(candidate, m) for m in group):
-                existing = self._existing(node)
+                existing = self._existing(node, event=_iri(values["atEvent"]))
                 if existing is not None:
                     return existing
         return None
@@ -270,13 +270,20 @@ class StoreKnown:
         ]
 
     def _existing(
-        self, node: URIRef, status: str | None = None, latest: tuple[dt.date, int] | None = None
+        self,
+        node: URIRef,
+        status: str | None = None,
+        latest: tuple[dt.date, int] | None = None,
+        event: URIRef | None = None,
     ) -> Existing | None:
         result = self.store.query(internal_query("node-predicates", node=node, **self._excluded))
         if not result.rows:
             return None  # only in the excluded graph: this document's own earlier node
         self.merged.append(node)
-        return Existing(node, frozenset(URIRef(str(row[0])) for row in result.rows), status, latest)
+        predicates = frozenset(URIRef(str(row[0])) for row in result.rows)
+        if DIP.atEvent not in predicates:
+            event = None  # only the excluded graph placed it at that event
+        return Existing(node, predicates, status, latest, event)
 
     def _latest_step(self, pledge: URIRef) -> tuple[dt.date, int] | None:
         """The place of a pledge's latest step in its history (:func:`step_order`), from the
@@ -334,6 +341,10 @@ def period_starts(dated: Sequence[DateValue], most: int = 64) -> list[dt.date] |
 
 def _last(values: list[Node]) -> str | None:
     return str(values[0]) if values else None
+
+
+def _iri(values: list[Node]) -> URIRef | None:
+    return URIRef(str(values[0])) if values else None
 
 
 def _notation(values: list[Node] | Node) -> str | None:
