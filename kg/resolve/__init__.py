@@ -20,6 +20,7 @@ from rdflib import URIRef
 from kg import iris
 from kg.records import Coding, DateValue, Demand, Event, Pledge, Statement, StatusStep
 from kg.resolve.rules import (
+    EventMatch,
     place_within,
     same_demand,
     same_event,
@@ -32,6 +33,7 @@ from kg.vocab import DIP
 
 T = TypeVar("T")
 R = TypeVar("R", Event, Pledge, Demand, Statement)
+M = TypeVar("M")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,7 @@ class Existing:
         status: its event status or current pledge status notation, if any.
         latest: for a pledge, the order key of its latest status step.
         event: for a demand or statement, the event it is already at (``dip:atEvent``).
+        match: for an event, what the new records and the node agreed on.
     """
 
     iri: URIRef
@@ -60,6 +63,7 @@ class Existing:
     status: str | None = None
     latest: tuple[dt.date, int] | None = None
     event: URIRef | None = None
+    match: EventMatch | None = None
 
 
 class Known(Protocol):
@@ -115,12 +119,18 @@ class Node(Generic[R]):
 
 @dataclass
 class EventNode(Node[Event]):
-    """A resolved event with its best location, earliest day and status."""
+    """A resolved event with its best location, earliest day and status.
+
+    ``reasons`` says why each document whose report joined the event was merged into it (by
+    document id): what its report and the one it matched agreed on. The first report of a
+    new event has none; with ``existing``, every member joined the stored node.
+    """
 
     location: Sourced[str] | None = None
     earliest: Sourced[dt.date] | None = None
     status: Sourced[str] | None = None
     part_of: Sourced[URIRef] | None = None
+    reasons: dict[str, EventMatch] = field(default_factory=dict)
 
 
 @dataclass
@@ -171,8 +181,11 @@ def resolve(
             its IRI (and adds to it), new IRIs avoid the store's.
     """
     ordered = sorted(codings, key=lambda c: c.document.id)
+    joined: dict[int, EventMatch] = {}
     event_groups = _cluster(
-        [e for c in ordered for e in c.events], lambda a, b: same_event(a, b, registry)
+        [e for c in ordered for e in c.events],
+        lambda a, b: same_event(a, b, registry),
+        joined,
     )
     event_iris: dict[tuple[str, str], URIRef] = {}
     events: list[EventNode] = []
@@ -186,6 +199,10 @@ def resolve(
         minted = iris.event_iri(base, date.value.iso if date else None, lead.type, actors)
         iri = existing.iri if existing else taken.unique(minted)
         node = EventNode(iri, group, date=date, existing=existing)
+        for member in group:
+            match = existing.match if existing else joined.get(id(member))
+            if match is not None:
+                node.reasons.setdefault(member.document_id, match)
         node.location = _best_location(group, registry)
         node.earliest = _first(
             Sourced(m.earliest, m.document_id) for m in group if m.earliest is not None
@@ -334,16 +351,28 @@ def _resolve_pledges(
     return nodes
 
 
-def _cluster(records: Iterable[R], same: Callable[[R, R], bool]) -> list[list[R]]:
-    """Greedy clustering in input order: a record joins the first group with a match."""
+def _cluster(
+    records: Iterable[R],
+    same: Callable[[R, R], M],
+    joined: dict[int, M] | None = None,
+) -> list[list[R]]:
+    """Greedy clustering in input order: a record joins the first group with a match. With
+    ``joined``, the (true) answer of ``same`` that let each record join, by ``id(record)``."""
     groups: list[list[R]] = []
     for record in records:
         for group in groups:
-            if any(
-                member.document_id != record.document_id and same(member, record)
-                for member in group
-            ):
+            match = next(
+                (
+                    answer
+                    for member in group
+                    if member.document_id != record.document_id and (answer := same(member, record))
+                ),
+                None,
+            )
+            if match is not None:
                 group.append(record)
+                if joined is not None:
+                    joined[id(record)] = match
                 break
         else:
             groups.append([record])
