@@ -72,6 +72,15 @@ def participation_iri(event: URIRef, actor_id: str) -> URIRef:
     return URIRef(f"{event}/participant/{slug(actor_id)}")
 
 
+def merge_reason_iri(node: URIRef, document_id: str) -> URIRef:
+    """``{node}/merge/{document-id}``: why that document's report was merged into the node.
+
+    >>> merge_reason_iri(URIRef("http://x/event/e"), "doc_1")
+    rdflib.term.URIRef('http://x/event/e/merge/doc_1')
+    """
+    return URIRef(f"{node}/merge/{slug(document_id)}")
+
+
 def pledge_iri(base: str, date: str | None, maker_ids: list[str], topic: str) -> URIRef:
     """``{base}pledge/{date}-{makers}-{topic}``."""
     parts = [date or "undated", *sorted(maker_ids), topic.replace("_", "-")]

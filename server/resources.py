@@ -82,6 +82,7 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         "history": None,
         "document": None,
         "timeline": None,
+        "merges": [],
     }
     queries = services.queries
     if str(DIP.Pledge) in types:
@@ -93,6 +94,8 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
             services.settings.max_rows,
         ).rows
         context["event_labels"] = labels_of({row[5] for row in context["history"] if row[5]})
+    if str(DIP.Event) in types:
+        context["merges"] = executor.query(internal_query("merge-reasons", resource=iri)).rows
     if str(DIP.SourceDocument) in types:
         context["document"] = document_segments(iri)
     if str(DIP.Actor) in types:

@@ -15,6 +15,7 @@ from rdflib.term import Identifier
 from kg import iris
 from kg.records import Actor, Coding, DateValue, Fact, Place, Span
 from kg.resolve import EventNode, Node, PledgeNode, Resolution, Sourced
+from kg.resolve.rules import EventMatch
 from kg.sources.registry import Registry
 from kg.vocab import DIP, OA, WD, concept
 
@@ -177,6 +178,39 @@ class _Mapper:
         self.add_sourced(node, DIP.location, node.location, self.place)
         self.add_sourced(node, DIP.partOf, node.part_of, lambda v: v)
         self.add_sourced(node, DIP.eventStatus, node.status, lambda v: concept("event-status", v))
+        for document_id, match in node.reasons.items():
+            self.merge_reason(node, document_id, match)
+
+    def merge_reason(self, node: EventNode, document_id: str, match: EventMatch) -> None:
+        """Why a document's report joined the event: a qualified derivation from the
+        document, with what matched and the score, in that document's graph."""
+        g = self.graph(document_id)
+        reason = iris.merge_reason_iri(node.iri, document_id)
+        g.add((node.iri, PROV.qualifiedDerivation, reason))
+        g.add((reason, RDF.type, DIP.MergeReason))
+        g.add((reason, RDF.type, PROV.Derivation))
+        g.add((reason, PROV.entity, iris.document_iri(self.base, document_id)))
+        label = f"Why {document_id} reports {self.event_label(node)}"
+        g.add((reason, RDFS.label, Literal(label, lang="en")))
+        score = Decimal(str(round(match.score, 2)))
+        g.add((reason, DIP.matchScore, Literal(score, datatype=XSD.decimal)))
+        if match.type is not None:
+            g.add((reason, DIP.matchedType, concept("event-type", match.type)))
+        for actor_id in sorted(match.participants):
+            g.add((reason, DIP.matchedParticipant, self.actor(actor_id)))
+        if match.date is not None:
+            g.add((reason, DIP.matchedDate, date_literal(match.date)))
+        if match.place is not None:
+            g.add((reason, DIP.matchedPlace, self.place(match.place)))
+
+    def add_event_links(self, node: Node, resolution: Resolution) -> None:  # type: ignore[type-arg]
+        """``dip:atEvent`` of a demand or statement: its one event, in the graph of every
+        member placed at it (members placed elsewhere are the node's ``elsewhere``)."""
+        if node.at is None:
+            return
+        for member in node.members:
+            if resolution.event_ref(member.document_id, member.at) == node.at:
+                self.graph(member.document_id).add((node.iri, DIP.atEvent, node.at))
 
     def place(self, place_id: str) -> URIRef:
         return iris.place_iri(self.base, place_id)
@@ -278,10 +312,7 @@ class _Mapper:
             ],
             (DIP.demandKind, "demand-kind"),
         )
-        for member in node.members:
-            at = resolution.event_ref(member.document_id, member.at)
-            if at is not None:
-                self.graph(member.document_id).add((node.iri, DIP.atEvent, at))
+        self.add_event_links(node, resolution)
 
     def statement(self, node: Node, resolution: Resolution) -> None:  # type: ignore[type-arg]
         for member in node.members:
@@ -292,11 +323,9 @@ class _Mapper:
                 g.add((node.iri, DIP.topic, concept("topic", topic)))
             self.add_evidence(g, node.iri, member.evidence)
             self.add_confidence(g, node.iri, member)
-            at = resolution.event_ref(member.document_id, member.at)
-            if at is not None:
-                g.add((node.iri, DIP.atEvent, at))
             if member.note:
                 g.add((node.iri, SKOS.editorialNote, Literal(member.note, lang="en")))
+        self.add_event_links(node, resolution)
         lead = node.primary
         g = self.graph(lead.document_id)
         self.once(node, g, DIP.quote, Literal(lead.quote))

@@ -20,6 +20,7 @@ from rdflib import URIRef
 from kg import iris
 from kg.records import Coding, DateValue, Demand, Event, Pledge, Statement, StatusStep
 from kg.resolve.rules import (
+    EventMatch,
     place_within,
     same_demand,
     same_event,
@@ -32,6 +33,7 @@ from kg.vocab import DIP
 
 T = TypeVar("T")
 R = TypeVar("R", Event, Pledge, Demand, Statement)
+M = TypeVar("M")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +54,16 @@ class Existing:
             supplies them, so the new document does not repeat them).
         status: its event status or current pledge status notation, if any.
         latest: for a pledge, the order key of its latest status step.
+        event: for a demand or statement, the event it is already at (``dip:atEvent``).
+        match: for an event, what the new records and the node agreed on.
     """
 
     iri: URIRef
     predicates: frozenset[URIRef] = frozenset()
     status: str | None = None
     latest: tuple[dt.date, int] | None = None
+    event: URIRef | None = None
+    match: EventMatch | None = None
 
 
 class Known(Protocol):
@@ -89,7 +95,10 @@ class Node(Generic[R]):
     """One resolved fact: its IRI and every document's record of it.
 
     ``skip`` lists single-valued properties the mapping must not write, because the node
-    already exists in the store with them (``existing``).
+    already exists in the store with them (``existing``). ``at`` is the one event a demand
+    or statement is at (``dip:atEvent``), written in the graph of every member placed there;
+    ``elsewhere`` the events other members placed it at that did not resolve to that event
+    (by document id): their link is not written, the node keeps ``at``.
     """
 
     iri: URIRef
@@ -97,6 +106,8 @@ class Node(Generic[R]):
     date: Sourced[DateValue] | None = None
     existing: Existing | None = None
     skip: frozenset[URIRef] = frozenset()
+    at: URIRef | None = None
+    elsewhere: dict[str, URIRef] = field(default_factory=dict)
 
     @property
     def primary(self) -> R:
@@ -108,12 +119,18 @@ class Node(Generic[R]):
 
 @dataclass
 class EventNode(Node[Event]):
-    """A resolved event with its best location, earliest day and status."""
+    """A resolved event with its best location, earliest day and status.
+
+    ``reasons`` says why each document whose report joined the event was merged into it (by
+    document id): what its report and the one it matched agreed on. The first report of a
+    new event has none; with ``existing``, every member joined the stored node.
+    """
 
     location: Sourced[str] | None = None
     earliest: Sourced[dt.date] | None = None
     status: Sourced[str] | None = None
     part_of: Sourced[URIRef] | None = None
+    reasons: dict[str, EventMatch] = field(default_factory=dict)
 
 
 @dataclass
@@ -164,8 +181,11 @@ def resolve(
             its IRI (and adds to it), new IRIs avoid the store's.
     """
     ordered = sorted(codings, key=lambda c: c.document.id)
+    joined: dict[int, EventMatch] = {}
     event_groups = _cluster(
-        [e for c in ordered for e in c.events], lambda a, b: same_event(a, b, registry)
+        [e for c in ordered for e in c.events],
+        lambda a, b: same_event(a, b, registry),
+        joined,
     )
     event_iris: dict[tuple[str, str], URIRef] = {}
     events: list[EventNode] = []
@@ -179,6 +199,10 @@ def resolve(
         minted = iris.event_iri(base, date.value.iso if date else None, lead.type, actors)
         iri = existing.iri if existing else taken.unique(minted)
         node = EventNode(iri, group, date=date, existing=existing)
+        for member in group:
+            match = existing.match if existing else joined.get(id(member))
+            if match is not None:
+                node.reasons.setdefault(member.document_id, match)
         node.location = _best_location(group, registry)
         node.earliest = _first(
             Sourced(m.earliest, m.document_id) for m in group if m.earliest is not None
@@ -219,6 +243,7 @@ def resolve(
         iri = existing.iri if existing else taken.unique(minted)
         demand = Node(iri, demand_group, date=date, existing=existing)
         _adopt(demand, retract)
+        _place(demand, [(m.document_id, event_of(m.document_id, m.at)) for m in demand_group])
         demands.append(demand)
     statements: list[Node[Statement]] = []
     for statement_group in _cluster([s for c in ordered for s in c.statements], same_statement):
@@ -229,6 +254,7 @@ def resolve(
         iri = existing.iri if existing else taken.unique(minted)
         statement = Node(iri, statement_group, date=date, existing=existing)
         _adopt(statement, retract)
+        _place(statement, [(m.document_id, event_of(m.document_id, m.at)) for m in statement_group])
         statements.append(statement)
     return Resolution(events, pledges, demands, statements, event_iris, retract)
 
@@ -247,6 +273,23 @@ def _adopt(
     if superseded and supersedes is not None:
         node.skip = node.skip - {supersedes}
         retract.append((node.iri, supersedes))
+
+
+def _place(
+    node: Node,  # type: ignore[type-arg]
+    links: Sequence[tuple[str, URIRef | None]],
+) -> None:
+    """Give a demand or statement one event (``dip:atEvent`` is single-valued): the event it
+    already has in the store, else the first member's. A member's link follows its event's
+    resolution, so members whose events resolved to one node agree; a member placed at an
+    event that did not (the same-event rule said no) is recorded in ``elsewhere`` and its
+    link is not written: the statement is one node, its event stays the one it had."""
+    linked = [(doc, event) for doc, event in links if event is not None]
+    existing = node.existing.event if node.existing is not None else None
+    node.at = existing or (linked[0][1] if linked else None)
+    for doc, event in linked:
+        if event != node.at:
+            node.elsewhere.setdefault(doc, event)
 
 
 class _Taken:
@@ -308,16 +351,28 @@ def _resolve_pledges(
     return nodes
 
 
-def _cluster(records: Iterable[R], same: Callable[[R, R], bool]) -> list[list[R]]:
-    """Greedy clustering in input order: a record joins the first group with a match."""
+def _cluster(
+    records: Iterable[R],
+    same: Callable[[R, R], M],
+    joined: dict[int, M] | None = None,
+) -> list[list[R]]:
+    """Greedy clustering in input order: a record joins the first group with a match. With
+    ``joined``, the (true) answer of ``same`` that let each record join, by ``id(record)``."""
     groups: list[list[R]] = []
     for record in records:
         for group in groups:
-            if any(
-                member.document_id != record.document_id and same(member, record)
-                for member in group
-            ):
+            match = next(
+                (
+                    answer
+                    for member in group
+                    if member.document_id != record.document_id and (answer := same(member, record))
+                ),
+                None,
+            )
+            if match is not None:
                 group.append(record)
+                if joined is not None:
+                    joined[id(record)] = match
                 break
         else:
             groups.append([record])

@@ -20,7 +20,14 @@ from kg import iris
 from kg.query.internal import internal_query
 from kg.records import DateValue, Demand, Event, Participation, Pledge, Statement, StatusStep
 from kg.resolve import Existing
-from kg.resolve.rules import same_demand, same_event, same_pledge, same_statement, step_order
+from kg.resolve.rules import (
+    EventMatch,
+    same_demand,
+    same_event,
+    same_pledge,
+    same_statement,
+    step_order,
+)
 from kg.sources.registry import Registry
 from kg.store.base import Queryable
 from kg.vocab import DIP, concept
@@ -76,10 +83,14 @@ class StoreKnown:
                 participants=tuple(Participation(self._id(p)) for p in values["participant"]),
                 evidence=(),
                 date=_date(values),
-                location=_last(values["location"]),
+                location=self._place_id(values["location"]),
             )
-            if any(same_event(candidate, m, self.registry) for m in group):
-                existing = self._existing(node, status=candidate.status)
+            match = next(
+                (found for m in group if (found := same_event(candidate, m, self.registry))),
+                None,
+            )
+            if match is not None:
+                existing = self._existing(node, status=candidate.status, match=match)
                 if existing is not None:
                     return existing
         return None
@@ -152,7 +163,7 @@ class StoreKnown:
                 date=_date(values),
             )
             if any(same_demand(candidate, m, _with_store(event_of)) for m in group):
-                existing = self._existing(node)
+                existing = self._existing(node, event=_iri(values["atEvent"]))
                 if existing is not None:
                     return existing
         return None
@@ -164,7 +175,7 @@ class StoreKnown:
         )
         if not nodes:
             return None
-        for node, values in self._describe(nodes, "quote").items():
+        for node, values in self._describe(nodes, "quote", "atEvent").items():
             if not values["quote"]:
                 continue
             candidate = Statement(
@@ -176,7 +187,7 @@ class StoreKnown:
                 date=_date(values),
             )
             if any(same_statement(candidate, m) for m in group):
-                existing = self._existing(node)
+                existing = self._existing(node, event=_iri(values["atEvent"]))
                 if existing is not None:
                     return existing
         return None
@@ -270,13 +281,21 @@ class StoreKnown:
         ]
 
     def _existing(
-        self, node: URIRef, status: str | None = None, latest: tuple[dt.date, int] | None = None
+        self,
+        node: URIRef,
+        status: str | None = None,
+        latest: tuple[dt.date, int] | None = None,
+        event: URIRef | None = None,
+        match: EventMatch | None = None,
     ) -> Existing | None:
         result = self.store.query(internal_query("node-predicates", node=node, **self._excluded))
         if not result.rows:
             return None  # only in the excluded graph: this document's own earlier node
         self.merged.append(node)
-        return Existing(node, frozenset(URIRef(str(row[0])) for row in result.rows), status, latest)
+        predicates = frozenset(URIRef(str(row[0])) for row in result.rows)
+        if DIP.atEvent not in predicates:
+            event = None  # only the excluded graph placed it at that event
+        return Existing(node, predicates, status, latest, event, match)
 
     def _latest_step(self, pledge: URIRef) -> tuple[dt.date, int] | None:
         """The place of a pledge's latest step in its history (:func:`step_order`), from the
@@ -299,6 +318,10 @@ class StoreKnown:
 
     def _id(self, node: Node) -> str:
         return str(node).removeprefix(f"{self.base}actor/")
+
+    def _place_id(self, nodes: list[Node]) -> str | None:
+        """The registry id of a stored place IRI (the rules compare ids, not IRIs)."""
+        return str(nodes[0]).removeprefix(f"{self.base}place/") if nodes else None
 
     def _ids(self, nodes: Iterable[Node]) -> tuple[str, ...]:
         return tuple(sorted(self._id(n) for n in nodes))
@@ -334,6 +357,10 @@ def period_starts(dated: Sequence[DateValue], most: int = 64) -> list[dt.date] |
 
 def _last(values: list[Node]) -> str | None:
     return str(values[0]) if values else None
+
+
+def _iri(values: list[Node]) -> URIRef | None:
+    return URIRef(str(values[0])) if values else None
 
 
 def _notation(values: list[Node] | Node) -> str | None:

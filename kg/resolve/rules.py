@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from rdflib import URIRef
 
@@ -27,8 +28,40 @@ def dates_compatible(a: DateValue | None, b: DateValue | None) -> bool:
     return a.is_compatible(b)
 
 
-def same_event(a: Event, b: Event, registry: Registry, *, within_document: bool = False) -> bool:
-    """Whether two records denote one event.
+@dataclass(frozen=True, slots=True)
+class EventMatch:
+    """The evidence of a same-event decision: what the two reports agree on, and how closely.
+
+    True (as a bool) when the rule says they are one event. ``score`` is the mean agreement
+    over the criteria both reports state (type 1 or 0, talks and a meeting in one document
+    0.5; participants the share of all named that both name; dates 1 when the same, 0.5
+    when one lies inside the other; places 1 when the same, 0.5 when one lies inside the
+    other; 0 for a disagreement): how close the reports are, not a probability.
+
+    Attributes:
+        is_same: the rule's decision.
+        type: the event type both reports give, if they give the same.
+        participants: the actors both name.
+        date: the date both agree on (the more precise of two compatible ones).
+        place: the place both agree on (the more specific of two nested ones).
+        score: from 0 to 1, two decimals.
+    """
+
+    is_same: bool
+    type: str | None = None
+    participants: frozenset[str] = frozenset()
+    date: DateValue | None = None
+    place: str | None = None
+    score: float = 0.0
+
+    def __bool__(self) -> bool:
+        return self.is_same
+
+
+def same_event(
+    a: Event, b: Event, registry: Registry, *, within_document: bool = False
+) -> EventMatch:
+    """Whether two records denote one event, with what matched (:class:`EventMatch`).
 
     Across documents: the same type and participants, compatible dates (two undated ones
     too), and, without participants, places within one another. Within one document (two
@@ -39,11 +72,15 @@ def same_event(a: Event, b: Event, registry: Registry, *, within_document: bool 
     >>> from kg.records import Participation
     >>> def event(kind): return Event("k", "d", kind, "held", (Participation("a"),), ())
     >>> registry = Registry({}, {})
-    >>> same_event(event("meeting"), event("talks"), registry)
+    >>> bool(same_event(event("meeting"), event("talks"), registry))
     False
-    >>> same_event(event("meeting"), event("talks"), registry, within_document=True)
-    True
+    >>> same_event(event("meeting"), event("talks"), registry, within_document=True).score
+    0.75
     """
+    return _event_match(a, b, registry, _is_same_event(a, b, registry, within_document))
+
+
+def _is_same_event(a: Event, b: Event, registry: Registry, within_document: bool) -> bool:
     if within_document:
         same_type = a.type == b.type or {a.type, b.type} <= MEETING_TYPES
         if not same_type or a.actor_ids != b.actor_ids:
@@ -68,6 +105,43 @@ def same_event(a: Event, b: Event, registry: Registry, *, within_document: bool 
             place_within(a.location, b.location, registry)
             or place_within(b.location, a.location, registry)
         )
+    )
+
+
+def _event_match(a: Event, b: Event, registry: Registry, is_same: bool) -> EventMatch:
+    """What two event reports agree on, and the score of :class:`EventMatch`."""
+    agreements = [1.0 if a.type == b.type else 0.5 if {a.type, b.type} <= MEETING_TYPES else 0.0]
+    shared = a.actor_ids & b.actor_ids
+    if a.actor_ids or b.actor_ids:
+        agreements.append(len(shared) / len(a.actor_ids | b.actor_ids))
+    date = None
+    if a.date is not None and b.date is not None:
+        if a.date.is_compatible(b.date):
+            date = a.date if a.date.rank <= b.date.rank else b.date
+            same = (a.date.earliest, a.date.latest) == (b.date.earliest, b.date.latest)
+            agreements.append(1.0 if same else 0.5)
+        else:
+            agreements.append(0.0)
+    place = None
+    if a.location is not None and b.location is not None:
+        if a.location == b.location:
+            place = a.location
+            agreements.append(1.0)
+        elif place_within(a.location, b.location, registry):
+            place = a.location
+            agreements.append(0.5)
+        elif place_within(b.location, a.location, registry):
+            place = b.location
+            agreements.append(0.5)
+        else:
+            agreements.append(0.0)
+    return EventMatch(
+        is_same,
+        a.type if a.type == b.type else None,
+        shared,
+        date,
+        place,
+        round(sum(agreements) / len(agreements), 2),
     )
 
 

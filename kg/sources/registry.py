@@ -186,10 +186,12 @@ class Registry:
         return self.places[found]
 
     def place_ancestors(self, place_id: str) -> list[str]:
-        """The chain of larger places, nearest first."""
+        """The chain of larger places, nearest first (none for a place the registry lacks,
+        such as a provisional place extraction introduced)."""
         chain: list[str] = []
-        parent = self.places[place_id].parent
-        while parent is not None and parent not in chain:
+        place = self.places.get(place_id)
+        parent = place.parent if place is not None else None
+        while parent is not None and parent not in chain and parent in self.places:
             chain.append(parent)
             parent = self.places[parent].parent
         return chain

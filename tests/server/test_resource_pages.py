@@ -78,3 +78,12 @@ def test_timeline_svg_has_a_mark_per_dated_item(
 def test_actor_page_embeds_the_timeline(client: FlaskClient) -> None:
     page = client.get(f"/id/{KINDS['actor']}", headers={"Accept": "text/html"}).text
     assert "<svg" in page and 'class="mark"' in page
+
+
+def test_event_page_says_why_the_reports_are_one_event(client: FlaskClient) -> None:
+    page = client.get(f"/id/{KINDS['event']}", headers={"Accept": "text/html"}).text
+    section = page[page.index("Why these reports are one event") :]
+    section = section[: section.index("</ul>")]
+    assert 'href="/id/document/001_8a1da5cde644e144"' in section  # it joined 000's meeting
+    assert "score 0.88" in section and "place Filoli estate" in section
+    assert "participants Joe Biden, Xi Jinping" in section and "date 2023-11-15" in section

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace as dataclasses_replace
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF
@@ -157,3 +158,30 @@ def test_period_starts_cover_every_precision_and_give_up_on_long_spans() -> None
     assert period_starts([DateValue.parse("2024")]) is None
     months = ["2024-02", "2024-05", "2024-08"]
     assert period_starts([DateValue.parse(m) for m in months]) is None
+
+
+def test_a_statement_merged_across_events_that_stay_apart_keeps_one_event() -> None:
+    # document b places the same quote at a call the same-event rule keeps apart from a's
+    # meeting: one statement, at a's meeting (written in a's graph only), b's event recorded
+    from kg.records import Statement
+
+    a, b = _doc("a", "Hello world"), _doc("b", "Howdy world")
+    call = dataclasses_replace(_meeting(b, "2023-11-15", "bay", key="c"), type="phone_call")
+
+    def said(doc: Document, at: str) -> Statement:
+        span = Span(doc.id, 6, 11, doc.text[6:11])
+        return Statement("s", doc.id, "xi", "world", (span,), at=at)
+
+    codings = [
+        Coding(a, events=(_meeting(a, "2023-11-15", "bay"),), statements=(said(a, "m"),)),
+        Coding(b, events=(call,), statements=(said(b, "c"),)),
+    ]
+    resolution = resolve(codings, REGISTRY, BASE)
+    meeting, other = (e.iri for e in resolution.events)
+    [statement] = resolution.statements
+    assert statement.at == meeting and statement.elsewhere == {"b": other}
+    dataset = map_codings(codings, resolution, REGISTRY, BASE)
+    links = {
+        (g.identifier, o) for g in dataset.graphs() for o in g.objects(statement.iri, DIP.atEvent)
+    }
+    assert links == {(iris.document_graph_iri(BASE, "a"), meeting)}
