@@ -127,7 +127,7 @@ def _demands_at(context: Context, token: Token, sentence: TokenSpan) -> list[_Fo
     elif lemma == "demand" and not complements:
         complements = [c for c in token.children if c.dep_ == "dobj"]
         addressee_tokens = prep_objects(token, "from", "of")
-    elif lemma in ("tell", "encourage", "invite", "push", "urge", "implore", "ask", "request"):
+    elif lemma in ("tell", "encourage", "invite", "urge", "implore", "ask", "request"):
         if lemma == "ask" and not complements:
             return []
         if lemma == "tell" and not any(c.dep_ == "xcomp" for c in token.children):

@@ -143,7 +143,11 @@ def _event_type(token: Token) -> str | None:
             return None
         if lemma == "call":
             children = {c.dep_ for c in token.children}
-            preps = {c.lower_ for c in token.children if c.dep_ in ("prep", "prt")}
+            # "called on X to", "called for": the particle right after the verb ("On Monday,
+            # Biden called Zelensky" is a call)
+            preps = {
+                c.lower_ for c in token.children if c.dep_ in ("prep", "prt") and c.i == token.i + 1
+            }
             if children & {"oprd", "xcomp", "ccomp", "attr", "acomp"} or preps & {
                 "on",
                 "for",
