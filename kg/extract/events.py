@@ -66,22 +66,52 @@ def extract_events(context: Context) -> list[Event]:
         for token in context.deadline.each(sentence):
             if context.cleaned.is_noise(token.idx, token.idx + len(token.text)):
                 continue
-            draft = _event_at(context, token, sentence)
-            if draft is None:
+            found = _event_at(context, token, sentence)
+            if found is None:
                 continue
-            if draft.date is None and draft.status == "held" and not draft.container:
-                people = {p.actor for p, _ in draft.participants}
-                draft.date = date_from_context(context, draft.trigger, people, sentence, tight=True)
-                if draft.date is None and not _known(context, draft):
-                    draft.date = date_from_context(
-                        context, draft.trigger, people, sentence, tight=False
-                    )
-            if draft.status == "planned" and draft.date is not None and context.published:
-                if draft.date.latest < context.published.earliest:
-                    draft.date = None
-            event = _to_event(context, draft, sentence)
-            _add(context, event, draft.trigger.i)
+            for draft in _separately(context, found):
+                _finish(context, draft, sentence)
     return list(context.events)
+
+
+def _finish(context: Context, draft: _Draft, sentence: TokenSpan) -> None:
+    """Date an event from its context if its clause has none, and add it."""
+    if draft.date is None and draft.status == "held" and not draft.container:
+        people = {p.actor for p, _ in draft.participants}
+        draft.date = date_from_context(context, draft.trigger, people, sentence, tight=True)
+        if draft.date is None and not _known(context, draft):
+            draft.date = date_from_context(context, draft.trigger, people, sentence, tight=False)
+    if draft.status == "planned" and draft.date is not None and context.published:
+        if draft.date.latest < context.published.earliest:
+            draft.date = None
+    event = _to_event(context, draft, sentence)
+    _add(context, event, draft.trigger.i)
+
+
+def _separately(context: Context, draft: _Draft) -> list[_Draft]:
+    """One event per counterpart when the text says the meetings were separate ("held
+    separate talks with A and B", "met A and B separately", "talks with A and with B"): the
+    subject's side meets each of the others; otherwise the event as found."""
+    if draft.type == "visit" or not _is_separate(draft.trigger):
+        return [draft]
+    verb = draft.trigger if draft.trigger.pos_ == "VERB" else clause_head(draft.trigger)
+    side = {r.actor for r in context.resolve_all(subjects(verb), draft.date)}
+    ours = [(p, role) for p, role in draft.participants if p.actor in side]
+    others = [(p, role) for p, role in draft.participants if p.actor not in side]
+    if not ours or len(others) < 2:
+        return [draft]
+    return [dataclasses.replace(draft, participants=[*ours, other]) for other in others]
+
+
+def _is_separate(token: Token) -> bool:
+    verb = clause_head(token)
+    words = {c.lower_ for c in (*token.children, *verb.children)}
+    if words & SEPARATE_WORDS - {"bilateral"} or (token.tag_ == "NNS" and words & SEPARATE_WORDS):
+        return True
+    return any(  # a repeated preposition: "with A and with B"
+        c.dep_ == "prep" and any(g.dep_ == "conj" and g.lower_ == c.lower_ for g in c.children)
+        for c in (*token.children, *verb.children)
+    )
 
 
 def _known(context: Context, draft: _Draft) -> bool:
@@ -95,6 +125,7 @@ def _known(context: Context, draft: _Draft) -> bool:
 
 
 FREQUENCY_WORDS = lexicon.words("events", "frequency_words")
+SEPARATE_WORDS = lexicon.words("events", "separate_words")
 
 
 def _is_repeated(token: Token) -> bool:
@@ -130,7 +161,7 @@ def _event_type(token: Token) -> str | None:
         if lemma in ("talk", "negotiation") and token.tag_ not in ("NNS", "NNPS"):
             return None
         if lemma in ("meeting", "visit", "trip", "call", "summit") and token.tag_ == "NNS":
-            return None
+            return kind if lemma in ("meeting", "call") and modifiers & SEPARATE_WORDS else None
         return kind
     if token.pos_ in ("VERB",) and lemma in EVENT_VERBS:
         kind = EVENT_VERBS[lemma]

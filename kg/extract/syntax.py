@@ -235,13 +235,20 @@ def agents(verb: Token) -> list[Token]:
 
 
 def prep_objects(head: Token, *prepositions: str) -> list[Token]:
-    """Objects of the given prepositions attached to ``head`` (with their conjuncts)."""
+    """Objects of the given prepositions attached to ``head`` (with their conjuncts), also
+    through a repeated preposition ("talks with Erdogan and with Pezeshkian")."""
     found = []
     for child in head.children:
         if child.dep_ in ("prep", "agent", "dative") and child.lower_ in prepositions:
-            for obj in child.children:
-                if obj.dep_ in ("pobj", "pcomp"):
-                    found.extend(conjuncts(obj))
+            repeated = [child]
+            while (more := next((c for c in repeated[-1].children if c.dep_ == "conj"), None)) and (
+                more.lower_ in prepositions
+            ):
+                repeated.append(more)
+            for preposition in repeated:
+                for obj in preposition.children:
+                    if obj.dep_ in ("pobj", "pcomp"):
+                        found.extend(conjuncts(obj))
     return found
 
 

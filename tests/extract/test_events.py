@@ -239,3 +239,26 @@ def test_hosts_own_leader_is_not_a_visitor(extract_text: ExtractText) -> None:
         "china": "host",
     }
     assert event.status == "planned"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Biden held separate talks with Xi and Putin on Tuesday.",
+        "Biden also held separate bilateral meetings with Xi and Putin on Tuesday.",
+        "Biden met Xi and Putin separately on Tuesday.",
+        "Biden held talks with Xi and with Putin on Tuesday.",
+    ],
+    ids=["separate-talks", "bilateral-meetings", "separately", "repeated-preposition"],
+)
+def test_separate_meetings_are_one_event_each(extract_text: ExtractText, text: str) -> None:
+    events = extract_text(text).coding.events
+    assert sorted(sorted(e.actor_ids) for e in events) == [
+        ["joe-biden", "vladimir-putin"],
+        ["joe-biden", "xi-jinping"],
+    ]
+
+
+def test_a_meeting_of_three_stays_one_event(extract_text: ExtractText) -> None:
+    events = extract_text("Biden met Xi and Putin on Tuesday.").coding.events
+    assert [sorted(e.actor_ids) for e in events] == [["joe-biden", "vladimir-putin", "xi-jinping"]]
