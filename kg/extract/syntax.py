@@ -50,20 +50,47 @@ def load_nlp() -> Language:
     return nlp
 
 
+_CHUNK = 50_000  # characters: texts longer than this are parsed in pieces of about this size
+
+
 def parse(text: str, deadline: Deadline | None = None) -> Doc:
     """Parse one (masked) document text, checking ``deadline`` between the pipeline's
-    components (the same parse as ``nlp(text)``).
+    components (the same parse as ``nlp(text)`` for a text of up to ``_CHUNK`` characters).
+
+    A longer text is parsed in pieces cut at a paragraph break (else a line break, else a
+    space) and joined into one Doc with the same text and offsets: one component on 1 MB of
+    text runs for a minute on a busy machine, and the deadline can only stop it between calls.
 
     Raises:
         ExtractionTimeoutError: the deadline passed.
     """
     nlp = load_nlp()
     deadline = deadline or Deadline()
-    doc = nlp.make_doc(text)
-    for _, component in nlp.pipeline:
-        deadline.check()
-        doc = component(doc)
-    return doc
+    docs = []
+    for piece in _pieces(text):
+        doc = nlp.make_doc(piece)
+        for _, component in nlp.pipeline:
+            deadline.check()
+            doc = component(doc)
+        docs.append(doc)
+    return docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut into consecutive pieces of at most about ``_CHUNK`` characters."""
+    pieces = []
+    start = 0
+    while len(text) - start > _CHUNK:
+        window = text[start : start + _CHUNK]
+        cut = next(
+            (at for at in (window.rfind(mark) for mark in ("\n\n", "\n", " ")) if at > 0),
+            len(window) - 1,
+        )
+        end = start + cut + 1
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return pieces
 
 
 def parse_many(texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
