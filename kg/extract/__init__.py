@@ -87,8 +87,8 @@ class Extractor:
     def extract(self, document: Document) -> Extraction:
         """Extract one document, within the time limit (cleaning and parsing included).
 
-        Each document is parsed on its own, so that its time is its own (on eval/train,
-        parsing articles one by one was no slower than spaCy's batches).
+        Each document is parsed on its own, so that its time is its own (slower than spaCy's
+        batches: 0.73x their rate in bench/RESULTS.md, against 0.84x when extraction batched).
 
         Raises:
             ExtractionTimeoutError: it took longer than ``timeout``.

@@ -31,8 +31,12 @@ from kg.extract import lexicon
 from kg.records import Coding, Demand, Event, Pledge, Statement
 
 COUNTS_FILE = lexicon.DIRECTORY / "rule_counts.yaml"
-KINDS = ("events", "pledges", "demands", "statements")
-UNKNOWN = 0.5  # the smoothed precision of a rule with no record: (0 + 1) / (0 + 0 + 2)
+_KINDS = {"event": "events", "pledge": "pledges", "demand": "demands", "statement": "statements"}
+
+
+def kind_of(rule: str) -> str:
+    """The kind of fact a rule finds, from its name ("event.verb.meet" -> "events")."""
+    return _KINDS.get(rule.split(".", 1)[0], "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +51,11 @@ class RuleCounts:
         tp, fp = self.counts.get(rule, (0, 0))
         return round((tp + 1) / (tp + fp + 2), 2)
 
-    def is_used(self, kind: str, rule: str) -> bool:
-        """Whether facts of ``rule`` (of ``kind``: events, pledges, ...) are kept."""
-        return rule not in self.counts or self.confidence(rule) >= self.drop_below.get(kind, 0.0)
+    def is_used(self, rule: str) -> bool:
+        """Whether the facts of ``rule`` are kept (its smoothed precision is not under its
+        kind's cut, or it has no record)."""
+        cut = self.drop_below.get(kind_of(rule), 0.0)
+        return rule not in self.counts or self.confidence(rule) >= cut
 
 
 @functools.cache
@@ -67,11 +73,11 @@ def rule_counts(path: Path = COUNTS_FILE) -> RuleCounts:
 F = TypeVar("F", Event, Pledge, Demand, Statement)
 
 
-def _rated(facts: tuple[F, ...], kind: str, counts: RuleCounts, keep_all: bool) -> tuple[F, ...]:
+def _rated(facts: tuple[F, ...], counts: RuleCounts, keep_all: bool) -> tuple[F, ...]:
     return tuple(
         replace(fact, confidence=counts.confidence(fact.rule))
         for fact in facts
-        if keep_all or counts.is_used(kind, fact.rule)
+        if keep_all or counts.is_used(fact.rule)
     )
 
 
@@ -79,11 +85,11 @@ def rate(coding: Coding, counts: RuleCounts, *, keep_all: bool = False) -> Codin
     """An automatic coding with each fact's confidence from its rule, without the facts of
     unused rules (all kept with ``keep_all``, to count every rule); links to a dropped event
     are cut."""
-    events = _rated(coding.events, "events", counts, keep_all)
+    events = _rated(coding.events, counts, keep_all)
     kept = {e.key for e in events}
-    pledges = _rated(coding.pledges, "pledges", counts, keep_all)
-    demands = _rated(coding.demands, "demands", counts, keep_all)
-    statements = _rated(coding.statements, "statements", counts, keep_all)
+    pledges = _rated(coding.pledges, counts, keep_all)
+    demands = _rated(coding.demands, counts, keep_all)
+    statements = _rated(coding.statements, counts, keep_all)
     return replace(
         coding,
         events=tuple(e if _kept(e.part_of, kept) else replace(e, part_of=None) for e in events),

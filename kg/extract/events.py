@@ -92,9 +92,9 @@ def _separately(context: Context, draft: _Draft) -> list[_Draft]:
     """One event per counterpart when the text says the meetings were separate ("held
     separate talks with A and B", "met A and B separately", "talks with A and with B"): the
     subject's side meets each of the others; otherwise the event as found."""
-    if draft.type == "visit" or not _is_separate(draft.trigger):
+    verb = clause_head(draft.trigger)
+    if draft.type == "visit" or not _is_separate(draft.trigger, verb):
         return [draft]
-    verb = draft.trigger if draft.trigger.pos_ == "VERB" else clause_head(draft.trigger)
     side = {r.actor for r in context.resolve_all(subjects(verb), draft.date)}
     ours = [(p, role) for p, role in draft.participants if p.actor in side]
     others = [(p, role) for p, role in draft.participants if p.actor not in side]
@@ -103,8 +103,7 @@ def _separately(context: Context, draft: _Draft) -> list[_Draft]:
     return [dataclasses.replace(draft, participants=[*ours, other]) for other in others]
 
 
-def _is_separate(token: Token) -> bool:
-    verb = clause_head(token)
+def _is_separate(token: Token, verb: Token) -> bool:
     words = {c.lower_ for c in (*token.children, *verb.children)}
     if words & SEPARATE_WORDS - {"bilateral"} or (token.tag_ == "NNS" and words & SEPARATE_WORDS):
         return True

@@ -35,6 +35,7 @@ from typing import TypeVar
 import yaml
 
 from kg.errors import DipkgError, ExtractionError, InputError
+from kg.extract.confidence import RuleCounts
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.records import Actor, Coding, Demand, Event, Pledge, Statement, Vocabulary
 from kg.resolve.rules import dates_compatible
@@ -124,26 +125,27 @@ class EvaluationReport:
         return totals
 
     @property
-    def rules(self) -> dict[str, Score]:
-        """True and false positives per extraction rule, over all documents."""
+    def rule_counts(self) -> RuleCounts:
+        """True and false positives per extraction rule over all documents, and per kind the
+        cut under which a rule lowers F1 (half the kind's F1): the record extraction rates its
+        facts by (:mod:`kg.extract.confidence`)."""
         totals: dict[str, Score] = {}
         for document in self.documents:
             for rule, score in document.rules.items():
                 totals[rule] = totals.get(rule, Score()) + score
-        return dict(sorted(totals.items()))
+        counts = {rule: (s.tp, s.fp) for rule, s in sorted(totals.items()) if rule}
+        cuts = {kind: round(s.f1 / 2, 4) for kind, s in self.totals.items()}
+        return RuleCounts(counts, cuts)
 
     def render_rules(self) -> str:
         """A table of every rule: its true and false positives, its smoothed precision (the
-        confidence of its facts) and whether it is used (kg/extract/confidence.py)."""
-        cuts = drop_below(self.totals)
+        confidence of its facts) and whether it is used."""
+        record = self.rule_counts
         header = f"{'rule':<34}{'tp':>5}{'fp':>5}{'conf':>7}  used"
         lines = [header, "-" * len(header)]
-        for rule, score in self.rules.items():
-            confidence = (score.tp + 1) / (score.tp + score.fp + 2)
-            used = confidence >= cuts.get(_kind_of(rule), 0.0)
-            lines.append(
-                f"{rule:<34}{score.tp:>5}{score.fp:>5}{confidence:>7.2f}  {'yes' if used else 'no'}"
-            )
+        for rule, (tp, fp) in record.counts.items():
+            used = "yes" if record.is_used(rule) else "no"
+            lines.append(f"{rule:<34}{tp:>5}{fp:>5}{record.confidence(rule):>7.2f}  {used}")
         return "\n".join(lines) + "\n"
 
     @property
@@ -332,11 +334,8 @@ def score_coding(
             return True
         return dates_compatible(g.date, p.date)
 
-    def exact_date(g: Event, p: Event) -> int:
-        return int(g.date == p.date or (g.date and p.date and g.date.iso == p.date.iso) or 0)
-
     event_pairs, event_missed, event_extra = _greedy(
-        gold.events, predicted.events, event_match, exact_date
+        gold.events, predicted.events, event_match, lambda g, p: int(_same_date(g, p))
     )
 
     def pledge_match(g: Pledge, p: Pledge) -> bool:
@@ -366,15 +365,7 @@ def score_coding(
     statement_pairs, statement_missed, statement_extra = _greedy(
         gold.statements, predicted.statements, statement_match
     )
-    dates = DateScore(
-        sum(
-            1
-            for g, p in event_pairs
-            if (g.date is None and p.date is None)
-            or (g.date is not None and p.date is not None and g.date.iso == p.date.iso)
-        ),
-        len(event_pairs),
-    )
+    dates = DateScore(sum(1 for g, p in event_pairs if _same_date(g, p)), len(event_pairs))
     scores = {
         "events": Score(len(event_pairs), len(event_extra), len(event_missed)),
         "pledges": Score(len(pledge_pairs), len(pledge_extra), len(pledge_missed)),
@@ -404,39 +395,29 @@ def score_coding(
         for fact in extra:
             rules[fact.rule] = rules.get(fact.rule, Score()) + Score(fp=1)
     for g, p in event_pairs:
-        if g.date != p.date and not (g.date and p.date and g.date.iso == p.date.iso):
+        if not _same_date(g, p):
             misses.setdefault("dates", []).append(
                 f"{_describe_event(g)}: predicted {p.date.iso if p.date else 'undated'}"
             )
     return DocumentScore(gold.document.id, scores, dates, misses, rules)
 
 
-_RULE_KINDS = {
-    "event": "events",
-    "pledge": "pledges",
-    "demand": "demands",
-    "statement": "statements",
-}
-
-
-def _kind_of(rule: str) -> str:
-    return _RULE_KINDS.get(rule.split(".", 1)[0], "")
-
-
-def drop_below(totals: dict[str, Score]) -> dict[str, float]:
-    """Per kind, the smoothed precision under which a rule lowers F1: half the kind's F1."""
-    return {kind: round(score.f1 / 2, 4) for kind, score in totals.items()}
+def _same_date(gold: Event, predicted: Event) -> bool:
+    """The same date value at the same precision (both undated counts as the same)."""
+    if gold.date is None or predicted.date is None:
+        return gold.date is predicted.date
+    return gold.date.iso == predicted.date.iso
 
 
 def write_rule_counts(report: EvaluationReport, path: Path, command: str) -> None:
     """Write the rule counts of ``report`` (an evaluation of every rule: ``keep_all``) for
     :mod:`kg.extract.confidence`, saying which ``command`` wrote them."""
-    cuts = drop_below(report.totals)
+    record = report.rule_counts
     kinds = {
-        kind: {"f1": round(score.f1, 4), "drop_below": cuts[kind]}
+        kind: {"f1": round(score.f1, 4), "drop_below": record.drop_below[kind]}
         for kind, score in report.totals.items()
     }
-    rules = {rule: [score.tp, score.fp] for rule, score in report.rules.items() if rule}
+    rules = {rule: list(counts) for rule, counts in record.counts.items()}
     header = (
         "# Each extraction rule's true and false positives on the training set, and per kind the\n"
         "# smoothed precision under which a rule is not used (kg/extract/confidence.py).\n"

@@ -35,6 +35,7 @@ from kg.sources.registry import Registry, read_provisional
 from kg.sources.yamlfile import Fields, load_yaml, parse_yaml
 
 CODING_KEYS = "document coder notes provisional events pledges demands statements".split()
+_FROM_EXTRACTION = {"confidence", "rule"}  # what an automatic coding adds to each fact
 """The top-level keys of a coding file, in the order the writer puts them."""
 
 
@@ -289,9 +290,8 @@ class _CodingReader:
                 "participants",
                 "evidence",
                 "note",
-                "confidence",
-                "rule",
             }
+            | _FROM_EXTRACTION
         )
         key = item.text("id", required=True) or ""
         date = self.event_dates[key]
@@ -375,9 +375,8 @@ class _CodingReader:
                 "date",
                 "steps",
                 "note",
-                "confidence",
-                "rule",
             }
+            | _FROM_EXTRACTION
         )
         made_at = self._event_ref(item, "made_at")
         date = self._date(item, "date") or self._event_date(made_at)
@@ -431,9 +430,8 @@ class _CodingReader:
                 "date",
                 "evidence",
                 "note",
-                "confidence",
-                "rule",
             }
+            | _FROM_EXTRACTION
         )
         at = self._event_ref(item, "at")
         date = self._date(item, "date") or self._event_date(at)
@@ -468,9 +466,8 @@ class _CodingReader:
                 "topics",
                 "evidence",
                 "note",
-                "confidence",
-                "rule",
             }
+            | _FROM_EXTRACTION
         )
         at = self._event_ref(item, "at")
         date = self._date(item, "date") or self._event_date(at)

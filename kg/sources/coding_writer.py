@@ -137,6 +137,13 @@ class _CodingWriter:
         """Add the fields that have a value (empty lists and ``None`` are left out)."""
         entry.update({k: v for k, v in fields.items() if v not in (None, [], ())})
 
+    @staticmethod
+    def rated(entry: dict[str, Any], fact: Event | Pledge | Demand | Statement) -> None:
+        """Add what extraction says of a fact: its confidence, and the rule that found it."""
+        entry["confidence"] = round(fact.confidence, 2)
+        if fact.rule:
+            entry["rule"] = fact.rule
+
     def event(self, event: Event) -> dict[str, Any]:
         entry: dict[str, Any] = {"id": event.key, "type": event.type}
         if event.status != "held":
@@ -157,8 +164,7 @@ class _CodingWriter:
         ]
         entry["evidence"] = self.quotes(event.evidence)
         self.optional(entry, note=event.note)
-        entry["confidence"] = round(event.confidence, 2)
-        self.optional(entry, rule=event.rule or None)
+        self.rated(entry, event)
         return entry
 
     def participant(
@@ -191,8 +197,7 @@ class _CodingWriter:
             entry["date"] = _date(pledge.date)
         entry["steps"] = [self.step(s, pledge) for s in pledge.steps]
         self.optional(entry, note=pledge.note)
-        entry["confidence"] = round(pledge.confidence, 2)
-        self.optional(entry, rule=pledge.rule or None)
+        self.rated(entry, pledge)
         return entry
 
     def step(self, step: StatusStep, pledge: Pledge) -> dict[str, Any]:
@@ -220,8 +225,7 @@ class _CodingWriter:
             entry["date"] = _date(demand.date)
         entry["evidence"] = self.quotes(demand.evidence)
         self.optional(entry, note=demand.note)
-        entry["confidence"] = round(demand.confidence, 2)
-        self.optional(entry, rule=demand.rule or None)
+        self.rated(entry, demand)
         return entry
 
     def statement(self, statement: Statement) -> dict[str, Any]:
@@ -235,8 +239,7 @@ class _CodingWriter:
         self.optional(entry, topics=_Flow(statement.topics))
         entry["evidence"] = self.quotes(statement.evidence)
         self.optional(entry, note=statement.note)
-        entry["confidence"] = round(statement.confidence, 2)
-        self.optional(entry, rule=statement.rule or None)
+        self.rated(entry, statement)
         return entry
 
 

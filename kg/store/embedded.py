@@ -98,6 +98,7 @@ class EmbeddedStore:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
         self._seen = self._generation()
+        self._published = False  # the newest view holds every write of this handle
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -128,6 +129,7 @@ class EmbeddedStore:
         """Fill the default graph of a store written before it held the merge."""
         default = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
         if next(default, None) is None and next(self._store.named_graphs(), None) is not None:
+            self._published = False
             self._store.bulk_extend(_merged(self._store))
             self._store.flush()
 
@@ -140,6 +142,7 @@ class EmbeddedStore:
         """
         options = {"to_graph": ox.NamedNode(to_graph)} if to_graph else {}
         parser = getattr(ox.RdfFormat, str(fmt.oxigraph))
+        self._published = False
         try:
             self._store.bulk_load(path=str(path), format=parser, **options)  # type: ignore[arg-type]
         except SyntaxError as exc:
@@ -159,17 +162,21 @@ class EmbeddedStore:
     def compact(self) -> None:
         """Compact the store's files and flush them (Oxigraph's bulk loader leaves its files
         as loaded, and every lookup then searches them all)."""
+        self._published = False
         self._store.optimize()
         self._store.flush()
 
     def bulk_merge(self) -> None:
         """Add the merge of the named graphs to the default graph (after a bulk load of
         files; not transactional, for fresh stores)."""
+        self._published = False
         self._store.bulk_extend(_merged(self._store))
 
     @property
     def oxigraph(self) -> ox.Store:
-        """The underlying pyoxigraph store (for native serialisation on hot paths)."""
+        """The underlying pyoxigraph store, for writes below this API (tests break stores
+        with it); what is written through it is published when the store closes."""
+        self._published = False
         return self._store
 
     def _run(
@@ -260,6 +267,7 @@ class EmbeddedStore:
         the batch it belongs to is killed later."""
         if self.path is not None:
             _publish_view(self._store, self.path)
+            self._published = True
             _bump(self.path)
 
     def refresh(self) -> bool:
@@ -298,6 +306,7 @@ class EmbeddedStore:
     def bulk_add(self, dataset: Dataset) -> None:
         """Add a dataset (and its merge) with the bulk loader (not transactional: for fresh
         stores)."""
+        self._published = False
         self._store.bulk_extend(dataset_quads(dataset, merge=True))
 
     def graph_names(self) -> list[URIRef]:
@@ -347,8 +356,9 @@ class EmbeddedStore:
             )
 
     def close(self) -> None:
-        """Release the store; a writable one on disk first publishes its view for readers."""
-        if not self.read_only and self.path is not None:
+        """Release the store; a writable one on disk first publishes its view for readers,
+        unless its last commit did and nothing was written since."""
+        if not self.read_only and self.path is not None and not self._published:
             _publish_view(self._store, self.path)
         del self._store
 
