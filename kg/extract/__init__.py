@@ -96,17 +96,16 @@ class Extractor:
         """
         longest = load_nlp().max_length  # the model loads outside any document's time
         deadline = Deadline(self.timeout)
-        with deadline.alarm():
-            cleaned = clean_text(document)
-            if len(cleaned.masked) > longest:
-                raise ExtractionError(
-                    f"extraction failed: the text has {len(cleaned.masked):,} characters, "
-                    f"more than the parser takes ({longest:,}).",
-                    hint="Split the document.",
-                )
-            deadline.check()
-            doc = parse(cleaned.masked, deadline)
-            return self._extract(document, cleaned, doc, deadline)
+        cleaned = clean_text(document)
+        if len(cleaned.masked) > longest:
+            raise ExtractionError(
+                f"extraction failed: the text has {len(cleaned.masked):,} characters, "
+                f"more than the parser takes ({longest:,}).",
+                hint="Split the document.",
+            )
+        deadline.check()
+        doc = parse(cleaned.masked, deadline)
+        return self._extract(document, cleaned, doc, deadline)
 
     def extract_many(self, documents: Iterable[Document]) -> Iterator[Extraction]:
         """Extract many documents one by one, each within the time limit; in input order.

@@ -1,6 +1,6 @@
 """No document stops extraction, whatever its text (issue 14): arbitrary text never raises,
 adversarial texts end within the time limit, and the limit itself stops the work, in the main
-thread (the alarm) and in any other (the checks in the extraction loops)."""
+thread and in any other (the checks in the extraction loops and between parse steps)."""
 
 from __future__ import annotations
 
