@@ -52,7 +52,14 @@ FORMATS: tuple[Format, ...] = (
         aliases=("application/json",),
         oxigraph="JSON",
     ),
-    Format("xml", "application/sparql-results+xml", "srx", "results", oxigraph="XML"),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        "srx",
+        "results",
+        aliases=("application/xml", "text/xml"),
+        oxigraph="XML",
+    ),
     Format("csv", "text/csv", "csv", "results", oxigraph="CSV", dump=True),
     Format("tsv", "text/tab-separated-values", "tsv", "results", oxigraph="TSV"),
     Format(

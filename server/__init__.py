@@ -1,7 +1,8 @@
 """dipkg's HTTP surfaces: the Flask application factory.
 
 ``create_app(settings)`` wires configuration, the store services, one blueprint per surface,
-CORS, the ``local`` link filter and the problem+json error handlers; nothing else happens here.
+CORS and caching headers, the ``local`` link filter and the problem+json error handlers;
+nothing else happens here.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(timeline.blueprint)
     app.register_blueprint(dumps.blueprint)
+    app.before_request(responses.not_modified)
     app.after_request(responses.cors)
+    app.after_request(responses.cache_headers)
     app.add_template_filter(responses.local_link, "local")
     problems.init_app(app)
     return app

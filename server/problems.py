@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, json, render_template, request
+from flask import Flask, Response, json, render_template
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import (
@@ -21,7 +21,7 @@ from kg.errors import (
     UnknownParameterError,
     UnknownQueryError,
 )
-from server.negotiation import NotAcceptableError
+from server.negotiation import NotAcceptableError, accepted_ranges, quality
 
 TITLES = {
     400: "Bad request",
@@ -67,12 +67,9 @@ def problem(status: int, kind: str, detail: str, **extra: Any) -> Response:
         "detail": detail,
     }
     body.update({k: v for k, v in extra.items() if v is not None})
-    best = request.accept_mimetypes.best_match(
-        ["application/json", "text/html"], "application/json"
-    )
-    if (
-        best == "text/html"
-        and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
+    ranges = accepted_ranges()
+    if ranges and quality("text/html", ranges) > max(
+        quality("application/problem+json", ranges), quality("application/json", ranges)
     ):
         html = render_template("problem.html", problem=body)
         response = Response(html, status=status, mimetype="text/html")

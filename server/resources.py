@@ -20,9 +20,9 @@ from kg.iris import is_iri
 from kg.query.internal import internal_query
 from kg.query.saved import get_query, run_saved_query
 from kg.vocab import DIP, DIPC
-from server.negotiation import choose_format
+from server.negotiation import choose_format, wants_html
 from server.problems import ProblemError
-from server.responses import graph_body, timeline_svg, wants_html, whole_timeline
+from server.responses import graph_body, timeline_svg, whole_timeline
 from server.services import get_services
 
 blueprint = Blueprint("resources", __name__)

@@ -1,22 +1,33 @@
-"""Response helpers the blueprints share: CORS headers (registered once, in the app factory),
-graph bodies in RDF formats, local links for IRIs (also the ``local`` template filter), whether
-a request wants HTML, the values a concept parameter takes, and the timeline picture (SVG drawn
-on the server, so no JavaScript is needed to see it). Blueprints import this module, never
-each other."""
+"""Response helpers the blueprints share: CORS and caching headers (registered once, in the app
+factory), graph bodies in RDF formats, local links for IRIs (also the ``local`` template
+filter), the values a concept parameter takes, and the timeline picture (SVG drawn on the
+server, so no JavaScript is needed to see it). Blueprints import this module, never each other.
+
+Caching follows RFC 9110 and RFC 9111: every GET and HEAD of the data (pages, resources, saved
+queries, SPARQL results, dumps) has a weak ``ETag`` made from when the store last changed, the
+URL and the ``Accept`` it was negotiated for, a ``Last-Modified``, and ``Cache-Control:
+no-cache`` (keep it, but ask again: a write can change any answer at any time); a conditional
+GET whose validator still holds is answered 304 before any query runs. A remote store gives no
+change time, so its answers have no validators. ``Vary: Accept`` goes on every answer that
+content negotiation chose (:mod:`server.negotiation` marks the request).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from html import escape
 from pathlib import Path
 
-from flask import Response, request
+from flask import Response, g, request
 from rdflib import Graph
 from rdflib.term import Node
 
-from kg.formats import FORMATS, Format
+from kg import __version__
+from kg.formats import Format
 from kg.query.results import render_graph
 from kg.query.saved import Parameter, get_query, run_saved_query
+from kg.store import changed_at
 from kg.vocab import DIP, DIPC
 from server.services import get_services
 
@@ -34,8 +45,67 @@ def cors(response: Response) -> Response:
             response.headers["Access-Control-Allow-Origin"] = "*"
         elif origin in allowed:
             response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Vary"] = "Origin"
+            response.vary.add("Origin")
         response.headers["Access-Control-Expose-Headers"] = "Dipkg-Truncated, Link, Retry-After"
+    return response
+
+
+_UNCACHED = frozenset({"static", "pages.health"})
+"""Endpoints without store validators: static files (Flask validates them itself) and the
+health check (it answers for the moment it is asked)."""
+
+
+def not_modified() -> Response | None:
+    """Before a GET or HEAD runs: its validators (kept for :func:`cache_headers`), and a 304 when
+    the client's ``If-None-Match`` (weak comparison) or, without one, ``If-Modified-Since``
+    still holds; None to go on."""
+    if request.method not in ("GET", "HEAD") or request.endpoint in _UNCACHED:
+        return None
+    settings = get_services().settings
+    changed = changed_at(settings.store)
+    if changed is None:
+        return None
+    key = "\n".join(
+        (
+            __version__,
+            settings.server_url,
+            str(changed),
+            request.full_path,
+            request.headers.get("Accept", ""),
+        )
+    )
+    etag = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    modified = dt.datetime.fromtimestamp(changed // 10**9, dt.UTC)
+    g.dipkg_validators = (etag, modified)
+    if request.if_none_match:  # "*" is not taken as held: the resource may not exist
+        held = request.if_none_match.contains_weak(etag)
+    else:
+        since = request.if_modified_since
+        held = since is not None and modified <= since
+    if not held:
+        return None
+    response = Response(status=304)
+    response.set_etag(etag, weak=True)
+    response.vary.add("Accept")  # the validator was made for this Accept
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def cache_headers(response: Response) -> Response:
+    """After a request: ``Vary: Accept`` where negotiation chose the answer; validators on a
+    200 to a GET or HEAD; ``Cache-Control`` (``no-cache`` for answers, ``no-store`` for server
+    errors and 503s, which say nothing about the resource)."""
+    if g.get("dipkg_negotiated"):
+        response.vary.add("Accept")
+    validators = g.get("dipkg_validators")
+    if validators and response.status_code == 200:
+        etag, modified = validators
+        response.set_etag(etag, weak=True)
+        response.last_modified = modified
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = (
+            "no-store" if response.status_code >= 500 else "no-cache"
+        )
     return response
 
 
@@ -44,26 +114,24 @@ def graph_body(graph: Graph, fmt: Format) -> bytes:
     return render_graph(graph, fmt.name, Path(get_services().settings.ontology_dir) / CONTEXT)
 
 
+def local_prefixes() -> dict[str, str]:
+    """The IRI namespaces this server answers, each with its local path (the query page's
+    script links results through the same table)."""
+    return {
+        get_services().settings.base_iri: "/id/",
+        str(DIP): "/def#",
+        str(DIPC): "/concept/",
+    }
+
+
 def local_link(iri: object) -> str:
-    """The link this server answers for an IRI (resources, ontology terms, concepts)."""
+    """The link this server answers for an IRI (resources, ontology terms, concepts); other
+    IRIs as they are."""
     text = str(iri)
-    base = get_services().settings.base_iri
-    if text.startswith(base):
-        return "/id/" + text[len(base) :]
-    if text.startswith(str(DIP)):
-        return "/def#" + text[len(str(DIP)) :]
-    if text.startswith(str(DIPC)):
-        return "/concept/" + text[len(str(DIPC)) :]
+    for namespace, path in local_prefixes().items():
+        if text.startswith(namespace):
+            return path + text[len(namespace) :]
     return text
-
-
-def wants_html() -> bool:
-    """Whether the request prefers an HTML page to every RDF format (and gives no ``format``)."""
-    if "format" in request.args:
-        return False
-    accept = request.accept_mimetypes
-    best_rdf = max(accept[f.media_type] for f in FORMATS if f.kind == "rdf")
-    return accept["text/html"] > best_rdf
 
 
 def allowed_values(param: Parameter) -> list[str] | None:

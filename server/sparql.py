@@ -20,9 +20,9 @@ from kg.errors import QueryError
 from kg.formats import FORMATS
 from kg.query.internal import internal_query
 from kg.store.gate import check_query
-from server.negotiation import choose_format
+from server.negotiation import choose_format, wants_html
 from server.problems import ProblemError
-from server.responses import graph_body
+from server.responses import graph_body, local_prefixes
 from server.services import get_services
 from server.void import add_void
 
@@ -30,6 +30,7 @@ blueprint = Blueprint("sparql", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
+PROTOCOL_PARAMETERS = ("query", "update", "default-graph-uri", "named-graph-uri")
 
 
 @blueprint.route("/sparql", methods=["OPTIONS"])
@@ -51,6 +52,14 @@ def endpoint() -> Response:
         if mimetype == FORM_TYPE:
             params = request.form
             queries = params.getlist("query")
+            in_url = [name for name in PROTOCOL_PARAMETERS if name in request.args]
+            if in_url:
+                raise ProblemError(
+                    400,
+                    "parameters-in-url-and-body",
+                    f"A form-encoded POST carries its parameters in the body, but {in_url[0]} "
+                    "is also in the URL; send each parameter once, in the body.",
+                )
         elif mimetype == QUERY_TYPE:
             params = request.args
             raw = request.get_data()
@@ -74,7 +83,7 @@ def endpoint() -> Response:
     if params.getlist("update"):
         _read_only()
     if not queries:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return _describe_service()
         raise ProblemError(400, "missing-query", "The request has no query parameter.")
     if len(queries) > 1:
@@ -126,12 +135,7 @@ def _iris(values: list[str], name: str) -> list[str]:
 
 
 def _describe_service() -> Response:
-    wants_html = (
-        request.accept_mimetypes["text/html"]
-        > max(request.accept_mimetypes[f.media_type] for f in FORMATS if f.kind == "rdf")
-        and "format" not in request.args
-    )
-    if wants_html:
+    if wants_html():
         return Response(query_page(), mimetype="text/html")
     fmt = choose_format("rdf", request.args.get("format"), "ttl")
     return Response(graph_body(service_description(), fmt), mimetype=fmt.media_type)
@@ -147,6 +151,7 @@ def query_page(query_text: str | None = None) -> str:
         query=default,
         examples=examples,
         formats=[f for f in FORMATS if f.kind == "results"],
+        local_prefixes=local_prefixes(),
     )
 
 

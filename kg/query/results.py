@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.formats import get_format
@@ -182,5 +183,40 @@ def _tsv(result: QueryResult) -> bytes:
         return ("?_askResult\n" + ("true" if result.boolean else "false") + "\n").encode()
     lines = ["\t".join(f"?{v}" for v in result.variables)]
     for row in result.rows:
-        lines.append("\t".join("" if t is None else t.n3() for t in row))
+        lines.append("\t".join("" if t is None else _tsv_term(t) for t in row))
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_SHORTHAND = {
+    XSD.integer: re.compile(r"[+-]?[0-9]+"),
+    XSD.decimal: re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD.boolean: re.compile(r"true|false"),
+}
+
+
+def _tsv_term(term: Node) -> str:
+    r"""One RDF term in a TSV cell: Turtle syntax on one line, a literal's tab, line breaks,
+    quotes and backslashes escaped (SPARQL 1.1 CSV/TSV 3.2; rdflib's ``n3()`` writes a
+    literal with a line break as a long string, and neither escapes a tab); integers,
+    decimals and booleans in their short form, as Oxigraph writes them.
+
+    >>> print(_tsv_term(Literal('has "quotes"\tand a tab')))
+    "has \"quotes\"\tand a tab"
+    >>> _tsv_term(Literal(3)), _tsv_term(Literal("x", lang="en")), _tsv_term(URIRef("http://e/a"))
+    ('3', '"x"@en', '<http://e/a>')
+    """
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    assert isinstance(term, Literal)
+    shorthand = _SHORTHAND.get(term.datatype) if term.datatype else None
+    if shorthand is not None and shorthand.fullmatch(str(term)):
+        return str(term)
+    quoted = '"' + str(term).translate(_ESCAPES) + '"'
+    if term.language:
+        return f"{quoted}@{term.language}"
+    if term.datatype and term.datatype != XSD.string:
+        return f"{quoted}^^<{term.datatype}>"
+    return quoted

@@ -22,6 +22,7 @@ from kg.store.remote import RemoteStore, is_remote
 __all__ = [
     "QueryResult",
     "Store",
+    "changed_at",
     "is_remote",
     "open_store",
     "staged_store",
@@ -33,6 +34,15 @@ __all__ = [
 def store_exists(location: str | Path) -> bool:
     """Whether there is a store at ``location`` (a remote store is taken to exist)."""
     return is_remote(str(location)) or (Path(location) / "CURRENT").exists()
+
+
+def changed_at(location: str | Path) -> int | None:
+    """When the store last changed (nanoseconds since the epoch), for validators such as HTTP's
+    ``ETag``; None when that cannot be known: no store yet, or a remote store (other clients
+    write to its server without telling dipkg)."""
+    if is_remote(str(location)):
+        return None
+    return embedded.changed_at(location)
 
 
 def open_store(

@@ -424,6 +424,18 @@ def _publish_view(store: ox.Store, path: Path) -> None:
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
+def changed_at(path: str | Path) -> int | None:
+    """When the store at ``path`` last changed, in nanoseconds since the epoch: the stamp every
+    writer rewrites after its commits, or (for a store no writer has opened since it was made)
+    the time of its files; None if there is no store."""
+    for name in (_STAMP, "CURRENT"):
+        try:
+            return (Path(path) / name).stat().st_mtime_ns
+        except FileNotFoundError:
+            continue
+    return None
+
+
 def _bump(path: Path) -> None:
     temporary = path / f"{_STAMP}.{os.getpid()}"
     temporary.write_text(str(time.time_ns()))

@@ -5,13 +5,21 @@
   const text = document.getElementById("query");
   const status = document.getElementById("status");
   const results = document.getElementById("results");
+  const local = JSON.parse(form.dataset.local || "{}");  // namespace -> this server's path
+
+  function link(iri) {
+    for (const namespace in local) {
+      if (iri.startsWith(namespace)) return local[namespace] + iri.slice(namespace.length);
+    }
+    return iri;
+  }
 
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
       const a = document.createElement("a");
-      a.href = term.value;
+      a.href = link(term.value);
       a.textContent = term.value;
       td.appendChild(a);
     } else {

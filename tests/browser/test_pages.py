@@ -91,3 +91,17 @@ def test_saved_query_page_follows_next_and_previous(page, live_server: LiveServe
     assert len(second) == 3 and not set(first) & set(second)
     page.get_by_role("link", name="Previous page").click()
     assert page.locator("table.results tbody tr").all_inner_texts() == first
+
+
+def test_query_page_links_results_to_this_server(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server.url + "/sparql")
+    page.fill("#query", "SELECT ?event WHERE { ?event a <https://w3id.org/dipkg/def#Meeting> }")
+    page.click("#run")
+    page.wait_for_selector("#results table a")
+    links = page.eval_on_selector_all(
+        "#results a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert links and all(link.startswith("/id/event/") for link in links), links
+    page.click("#results a >> nth=0")
+    assert page.url.startswith(live_server.url + "/id/event/")
+    assert page.locator("h1").count() == 1

@@ -157,7 +157,7 @@ def assert_unharmed(server: LiveServer, canary: Canary, before: list[str]) -> No
     assert canary.hits == []
     start = time.monotonic()
     cheap = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=5)
-    assert cheap.status_code == 200 and time.monotonic() - start < 1
+    assert cheap.status_code == 200 and time.monotonic() - start < 3  # not stuck (busy CI)
     assert store_quads(server.store) == before  # type: ignore[attr-defined]
 
 
