@@ -57,14 +57,32 @@ def office_term_iri(base: str, person_id: str, office_id: str) -> URIRef:
     return URIRef(f"{actor_iri(base, person_id)}/term/{slug(office_id)}")
 
 
-def event_iri(base: str, date: str | None, event_type: str, actor_ids: list[str]) -> URIRef:
-    """``{base}event/{date}-{type}-{participants}``.
+def event_iri(
+    base: str, date: str | None, event_type: str, actor_ids: list[str], distinct: str = ""
+) -> URIRef:
+    """``{base}event/{date}-{type}-{participants}``; an event without participants ends in
+    ``distinct`` instead (:func:`discriminator`): date and type alone name no one event.
 
     >>> event_iri("http://x/", "2023-11-15", "meeting", ["xi-jinping", "joe-biden"])
     rdflib.term.URIRef('http://x/event/2023-11-15-meeting-joe-biden-xi-jinping')
+    >>> event_iri("http://x/", None, "summit", [], discriminator("doc_1", "G20 summit"))
+    rdflib.term.URIRef('http://x/event/undated-summit-e15edc2b')
     """
     parts = [date or "undated", event_type.replace("_", "-"), *sorted(actor_ids)]
+    if not actor_ids and distinct:
+        parts.append(distinct)
     return URIRef(f"{base}event/{slug('-'.join(parts))}")
+
+
+def discriminator(*parts: str) -> str:
+    """8 hex of the SHA-1 of ``parts``: what tells apart two resources whose readable IRIs
+    would be the same, drawn from their content, so that it never depends on the order in
+    which documents arrive (docs/model.md, "IRIs").
+
+    >>> discriminator("doc_1", "G20 summit")
+    'e15edc2b'
+    """
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()[:8]
 
 
 def participation_iri(event: URIRef, actor_id: str) -> URIRef:
@@ -100,7 +118,7 @@ def demand_iri(base: str, date: str | None, requester_ids: list[str], topic: str
 
 def statement_iri(base: str, date: str | None, speaker_id: str, quote_text: str) -> URIRef:
     """``{base}statement/{date}-{speaker}-{8 hex of the quote's SHA-1}``."""
-    digest = hashlib.sha1(quote_text.encode("utf-8")).hexdigest()[:8]
+    digest = discriminator(quote_text)
     return URIRef(f"{base}statement/{slug('-'.join([date or 'undated', speaker_id, digest]))}")
 
 
@@ -134,6 +152,16 @@ def vocabulary_graph_iri(base: str) -> URIRef:
     return URIRef(f"{base}graph/vocabulary")
 
 
-def with_suffix(iri: URIRef, n: int) -> URIRef:
-    """The n-th IRI of a clash: ``{iri}-{n}`` (n >= 2)."""
-    return URIRef(f"{iri}-{n}")
+def retired_graph_iri(base: str) -> URIRef:
+    """``{base}graph/retired``: the IRIs the graph no longer describes, and what replaced
+    each (``dcterms:isReplacedBy``); no document's graph, so replacing one keeps them."""
+    return URIRef(f"{base}graph/retired")
+
+
+def with_suffix(iri: URIRef, suffix: str) -> URIRef:
+    """``{iri}-{suffix}``: an IRI told apart from another with the same readable part.
+
+    >>> with_suffix(URIRef("http://x/pledge/p"), "0a1b2c3d")
+    rdflib.term.URIRef('http://x/pledge/p-0a1b2c3d')
+    """
+    return URIRef(f"{iri}-{suffix}")

@@ -30,6 +30,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",
+    410: "Gone",
     413: "Request too large",
     414: "URI too long",
     415: "Unsupported media type",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
@@ -37,14 +37,15 @@ def _exists(iri: URIRef) -> bool:
 def resource(rest: str) -> Response:
     """One resource: its description (RDF) or its page (HTML)."""
     services = get_services()
-    iri = URIRef(services.settings.base_iri + rest)
-    if not is_iri(iri) or not _exists(iri):
-        raise ProblemError(
-            404,
-            "unknown-resource",
-            f"The graph has no resource {iri}.",
-            hint="Start from the home page or the saved queries.",
-        )
+    base = services.settings.base_iri
+    iri = URIRef(base + rest)
+    if not is_iri(iri):
+        raise _unknown(iri)
+    moved = _retired(iri, base)
+    if moved is not None:
+        return moved
+    if not _exists(iri):
+        raise _unknown(iri)
     description = services.executor.query(internal_query("describe", resource=iri)).graph
     description = description or Graph()
     if not wants_html():
@@ -53,6 +54,43 @@ def resource(rest: str) -> Response:
     return Response(
         render_template("resource.html", **page_context(iri, description)), mimetype="text/html"
     )
+
+
+def _unknown(iri: URIRef) -> ProblemError:
+    return ProblemError(
+        404,
+        "unknown-resource",
+        f"The graph has no resource {iri}.",
+        hint="Start from the home page or the saved queries.",
+    )
+
+
+def _retired(iri: URIRef, base: str) -> Response | None:
+    """Cool IRIs: a retired IRI answers 301 to what replaced it (the record names the
+    current resource: chains are collapsed when written), else 410 Gone; for every format,
+    so the redirect keeps the request's query string (``?format=``) and clients keep their
+    Accept header (RFC 9110 15.4.2, 15.5.11)."""
+    graph = iris.retired_graph_iri(base)
+    rows = get_services().executor.query(internal_query("retired", graph=graph, resource=iri)).rows
+    if not rows:
+        return None
+    replacement = rows[0][1]
+    if replacement is None or not str(replacement).startswith(base):
+        raise ProblemError(
+            410,
+            "gone",
+            f"The graph no longer describes {iri}: the documents that supported it no "
+            "longer do, and nothing replaced it.",
+            hint="Start from the home page or the saved queries.",
+        )
+    location = url_for(".resource", rest=str(replacement)[len(base) :])
+    if request.query_string:
+        location += "?" + request.query_string.decode("ascii", "replace")
+    moved = Response(status=301, headers={"Location": location})
+    # no-cache: an IRI can come back (a re-ingest undoing a change), and a cached 301 from it
+    # to its replacement, which then redirects back, would loop
+    moved.headers["Cache-Control"] = "no-cache"
+    return moved
 
 
 def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:

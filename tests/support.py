@@ -283,3 +283,47 @@ def article(name: str, **extra: str) -> dict[str, str]:
         "published": published.strip(),
         **extra,
     }
+
+
+def write_article(
+    directory: Path, name: str, text: str, coding: str, published: str | None = None
+) -> Path:
+    """An article ``{name}.txt`` in ``directory`` with its curated coding (the YAML body
+    after the ``document:`` line) and, if ``published``, a sidecar with that date; its path.
+    Writing it again makes the next version of the same document."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    header = f"document: {name}\ncoder: dipkg tests\n"
+    (directory / f"{name}.coding.yaml").write_text(header + coding, encoding="utf-8")
+    meta = directory / f"{name}.meta.yaml"
+    meta.unlink(missing_ok=True)
+    if published is not None:
+        meta.write_text(f"title: {name}\npublished: {published}\n", encoding="utf-8")
+    return path
+
+
+CALL_TEXT = (
+    "Biden and Xi speak by phone\n\n"
+    "President Joe Biden spoke with President Xi Jinping by phone last Tuesday. "
+    "Biden pledged to keep the hotline open."
+)
+
+
+def call_coding(date: str | None, pledge: bool = False) -> str:
+    """A curated coding of :data:`CALL_TEXT`: the call (dated ``date``, or undated) and,
+    with ``pledge``, Biden's pledge."""
+    coding = (
+        "events:\n  - id: call\n    type: phone_call\n"
+        + (f"    date: {date}\n" if date else "")
+        + "    participants:\n      - actor: Biden\n      - actor: Xi\n"
+        + '    evidence:\n      - "President Joe Biden spoke with President Xi Jinping by phone"\n'
+    )
+    if pledge:
+        coding += (
+            "pledges:\n  - id: hotline\n    kind: pledge\n    makers: [Biden]\n"
+            "    content: keep the hotline open\n    topics: [bilateral_relations]\n"
+            "    steps:\n      - status: made\n        evidence:\n"
+            '          - "Biden pledged to keep the hotline open."\n'
+        )
+    return coding

@@ -14,6 +14,7 @@ from kg.config import Settings
 from kg.errors import InputError, ValidationError
 from kg.flows.load import fresh_store
 from kg.flows.validate import validate_dataset
+from kg.flows.write import replace_keeping_iris
 from kg.rdf.mapping import map_codings, map_registry
 from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
@@ -97,7 +98,8 @@ def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
     """Build the store from a corpus: map, validate, then write atomically.
 
     A new store is bulk-loaded into a sibling directory and moved into place; an existing
-    store gets all graphs replaced in one transaction.
+    store gets all graphs replaced in one transaction, retiring the IRIs they no longer
+    describe (:mod:`kg.flows.write`).
 
     Raises:
         InputError: the corpus is malformed (nothing is written).
@@ -115,7 +117,7 @@ def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
     target = Path(settings.store)
     if store_exists(settings.store):
         with writing(settings.store, auth=settings.store_auth) as store:
-            store.replace_graphs(dataset)
+            replace_keeping_iris(store, dataset, settings.base_iri)
             quads = len(store)
     else:
         quads = fresh_store(dataset, target)

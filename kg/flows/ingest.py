@@ -20,11 +20,13 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF
 
 from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
+from kg.flows.write import retirement_amendment
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.query.internal import internal_query
 from kg.rdf.mapping import map_codings, map_registry
@@ -40,10 +42,12 @@ from kg.rdf.validation import (
 from kg.records import Actor, Document, Place
 from kg.resolve import resolve
 from kg.resolve.candidates import StoreKnown
+from kg.resolve.retirement import retirements
 from kg.sources.articles import is_document_id, read_document
 from kg.sources.coding import CodingFile, coding_path, read_coding_file
 from kg.sources.registry import load_registry
 from kg.store.base import Store
+from kg.vocab import DIP
 
 _MAX_REASONS = 20
 
@@ -60,6 +64,9 @@ class Outcome:
         counts: facts per kind (events, pledges, demands, statements).
         merged: existing nodes this document was resolved to (it adds its mentions to them).
         created: new resources (events, pledges, demands, statements) it introduced.
+        retired: the records it wrote in the graph of retired IRIs: each IRI its earlier
+            version published that it no longer describes (and each older IRI replaced by
+            one of them), with what replaces it now ("" when nothing does: 410 Gone).
         provisional: ids of provisional actors it introduced (to be curated).
         unresolved: date expressions it could not resolve (with the reason).
         reasons: why it was rejected.
@@ -71,6 +78,7 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
+    retired: dict[str, str] = field(default_factory=dict)
     provisional: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -191,12 +199,16 @@ class Ingester:
             provisional=[a.id for a in actors],
             unresolved=unresolved,
         )
-        report = self.validate(store, graph, graph_iri, resolution.retract)
+        retired = retirements(store, dataset, self.base)
+        report = self.validate(store, graph, graph_iri, resolution.retract, retired.cleared)
         if not report.conforms:
             outcome.status = "rejected"
             outcome.reasons = [_reason(r) for r in report.violations[:_MAX_REASONS]]
             return outcome
-        store.replace_graphs(dataset, retract=resolution.retract)
+        store.replace_graphs(
+            dataset, resolution.retract, [retirement_amendment(retired, self.base)]
+        )
+        outcome.retired = {str(r.iri): str(r.replacement or "") for r in retired.records}
         return outcome
 
     def extract(self, document: Document) -> Extraction:
@@ -221,16 +233,21 @@ class Ingester:
         graph: Graph,
         graph_iri: URIRef,
         retract: Sequence[tuple[URIRef, URIRef]] = (),
+        revived: Iterable[URIRef] = (),
     ) -> ValidationReport:
         """SHACL on the nodes of the document's graph, with its neighbourhood in the store
-        (every node it names, followed outwards, without the values ``retract`` supersedes)
-        and the vocabulary as context: the cost follows the document, not the store."""
+        (every node it names, followed outwards, without the values ``retract`` supersedes
+        and the records of the retired IRIs it ``revived``) and the vocabulary as context:
+        the cost follows the document, not the store."""
         nodes = graph_nodes(graph)
         data = Graph()
         for triple in neighbourhood(store, nodes, exclude=graph_iri):
             data.add(triple)
         for subject, predicate in retract:
             data.remove((subject, predicate, None))
+        for subject in revived:
+            data.remove((subject, RDF.type, DIP.RetiredResource))
+            data.remove((subject, DCTERMS.isReplacedBy, None))
         for triple in graph:
             data.add(triple)
         for triple in self.vocabulary:

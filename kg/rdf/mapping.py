@@ -15,6 +15,7 @@ from rdflib.term import Identifier
 from kg import iris
 from kg.records import Actor, Coding, DateValue, Fact, Place, Span
 from kg.resolve import EventNode, Node, PledgeNode, Resolution, Sourced
+from kg.resolve.retirement import Retirement
 from kg.resolve.rules import EventMatch
 from kg.sources.registry import Registry
 from kg.vocab import DIP, OA, WD, concept
@@ -387,6 +388,17 @@ def map_registry(
         g.add((node, DIP.hierarchyLabel, Literal(", ".join(path), lang="en")))
         if place.wikidata:
             g.add((node, OWL.sameAs, WD[place.wikidata]))
+    return g
+
+
+def map_retirements(records: Iterable[Retirement]) -> Graph:
+    """The graph of retired IRIs' new records: each IRI a ``dip:RetiredResource``, with
+    ``dcterms:isReplacedBy`` what replaced it, if anything did (docs/model.md, "Retired IRIs")."""
+    g = Graph()
+    for record in records:
+        g.add((record.iri, RDF.type, DIP.RetiredResource))
+        if record.replacement is not None:
+            g.add((record.iri, DCTERMS.isReplacedBy, record.replacement))
     return g
 
 

@@ -196,14 +196,25 @@ def resolve(
         lead = next(m for m in group if date is None or m.document_id == date.document_id)
         existing = known.match_event(group) if known else None
         actors = sorted({a for m in group for a in m.actor_ids})
-        minted = iris.event_iri(base, date.value.iso if date else None, lead.type, actors)
-        iri = existing.iri if existing else taken.unique(minted)
+        location = _best_location(group, registry)
+        minted = iris.event_iri(
+            base,
+            date.value.iso if date else None,
+            lead.type,
+            actors,
+            iris.discriminator(
+                min(m.document_id for m in group),
+                next((m.name for m in group if m.name), ""),
+                location.value if location else "",
+            ),
+        )
+        iri = existing.iri if existing else taken.unique(minted, group)
         node = EventNode(iri, group, date=date, existing=existing)
         for member in group:
             match = existing.match if existing else joined.get(id(member))
             if match is not None:
                 node.reasons.setdefault(member.document_id, match)
-        node.location = _best_location(group, registry)
+        node.location = location
         node.earliest = _first(
             Sourced(m.earliest, m.document_id) for m in group if m.earliest is not None
         )
@@ -240,7 +251,7 @@ def resolve(
         minted = iris.demand_iri(
             base, date.value.iso if date else None, parties, demand_group[0].topics[0]
         )
-        iri = existing.iri if existing else taken.unique(minted)
+        iri = existing.iri if existing else taken.unique(minted, demand_group)
         demand = Node(iri, demand_group, date=date, existing=existing)
         _adopt(demand, retract)
         _place(demand, [(m.document_id, event_of(m.document_id, m.at)) for m in demand_group])
@@ -251,7 +262,7 @@ def resolve(
         existing = known.match_statement(statement_group) if known else None
         speaker, quote = statement_group[0].speaker, statement_group[0].quote
         minted = iris.statement_iri(base, date.value.iso if date else None, speaker, quote)
-        iri = existing.iri if existing else taken.unique(minted)
+        iri = existing.iri if existing else taken.unique(minted, statement_group)
         statement = Node(iri, statement_group, date=date, existing=existing)
         _adopt(statement, retract)
         _place(statement, [(m.document_id, event_of(m.document_id, m.at)) for m in statement_group])
@@ -299,14 +310,33 @@ class _Taken:
         self.known = known
         self.iris: set[URIRef] = set()
 
-    def unique(self, iri: URIRef) -> URIRef:
-        """``iri``, or the first of its suffixed forms that nothing has yet."""
-        candidate, n = iri, 1
-        while candidate in self.iris or (self.known is not None and self.known.is_taken(candidate)):
+    def unique(self, iri: URIRef, group: Sequence[R]) -> URIRef:
+        """``iri``, or, when something has it already, ``iri`` told apart by the group's
+        first report (:func:`_first_report`): its content, not the order of arrival, decides.
+        Two groups reported first by the same sentence take ``-2``, ``-3``, ... in coding
+        order (one document's content again)."""
+        candidate = iri
+        if self._has(candidate):
+            iri = candidate = iris.with_suffix(iri, iris.discriminator(*_first_report(group)))
+        n = 1
+        while self._has(candidate):
             n += 1
-            candidate = iris.with_suffix(iri, n)
+            candidate = iris.with_suffix(iri, str(n))
         self.iris.add(candidate)
         return candidate
+
+    def _has(self, iri: URIRef) -> bool:
+        return iri in self.iris or (self.known is not None and self.known.is_taken(iri))
+
+
+def _first_report(group: Sequence[Event | Pledge | Demand | Statement]) -> tuple[str, ...]:
+    """The first document reporting the group and where: its first evidence span (else its
+    local id), the same whenever and with whatever else that document arrives."""
+    spans = [(m.document_id, s.start, s.end) for m in group for s in m.evidence]
+    if not spans:
+        return min((m.document_id, m.key) for m in group)
+    document_id, start, end = min(spans)
+    return document_id, f"{start}-{end}"
 
 
 def _resolve_pledges(
@@ -326,7 +356,7 @@ def _resolve_pledges(
         makers = sorted({m for p in group for m in p.makers})
         existing = known.match_pledge(group, event_of) if known else None
         minted = iris.pledge_iri(base, date.value.iso if date else None, makers, group[0].topics[0])
-        iri = existing.iri if existing else taken.unique(minted)
+        iri = existing.iri if existing else taken.unique(minted, group)
         node = PledgeNode(iri, group, date=date, existing=existing)
         made = [p for p in group if p.made_at is not None]
         made_at = event_of(made[0].document_id, made[0].made_at) if made else None

@@ -193,8 +193,11 @@ class StoreKnown:
         return None
 
     def is_taken(self, iri: URIRef) -> bool:
-        """Whether any triple has ``iri`` as subject."""
-        result = self.store.query(internal_query("taken", node=iri, **self._excluded))
+        """Whether any triple has ``iri`` as subject, but in the excluded graph and in the
+        graph of retired IRIs: a node may take a retired IRI again (a re-ingest undoing a
+        change revives the IRI it retired)."""
+        apart = [iris.retired_graph_iri(self.base), *([self.exclude] if self.exclude else [])]
+        result = self.store.query(internal_query("taken", node=iri, excluded=apart))
         return bool(result.boolean)
 
     @property

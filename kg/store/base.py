@@ -26,12 +26,28 @@ class QueryResult:
     truncated: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """A change to one named graph that a write keeps rather than replaces (the graph of
+    retired IRIs grows with history, so it is never rewritten whole): every triple of
+    ``subjects`` in it is deleted, then ``triples`` are added to it."""
+
+    graph: URIRef
+    subjects: frozenset[URIRef] = frozenset()
+    triples: Graph = field(default_factory=Graph)
+
+
 def replacement_update(
-    dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = (), *, merge: bool = True
+    dataset: Dataset,
+    retract: Sequence[tuple[URIRef, URIRef]] = (),
+    amend: Sequence[Amendment] = (),
+    *,
+    merge: bool = True,
 ) -> str:
     """The one SPARQL Update that replaces every named graph of ``dataset`` (drop, then insert
-    its triples), after deleting each ``(subject, predicate)`` of ``retract`` from every graph;
-    "" when there is nothing to do. Both stores run it as one transaction.
+    its triples), after deleting each ``(subject, predicate)`` of ``retract`` from every graph,
+    and then makes each change of ``amend``; "" when there is nothing to do. Both stores run
+    it as one transaction.
 
     The store's default graph is kept as the RDF merge of its named graphs, each distinct
     triple once (RDF 1.1 Semantics 4.1; SPARQL 1.1 Service Description's union default graph
@@ -50,16 +66,37 @@ def replacement_update(
                 raise ValueError("every triple of a replacement belongs to a named graph")
             continue
         name = graph.identifier.n3()
-        body = graph.serialize(format="nt")
         if merge:
-            parts.append(
-                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }} "
-                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {name}) }} }}"
-            )
+            parts.append(_unmerged(name))
         parts.append(f"DROP SILENT GRAPH {name}")
-        merged = body if merge else ""
-        parts.append(f"INSERT DATA {{ GRAPH {name} {{\n{body}}}\n{merged}}}")
+        parts.append(_inserted(name, graph, merge))
+    for change in amend:
+        name = change.graph.n3()
+        if change.subjects:
+            only = f"VALUES ?s {{ {' '.join(s.n3() for s in sorted(change.subjects))} }} "
+            if merge:
+                parts.append(_unmerged(name, only))
+            pattern = f"GRAPH {name} {{ ?s ?p ?o }}"
+            parts.append(f"DELETE {{ {pattern} }} WHERE {{ {only}{pattern} }}")
+        if len(change.triples):
+            parts.append(_inserted(name, change.triples, merge))
     return " ;\n".join(parts)
+
+
+def _unmerged(name: str, only: str = "") -> str:
+    """Delete from the default graph the triples of graph ``name`` (those of ``only``'s
+    subjects) that no other graph states."""
+    return (
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ {only}GRAPH {name} {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {name}) }} }}"
+    )
+
+
+def _inserted(name: str, graph: Graph, merge: bool) -> str:
+    """Insert ``graph``'s triples into graph ``name`` (and, with ``merge``, the default graph)."""
+    body = graph.serialize(format="nt")
+    merged = body if merge else ""
+    return f"INSERT DATA {{ GRAPH {name} {{\n{body}}}\n{merged}}}"
 
 
 class Queryable(Protocol):
@@ -94,10 +131,14 @@ class Store(Queryable, Protocol):
         ...
 
     def replace_graphs(
-        self, dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()
+        self,
+        dataset: Dataset,
+        retract: Sequence[tuple[URIRef, URIRef]] = (),
+        amend: Sequence[Amendment] = (),
     ) -> None:
         """Replace every named graph of ``dataset`` in one atomic step, first deleting each
-        ``(subject, predicate)`` of ``retract`` from every graph (a superseded value)."""
+        ``(subject, predicate)`` of ``retract`` from every graph (a superseded value), then
+        making the changes of ``amend`` to graphs it keeps."""
         ...
 
     def graph_names(self) -> list[URIRef]:

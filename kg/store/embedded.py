@@ -40,7 +40,7 @@ from rdflib.term import Node
 
 from kg.errors import InputError, QueryError, StoreError
 from kg.formats import Format, get_format
-from kg.store.base import QueryResult, replacement_update
+from kg.store.base import Amendment, QueryResult, replacement_update
 from kg.store.terms import dataset_quads, to_rdflib
 
 _STAMP = "dipkg.generation"  # rewritten after every write; readers reopen when it changes
@@ -241,11 +241,15 @@ class EmbeddedStore:
             raise engine_error(exc) from exc
 
     def replace_graphs(
-        self, dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()
+        self,
+        dataset: Dataset,
+        retract: Sequence[tuple[URIRef, URIRef]] = (),
+        amend: Sequence[Amendment] = (),
     ) -> None:
         """Drop and refill every named graph of ``dataset`` in one update (one transaction),
-        first deleting each ``(subject, predicate)`` of ``retract`` from every graph."""
-        update = replacement_update(dataset, retract)
+        first deleting each ``(subject, predicate)`` of ``retract`` from every graph, then
+        making the changes of ``amend`` to graphs it keeps."""
+        update = replacement_update(dataset, retract, amend)
         if update:
             self._store.update(update)  # committed to the write-ahead log
             self._bump()

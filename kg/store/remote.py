@@ -31,7 +31,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 
 from kg.errors import QueryError, StoreError
 from kg.formats import get_format
-from kg.store.base import QueryResult, replacement_update
+from kg.store.base import Amendment, QueryResult, replacement_update
 from kg.store.gate import check_query
 from kg.store.terms import dataset_quads, to_rdflib
 
@@ -187,11 +187,15 @@ class RemoteStore:
     # -- writes ---------------------------------------------------------------------------
 
     def replace_graphs(
-        self, dataset: Dataset, retract: Sequence[tuple[URIRef, URIRef]] = ()
+        self,
+        dataset: Dataset,
+        retract: Sequence[tuple[URIRef, URIRef]] = (),
+        amend: Sequence[Amendment] = (),
     ) -> None:
         """Replace the dataset's named graphs in one SPARQL Update request (one transaction
-        on the server), first deleting each ``(subject, predicate)`` of ``retract``."""
-        update = replacement_update(dataset, retract, merge=not self.endpoints.union)
+        on the server), first deleting each ``(subject, predicate)`` of ``retract``, then
+        making the changes of ``amend``."""
+        update = replacement_update(dataset, retract, amend, merge=not self.endpoints.union)
         if update:
             self._request(
                 self.endpoints.update, update.encode("utf-8"), "application/sparql-update"

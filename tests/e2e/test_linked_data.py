@@ -1,8 +1,10 @@
 """Linked data over HTTP: every IRI the base owns dereferences, with content negotiation; the
-dumps round-trip; VoID counts equal the store's; evidence shown equals the document text."""
+dumps round-trip; VoID counts equal the store's; evidence shown equals the document text; an
+IRI a re-ingest renamed answers 301 to the new one, and the graph says so."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from rdflib.compare import isomorphic
 from kg.config import Settings
 from kg.rdf.files import parse_rdf_file
 from kg.store import open_store
-from tests.support import KINDS, LiveServer, parse_graph
+from tests.support import ARTICLES, KINDS, TOKEN, LiveServer, parse_graph
 
 pytestmark = pytest.mark.e2e
 BASE = Settings().base_iri
@@ -150,3 +152,53 @@ def test_every_iri_the_base_owns_dereferences(
         )
         assert response.status_code == 200, iri
         assert f"<{iri}>" in response.text, iri
+
+
+@pytest.mark.slow
+def test_an_iri_renamed_by_a_reingest_answers_301_to_the_new_one(
+    built_store_dir: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(built_store_dir, store)
+    server = LiveServer(store, write_token=TOKEN)
+    try:
+        article = {"id": "undated_call", "text": (ARTICLES / "undated_call.txt").read_text()}
+        outcomes = []
+        for extra in ({}, {"published": "2024-07-04"}):  # the publication date, added later
+            response = requests.post(
+                f"{server.url}/api/documents",
+                json={**article, **extra},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                timeout=120,
+            )
+            assert response.status_code in (200, 201), response.text
+            outcomes.append(response.json())
+        old = "event/undated-phone-call-joe-biden-xi-jinping"
+        new = "event/2024-07-02-phone-call-joe-biden-xi-jinping"  # "last Tuesday"
+        assert outcomes[0]["created"] == [BASE + old]
+        assert outcomes[1]["retired"][BASE + old] == BASE + new
+        moved = requests.get(
+            f"{server.url}/id/{old}",
+            headers={"Accept": "text/turtle"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert moved.status_code == 301
+        assert moved.headers["Location"] == f"/id/{new}"
+        followed = requests.get(
+            f"{server.url}/id/{old}", headers={"Accept": "text/turtle"}, timeout=30
+        )
+        assert followed.status_code == 200 and followed.url == f"{server.url}/id/{new}"
+        assert (URIRef(BASE + new), None, None) in parse_graph(followed.content, "text/turtle")
+        ask = requests.get(
+            f"{server.url}/sparql",
+            params={
+                "query": f"ASK {{ <{BASE}{old}> <http://purl.org/dc/terms/isReplacedBy> "
+                f"<{BASE}{new}> }}"
+            },
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        assert ask.status_code == 200 and ask.json()["boolean"] is True
+    finally:
+        server.stop()

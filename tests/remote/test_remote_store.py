@@ -15,7 +15,18 @@ from kg.config import Settings
 from kg.errors import StoreError
 from kg.flows.ingest import Ingester
 from kg.store import RemoteStore, open_store, writing
-from tests.support import ARTICLES, CURATED, LiveServer, free_port, oxigraph_server, run_dipkg
+from tests.support import (
+    ARTICLES,
+    CALL_TEXT,
+    CURATED,
+    LiveServer,
+    call_coding,
+    conforms,
+    free_port,
+    oxigraph_server,
+    run_dipkg,
+    write_article,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +64,34 @@ def test_ingest_gives_the_same_graphs_on_both_backends(
         assert quads(store) == expected
     assert served == embedded
     assert [o["status"] for o in served] == ["added", "added"]
+
+
+def test_a_renaming_reingest_retires_alike_on_both_backends(
+    remote: str, built_store_dir: Path, tmp_path: Path, ingester: Ingester
+) -> None:
+    local = tmp_path / "store"
+    shutil.copytree(built_store_dir, local)
+    results = []
+    for target in (local, remote):
+        with writing(target) as store:
+            for date, pledge in ((None, True), ("2024-07-02", False), ("2024-07-09", False)):
+                path = write_article(
+                    tmp_path / "docs", "call", CALL_TEXT, call_coding(date, pledge)
+                )
+                assert ingester.ingest_file(store, path).status in ("added", "replaced")
+            results.append(quads(store))
+            assert conforms(store)
+    assert results[0] == results[1]
+    retired = ID + "graph/retired"
+    replaced = {
+        (str(s), str(o))
+        for s, p, o, g in results[1]
+        if str(g) == retired and "isReplacedBy" in str(p)
+    }
+    assert (
+        ID + "event/undated-phone-call-joe-biden-xi-jinping",
+        ID + "event/2024-07-09-phone-call-joe-biden-xi-jinping",
+    ) in replaced
 
 
 def test_a_rejected_document_leaves_the_remote_store_unchanged(

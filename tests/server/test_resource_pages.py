@@ -1,19 +1,26 @@
 """Linked-data pages, in process (Flask's test client): evidence shown equals the document
 text, the document page highlights its spans, the ontology and schemes dereference, and the
-timeline SVG has a mark per dated item. Content negotiation, the dumps and VoID are in
+timeline SVG has a mark per dated item, and a retired IRI answers 301 to what replaced it
+(every format) or 410 Gone. Content negotiation, the dumps and VoID are in
 ``tests/e2e/test_linked_data.py``, over real HTTP."""
 
 from __future__ import annotations
 
 import html
 import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
 from kg.config import Settings
-from tests.support import KINDS
+from kg.flows.ingest import Ingester
+from kg.store import writing
+from server import create_app
+from tests.support import CALL_TEXT, KINDS, call_coding, write_article
 
 
 def test_pages_show_evidence_equal_to_the_document(client: FlaskClient) -> None:
@@ -87,3 +94,74 @@ def test_event_page_says_why_the_reports_are_one_event(client: FlaskClient) -> N
     assert 'href="/id/document/001_8a1da5cde644e144"' in section  # it joined 000's meeting
     assert "score 0.88" in section and "place Filoli estate" in section
     assert "participants Joe Biden, Xi Jinping" in section and "date 2023-11-15" in section
+
+
+ID = Settings().base_iri
+
+
+@pytest.fixture(scope="module")
+def renamed_client(
+    built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FlaskClient]:
+    """A client over a store where a curated article was ingested three times: undated with a
+    pledge, dated 2024-07-02 without it, then dated 2024-07-09."""
+    work = tmp_path_factory.mktemp("renamed")
+    store = work / "store"
+    shutil.copytree(built_store_dir, store)
+    ingester = Ingester(Settings())
+    with writing(store) as opened:
+        for date, pledge in ((None, True), ("2024-07-02", False), ("2024-07-09", False)):
+            path = write_article(work / "docs", "call", CALL_TEXT, call_coding(date, pledge))
+            assert ingester.ingest_file(opened, path).status in ("added", "replaced")
+    application = create_app(Settings(store=str(store)))
+    yield application.test_client()
+    application.extensions["dipkg"].executor.close()
+
+
+CURRENT = "event/2024-07-09-phone-call-joe-biden-xi-jinping"
+
+
+@pytest.mark.parametrize(
+    ("accept", "query"),
+    [
+        ("text/html", ""),
+        ("text/turtle", ""),
+        ("application/ld+json", ""),
+        ("application/n-triples", ""),
+        ("*/*", "?format=nt"),
+    ],
+)
+@pytest.mark.parametrize(
+    "old",
+    [
+        "event/undated-phone-call-joe-biden-xi-jinping",  # A -> B, then B -> C: A -> C
+        "event/2024-07-02-phone-call-joe-biden-xi-jinping",
+    ],
+    ids=["first", "second"],
+)
+def test_a_replaced_iri_answers_301_to_the_current_one_in_every_format(
+    renamed_client: FlaskClient, old: str, accept: str, query: str
+) -> None:
+    response = renamed_client.get(f"/id/{old}{query}", headers={"Accept": accept})
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/id/{CURRENT}{query}"
+    followed = renamed_client.get(response.headers["Location"], headers={"Accept": accept})
+    assert followed.status_code == 200
+
+
+def test_a_participation_follows_its_event(renamed_client: FlaskClient) -> None:
+    old = "event/undated-phone-call-joe-biden-xi-jinping/participant/xi-jinping"
+    response = renamed_client.get(f"/id/{old}")
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/id/{CURRENT}/participant/xi-jinping"
+
+
+def test_an_iri_left_out_with_no_replacement_is_410_gone(renamed_client: FlaskClient) -> None:
+    response = renamed_client.get(
+        "/id/pledge/undated-joe-biden-bilateral-relations",
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 410
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json is not None and response.json["type"] == "/problems/gone"
+    assert renamed_client.get("/id/pledge/never-was").status_code == 404

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
 
 from kg.config import Settings
 from kg.rdf.ontology import load_vocabulary
@@ -221,6 +221,8 @@ DEMAND = URIRef(ID + "demand/2024-03-03-bob-beta-north-korea")
 ANN = URIRef(ID + "actor/ann-alpha")
 BOB = URIRef(ID + "actor/bob-beta")
 TERM = URIRef(ID + "actor/ann-alpha/term/president-of-alphaland")
+RETIRED = URIRef(ID + "event/undated-phone-call-ann-alpha-bob-beta")
+GONE = URIRef(ID + "document/d1/span/0-12")
 
 
 def _statement(data: Graph) -> URIRef:
@@ -325,6 +327,16 @@ SPARQL_CASES = [
     ),
     ("EvidenceSpanShape-inDocument", "span", _break_span),
     ("OfficeTermShape-order", TERM, _set(TERM, DIP.end, Literal("2019-01-01", datatype=XSD.date))),
+    (
+        "RetiredResourceShape-collapsed",
+        RETIRED,
+        _set(RETIRED, DCTERMS.isReplacedBy, GONE),  # replaced by an IRI retired itself
+    ),
+    (
+        "RetiredResourceShape-undescribed",
+        RETIRED,
+        lambda d: d.add((RETIRED, RDFS.label, Literal("Still here", lang="en"))),
+    ),
 ]
 
 

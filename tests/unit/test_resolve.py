@@ -132,14 +132,40 @@ def test_pledge_reported_again_gets_a_step_and_the_latest_status() -> None:
     assert node.made_at is not None and node.made_at.value == resolution.events[0].iri
 
 
-def test_iri_clash_gets_a_suffix() -> None:
+def test_iri_clash_is_told_apart_by_content() -> None:
     a = _doc("a", "Hello world")
     first = _meeting(a, "2023-11-15", "bay", key="m1")
-    second = _meeting(a, "2023-11-15", "woodside", key="m2")  # same document: never merged
+    second = dataclasses_replace(
+        _meeting(a, "2023-11-15", "woodside", key="m2"),  # same document: never merged
+        evidence=(Span("a", 6, 11, "world"),),
+    )
+    third = _meeting(a, "2023-11-15", "woodside", key="m3")  # reported by the first's span
     iris_minted = [
-        n.iri for n in resolve([Coding(a, events=(first, second))], REGISTRY, BASE).events
+        n.iri for n in resolve([Coding(a, events=(first, second, third))], REGISTRY, BASE).events
     ]
-    assert iris_minted[1] == URIRef(str(iris_minted[0]) + "-2")
+    plain = str(iris_minted[0])
+    assert iris_minted[1] == URIRef(f"{plain}-{iris.discriminator('a', '6-11')}")
+    told = f"{plain}-{iris.discriminator('a', '0-5')}"
+    assert iris_minted[2] == URIRef(told), "its first report's span, not its place in line"
+
+
+def test_an_event_without_participants_is_named_by_its_first_report() -> None:
+    a, b = _doc("a", "Hello world"), _doc("b", "Hello world")
+    summit = Event("s", "a", "summit", "held", (), (Span("a", 0, 5, "Hello"),), name="G20")
+    minted = {
+        str(n.iri)
+        for n in resolve(
+            [
+                Coding(a, events=(summit,)),
+                Coding(b, events=(dataclasses_replace(summit, document_id="b"),)),
+            ],
+            REGISTRY,
+            BASE,
+        ).events
+    }
+    assert minted == {
+        f"{BASE}event/undated-summit-{iris.discriminator(d, 'G20', '')}" for d in ("a", "b")
+    }
 
 
 def test_period_starts_cover_every_precision_and_give_up_on_long_spans() -> None:
