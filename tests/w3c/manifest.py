@@ -33,7 +33,7 @@ NOT_RUN = {
     "is read-only (the gate refuses updates)",
     "sparql11/entailment": "entailment regimes: dipkg evaluates under simple entailment only",
     "sparql11/protocol, http-rdf-update, graph-store-protocol, service-description": "protocol "
-    "and service-description tests, described in prose (the protocol is tested in tests/server/)",
+    "and service-description tests, described in prose (the protocol is tested in tests/e2e/test_sparql_protocol.py)",
 }
 """The suite's folders that are not vendored, and why."""
 

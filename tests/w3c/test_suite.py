@@ -12,6 +12,8 @@ from tests.w3c.manifest import Entry, load_entries
 from tests.w3c.report import DOC, summary_table
 from tests.w3c.runner import Outcome, run_suite
 
+pytestmark = pytest.mark.slow  # the whole suite: about a minute
+
 ENTRIES = load_entries()
 RUN = [entry for entry in ENTRIES if not entry.skip]
 
