@@ -13,10 +13,13 @@ from kg.errors import StoreError
 
 
 def to_rdflib(term: object) -> Node | None:
-    """A pyoxigraph term as the equal rdflib term.
+    """A pyoxigraph term as the equal rdflib term: the same term, so a literal keeps its
+    lexical form (rdflib would otherwise rewrite ``"3"^^xsd:double`` as ``"3.0"``, a
+    different RDF term, and every result serialised through rdflib would say so: W3C
+    SPARQL test ``sparql10/expr-ops/add-numbers-cast``).
 
-    >>> to_rdflib(ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
-    rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
+    >>> to_rdflib(ox.Literal("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")))
+    rdflib.term.Literal('3', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#double'))
     """
     if term is None:
         return None
@@ -30,7 +33,7 @@ def to_rdflib(term: object) -> Node | None:
         datatype = term.datatype.value
         if datatype == "http://www.w3.org/2001/XMLSchema#string":
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     if isinstance(term, ox.DefaultGraph):
         return None
     raise StoreError(f"unsupported term from the store: {term!r}")
