@@ -233,8 +233,8 @@ def _describe(expected: list[Row], actual: list[Row], ordered: bool) -> str:
     else:
         reason = "the solutions differ"
     wanted, got = [text(r) for r in expected], [text(r) for r in actual]
-    missing = [t for t in wanted if t not in got and "_:" not in t][:3]
-    unexpected = [t for t in got if t not in wanted and "_:" not in t][:3]
+    missing = sorted(t for t in wanted if t not in got and "_:" not in t)[:3]
+    unexpected = sorted(t for t in got if t not in wanted and "_:" not in t)[:3]
     if missing:
         reason += "; missing: " + ", ".join(missing)
     if unexpected:
