@@ -171,8 +171,11 @@ class Context(ActorResolution):
 
     def _clause_date(self, trigger: Token, sentence: TokenSpan) -> DateMention | None:
         head = clause_head(trigger)
-        if head.dep_ == "relcl" and head.head.i in self._token_date:
-            return self._token_date[head.head.i]
+        first = head  # "in Colombo on Jan. 9, 2022, when Wang visited and met Rajapaksa"
+        while first.dep_ == "conj" and first.head != first:
+            first = first.head
+        if first.dep_ == "relcl" and first.head.i in self._token_date:
+            return self._token_date[first.head.i]
         if trigger.dep_ == "relcl" and trigger.head.i in self._token_date:
             return self._token_date[trigger.head.i]
         candidates: dict[int, tuple[int, DateMention]] = {}

@@ -65,6 +65,9 @@ _PERIOD_REL = (
     r"(?P<rel>(?i:last|next|this|past|coming|earlier this|later this|early this|late last"
     r"|early last|earlier last|late this|early next|late next))"
 )
+# "November 15 last year", "in June of next year": a month of the year before, of or after
+# publication
+_YEAR_REL = r",?\s+(?:of\s+)?(?P<year_rel>(?i:last|this|next))\s+year\b"
 _DAY_WORDS = (
     r"(?P<word>(?i:today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening"
     r"|last night))"
@@ -82,6 +85,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("iso", r"\b(?P<year>(?:19|20)\d{2})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
         ("month_day_year", rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
         ("day_month_year", rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b"),
+        ("month_day_year_rel", rf"\b{_MONTH}\s+{_DAY}{_YEAR_REL}"),
+        ("day_month_year_rel", rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR_REL}"),
+        ("month_year_rel", rf"\b{_LEAD}{_MONTH}{_YEAR_REL}"),
         ("weekday_month_day", rf"\b{_WEEKDAY},?\s+{_MONTH}\s+{_DAY}\b(?!,?\s+\d)"),
         (
             "month_day",
@@ -290,6 +296,12 @@ def _relative_iso(mention: DateMention, published: DateValue, forward: bool) -> 
     rel = (mention.part("rel") or "").lower()
     pub_first, pub_last = published.earliest, published.latest
     year = pub_first.year
+    year_rel = (mention.part("year_rel") or "").lower()
+    if year_rel:
+        target = year + {"last": -1, "this": 0, "next": 1}[year_rel]
+        month = _month(mention.part("month") or "")
+        day = mention.part("day")
+        return f"{target}-{month:02d}-{int(day):02d}" if day else f"{target}-{month:02d}"
     if form in ("month_day", "day_month", "weekday_month_day"):
         month, day_number = _month(mention.part("month") or ""), int(mention.part("day") or 0)
         candidates = [(y, month, day_number) for y in (year - 1, year, year + 1)]

@@ -262,3 +262,18 @@ def test_separate_meetings_are_one_event_each(extract_text: ExtractText, text: s
 def test_a_meeting_of_three_stays_one_event(extract_text: ExtractText) -> None:
     events = extract_text("Biden met Xi and Putin on Tuesday.").coding.events
     assert [sorted(e.actor_ids) for e in events] == [["joe-biden", "vladimir-putin", "xi-jinping"]]
+
+
+def test_when_clause_dates_each_conjoined_verb(extract_text: ExtractText) -> None:
+    text = "The story begins in Beijing on Jan. 9, 2022, when Blinken arrived and met Xi."
+    events = {e.type: e for e in extract_text(text).coding.events}
+    assert events["meeting"].date.iso == "2022-01-09"  # type: ignore[union-attr]
+
+
+def test_a_past_participle_is_not_the_future_of_its_governor(extract_text: ExtractText) -> None:
+    text = (
+        "They agreed to keep implementing the understandings reached by Xi and Biden at their "
+        "meeting in Woodside last November."
+    )
+    event = only_event(extract_text(text))
+    assert (event.status, event.date.iso) == ("held", "2023-11")  # type: ignore[union-attr]
