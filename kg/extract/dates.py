@@ -298,10 +298,11 @@ def _relative_iso(mention: DateMention, published: DateValue, forward: bool) -> 
     year = pub_first.year
     year_rel = (mention.part("year_rel") or "").lower()
     if year_rel:
-        target = year + {"last": -1, "this": 0, "next": 1}[year_rel]
-        month = _month(mention.part("month") or "")
-        day = mention.part("day")
-        return f"{target}-{month:02d}-{int(day):02d}" if day else f"{target}-{month:02d}"
+        in_year = year + {"last": -1, "this": 0, "next": 1}[year_rel]
+        month_number, day_text = _month(mention.part("month") or ""), mention.part("day")
+        if day_text:
+            return f"{in_year}-{month_number:02d}-{int(day_text):02d}"
+        return f"{in_year}-{month_number:02d}"
     if form in ("month_day", "day_month", "weekday_month_day"):
         month, day_number = _month(mention.part("month") or ""), int(mention.part("day") or 0)
         candidates = [(y, month, day_number) for y in (year - 1, year, year + 1)]
