@@ -215,6 +215,34 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
     return sorted(found, key=lambda m: m.start)
 
 
+_HEADING_TRIM = " \t*#_,.:"
+
+
+def dated_lines(text: str, mentions: list[DateMention]) -> list[tuple[int, DateValue]]:
+    """The lines that are nothing but a full date ("January 22, 2024", "**Sunday, 7 May
+    2023**"): the date lines of readouts and live blogs, which date the text after them.
+    Each as (offset of the line, the date), in text order.
+
+    >>> text = "Readout\nJanuary 22, 2024\n\nBlinken met Tinubu today on January 23."
+    >>> [(start, value.iso) for start, value in dated_lines(text, find_dates(text))]
+    [(8, '2024-01-22')]
+    """
+    found: list[tuple[int, DateValue]] = []
+    for mention in mentions:
+        if mention.form not in ("iso", "month_day_year", "day_month_year"):
+            continue
+        line_start = text.rfind("\n", 0, mention.start) + 1
+        line_end = text.find("\n", mention.end)
+        line = text[line_start : len(text) if line_end < 0 else line_end].strip(_HEADING_TRIM)
+        rest = line.replace(mention.text, "", 1).strip(_HEADING_TRIM).lower()
+        if rest and rest not in WEEKDAYS:
+            continue
+        value = resolve_date(mention, None).value
+        if value is not None:
+            found.append((line_start, value))
+    return found
+
+
 def _month(value: str) -> int:
     return MONTHS[value.lower().rstrip(".")]
 

@@ -59,7 +59,9 @@ class _Draft:
 
 
 def extract_events(context: Context) -> list[Event]:
-    """Every event the document reports, merged per event, in order of first mention."""
+    """Every event the document reports, merged per event, in order of first mention; then
+    the visits its meetings abroad imply, where the document reports no visit of theirs."""
+    implied: list[tuple[_Draft, TokenSpan]] = []
     for sentence in context.deadline.each(sentences(context.doc)):
         if context.cleaned.is_noise(sentence.start_char, sentence.end_char):
             continue
@@ -71,7 +73,20 @@ def extract_events(context: Context) -> list[Event]:
                 continue
             for draft in _separately(context, found):
                 _finish(context, draft, sentence)
+                visit = _implied_visit(context, draft)
+                if visit is not None:
+                    implied.append((visit, sentence))
+    for visit, sentence in implied:
+        if not _is_visit_reported(context, visit):
+            _add(context, _to_event(context, visit, sentence), visit.trigger.i)
     return list(context.events)
+
+
+def _is_visit_reported(context: Context, visit: _Draft) -> bool:
+    """Whether the document reports a visit by these people to this state (on any day: a
+    meeting on the third day of a visit is part of it)."""
+    people = frozenset(p.actor for p, _ in visit.participants)
+    return any(e.type == "visit" and e.actor_ids == people for e in context.events)
 
 
 def _finish(context: Context, draft: _Draft, sentence: TokenSpan) -> None:
@@ -86,6 +101,40 @@ def _finish(context: Context, draft: _Draft, sentence: TokenSpan) -> None:
             draft.date = None
     event = _to_event(context, draft, sentence)
     _add(context, event, draft.trigger.i)
+
+
+def _implied_visit(context: Context, draft: _Draft) -> _Draft | None:
+    """A meeting held in the country of one side, whose subject comes from another, is the
+    subject's visit there ("In San José on Tuesday, Rubio met President Chaves"; "travelled
+    to Ankara, where he met Erdoğan"): a visit by them to that state, on the meeting's day.
+    The traveller is the subject ("Biden met Xi in Woodside" says nothing of who travelled
+    where), and the meeting is dated to the day: the stops of a trip are told day by day,
+    while "the two last met in Moscow in 2011" recalls a meeting, not a visit."""
+    if draft.type not in MEETING_TYPES or draft.location is None:
+        return None
+    if draft.date is None or draft.date.precision != "day":
+        return None
+    host = places.state_of_place(context, draft.location)
+    if host is None:
+        return None
+    states = {p.actor: places.state_of(context, p.actor) for p, _ in draft.participants}
+    if host not in states.values():
+        return None
+    side = {r.actor for r in context.resolve_all(subjects(clause_head(draft.trigger)), draft.date)}
+    visitors = [
+        (p, "visitor")
+        for p, _ in draft.participants
+        if p.actor in side
+        and states[p.actor] not in (None, host)
+        and (actor := context.entities.actor(p.actor)) is not None
+        and actor.kind in ("person", "office")
+    ]
+    if not visitors:
+        return None
+    participants = [*visitors, (Resolved(host), "host")]
+    return dataclasses.replace(
+        draft, type="visit", participants=participants, name=None, rule="event.implied.visit"
+    )
 
 
 def _separately(context: Context, draft: _Draft) -> list[_Draft]:

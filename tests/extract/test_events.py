@@ -226,7 +226,7 @@ def test_joining_leaders_for_a_meeting(extract_text: ExtractText) -> None:
         "Biden met Xi in Beijing on Monday. Putin joined the two leaders for a three-way meeting."
     )
     events = extract_text(text).coding.events
-    assert {frozenset(e.actor_ids) for e in events} == {
+    assert {frozenset(e.actor_ids) for e in events if e.type == "meeting"} == {
         frozenset({"joe-biden", "xi-jinping"}),
         frozenset({"joe-biden", "xi-jinping", "vladimir-putin"}),
     }
@@ -277,3 +277,42 @@ def test_a_past_participle_is_not_the_future_of_its_governor(extract_text: Extra
     )
     event = only_event(extract_text(text))
     assert (event.status, event.date.iso) == ("held", "2023-11")  # type: ignore[union-attr]
+
+
+def test_a_date_line_dates_the_text_after_it(extract_text: ExtractText) -> None:
+    text = (
+        "Readouts\n\nSecretary Blinken's Meeting with Wang Yi\nJanuary 22, 2024\n\n"
+        "Blinken met today with Wang Yi in Bangkok.\n\n"
+        "Secretary Blinken's Meeting with President Xi\n**Tuesday, January 23, 2024**\n\n"
+        "Blinken met today with Xi in Beijing."
+    )
+    events = extract_text(text, "2024-01-25").coding.events
+    dates = {frozenset(e.actor_ids): e.date.iso for e in events if e.type == "meeting" and e.date}
+    assert dates == {
+        frozenset({"antony-blinken", "wang-yi"}): "2024-01-22",
+        frozenset({"antony-blinken", "xi-jinping"}): "2024-01-23",
+    }
+
+
+def test_a_meeting_abroad_on_a_day_is_a_visit(extract_text: ExtractText) -> None:
+    events = extract_text("Biden met Xi in Beijing on Monday.").coding.events
+    visit = next(e for e in events if e.type == "visit")
+    assert {p.actor: p.role for p in visit.participants} == {
+        "joe-biden": "visitor",
+        "china": "host",
+    }
+    assert visit.date.iso == "2024-04-01"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Biden and Xi last met in Beijing in March 2011.",
+        "Biden met Xi in Beijing on Monday, the second day of a three-day visit to China.",
+        "Biden met Xi in Woodside on Monday.",
+    ],
+    ids=["not-dated-to-a-day", "visit-reported", "subject-at-home"],
+)
+def test_no_implied_visit(extract_text: ExtractText, text: str) -> None:
+    events = extract_text(text).coding.events
+    assert [e.rule for e in events if e.type == "visit"] in ([], ["event.noun.visit"])
