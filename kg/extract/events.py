@@ -173,6 +173,8 @@ def _known(context: Context, draft: _Draft) -> bool:
 
 
 FREQUENCY_WORDS = lexicon.words("events", "frequency_words")
+SUMMIT_VERBS = lexicon.words("events", "summit_verbs")
+HOSTING_VERBS = lexicon.words("events", "hosting_verbs")
 SEPARATE_WORDS = lexicon.words("events", "separate_words")
 
 
@@ -308,6 +310,8 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
     if date is not None and published is not None and date.earliest > published.latest:
         status = "planned"
     rule = f"event.{'verb' if token.pos_ == 'VERB' else 'noun'}.{_trigger_word(token)}"
+    if kind == "summit" and _summit_attendees(token):
+        rule += ".attended"  # its own record: a summit its verb names attendees of
     return _Draft(token, kind, participants, date, vague, status, location, name, rule, container)
 
 
@@ -355,7 +359,9 @@ def _participants(
             if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"
             for t in _hyphen_names(c)
         ]
-        if not owners and not prep_objects(token, "by") and kind != "summit":
+        if kind == "summit":
+            found += _summit_attendees(token)
+        elif not owners and not prep_objects(token, "by"):
             found += [(t, first_role) for t in _governing_agent(token)]
     resolved: list[tuple[Resolved, str]] = []
     seen: set[str] = set()
@@ -368,6 +374,30 @@ def _participants(
             seen.add(actor.actor)
             resolved.append((actor, role))
     return resolved
+
+
+def _summit_attendees(token: Token) -> list[tuple[Token, str]]:
+    """Those the verb a summit noun hangs on names as attending it: "Raisi hosted Putin and
+    Erdoğan for the summit" (host and guests), "Pashinyan hosted the summit with Putin and
+    Tokayev", "Zelensky attended the summit", "Starmer flew to Rio for the summit"; and
+    "the summit hosted by Kishida"."""
+    found = [(t, "host") for c in token.children if c.lemma_ in HOSTING_VERBS for t in agents(c)]
+    phrase = token  # the parse may head a name at its first word: "the Group (of 20 summit)"
+    while phrase.dep_ == "pobj" and phrase.head.lower_ == "of" and phrase.head.head.pos_ == "PROPN":
+        phrase = phrase.head.head
+    verb = phrase.head
+    if phrase.dep_ == "pobj" and phrase.head.lower_ in ("for", "to", "at"):
+        verb = phrase.head.head
+    elif phrase.dep_ != "dobj":
+        return found
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in SUMMIT_VERBS:
+        return found
+    hosting = verb.lemma_.lower() in HOSTING_VERBS
+    found += [(t, "host" if hosting else "participant") for t in subjects(verb)]
+    if hosting:
+        found += [(t, "participant") for t in objects(verb) if t.i != phrase.i]
+    found += [(t, "participant") for t in prep_objects(verb, "with", "alongside")]
+    return found
 
 
 def _hyphen_names(token: Token) -> list[Token]:

@@ -316,3 +316,29 @@ def test_a_meeting_abroad_on_a_day_is_a_visit(extract_text: ExtractText) -> None
 def test_no_implied_visit(extract_text: ExtractText, text: str) -> None:
     events = extract_text(text).coding.events
     assert [e.rule for e in events if e.type == "visit"] in ([], ["event.noun.visit"])
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        (
+            "Xi attended the Group of 20 summit in Bangkok on Tuesday.",
+            {"xi-jinping": "participant"},
+        ),
+        (
+            "Biden hosted the Group of 20 summit in Woodside with Xi and Putin on Tuesday.",
+            {"joe-biden": "host", "xi-jinping": "participant", "vladimir-putin": "participant"},
+        ),
+        (
+            "Putin flew to Bangkok on Tuesday to attend the Group of 20 summit hosted by Xi.",
+            {"vladimir-putin": "participant", "xi-jinping": "host"},
+        ),
+    ],
+    ids=["attended", "hosted-with", "hosted-by"],
+)
+def test_summit_attendees_from_its_verb(
+    extract_text: ExtractText, text: str, roles: dict[str, str]
+) -> None:
+    summit = next(e for e in extract_text(text).coding.events if e.type == "summit")
+    assert {p.actor: p.role for p in summit.participants} == roles
+    assert summit.rule == "event.noun.summit.attended"
