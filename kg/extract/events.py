@@ -107,9 +107,10 @@ def _implied_visit(context: Context, draft: _Draft) -> _Draft | None:
     """A meeting held in the country of one side, whose subject comes from another, is the
     subject's visit there ("In San José on Tuesday, Rubio met President Chaves"; "travelled
     to Ankara, where he met Erdoğan"): a visit by them to that state, on the meeting's day.
-    The traveller is the subject ("Biden met Xi in Woodside" says nothing of who travelled
-    where), and the meeting is dated to the day: the stops of a trip are told day by day,
-    while "the two last met in Moscow in 2011" recalls a meeting, not a visit."""
+    The traveller is the subject, and the subject alone ("Biden met Xi in Woodside", "Biden
+    and Xi sat down in Woodside" tell of a meeting, not of who travelled where), and the
+    meeting is dated to the day: the stops of a trip are told day by day, while "the two
+    last met in Moscow in 2011" recalls a meeting, not a visit."""
     if draft.type not in MEETING_TYPES or draft.location is None:
         return None
     if draft.date is None or draft.date.precision != "day":
@@ -121,6 +122,8 @@ def _implied_visit(context: Context, draft: _Draft) -> _Draft | None:
     if host not in states.values():
         return None
     side = {r.actor for r in context.resolve_all(subjects(clause_head(draft.trigger)), draft.date)}
+    if any(states.get(actor) == host for actor in side):
+        return None
     visitors = [
         (p, "visitor")
         for p, _ in draft.participants

@@ -310,8 +310,9 @@ def test_a_meeting_abroad_on_a_day_is_a_visit(extract_text: ExtractText) -> None
         "Biden and Xi last met in Beijing in March 2011.",
         "Biden met Xi in Beijing on Monday, the second day of a three-day visit to China.",
         "Biden met Xi in Woodside on Monday.",
+        "Biden and Xi sat down in Woodside on Monday.",
     ],
-    ids=["not-dated-to-a-day", "visit-reported", "subject-at-home"],
+    ids=["not-dated-to-a-day", "visit-reported", "subject-at-home", "host-among-subjects"],
 )
 def test_no_implied_visit(extract_text: ExtractText, text: str) -> None:
     events = extract_text(text).coding.events
