@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
 from kg.extract.coreference import ActorResolution
-from kg.extract.dates import DateMention, find_dates, resolve_date
+from kg.extract.dates import DateMention, dated_lines, find_dates, resolve_date
 from kg.extract.deadline import Deadline
 from kg.extract.entities import (
     EntityIndex,
@@ -54,6 +54,7 @@ class Context(ActorResolution):
     unresolved: list[UnresolvedDate] = field(default_factory=list)
     _token_mention: dict[int, Mention] = field(default_factory=dict)
     _token_date: dict[int, DateMention] = field(default_factory=dict)
+    _dated_lines: list[tuple[int, DateValue]] = field(default_factory=list)
     _quote_starts: list[int] = field(default_factory=list)
     _mention_starts: list[int] = field(default_factory=list)
     _dominant: str | None = None
@@ -79,6 +80,7 @@ class Context(ActorResolution):
         context.quotes = find_quotes(cleaned.masked)
         context._quote_starts = [q.start for q in context.quotes]
         context.dates = find_dates(cleaned.masked)
+        context._dated_lines = dated_lines(cleaned.masked, context.dates)
         for date in context.dates:
             span = doc.char_span(date.start, date.end, alignment_mode="expand")
             if span is not None:
@@ -146,6 +148,13 @@ class Context(ActorResolution):
 
     # -- dates ----------------------------------------------------------------------------
 
+    def reference_date(self, char: int) -> DateValue | None:
+        """The date relative dates at a character offset are read against: that of the last
+        date line before it (a readout's or a live blog's own date: its "today"), else the
+        publication date."""
+        index = bisect.bisect_right(self._dated_lines, char, key=lambda line: line[0]) - 1
+        return self._dated_lines[index][1] if index >= 0 else self.published
+
     def date_of(self, token: Token) -> DateMention | None:
         """The date expression a token belongs to."""
         return self._token_date.get(token.i)
@@ -162,7 +171,7 @@ class Context(ActorResolution):
         mention = self._clause_date(trigger, sentence)
         if mention is None:
             return None, None
-        resolved = resolve_date(mention, self.published, future)
+        resolved = resolve_date(mention, self.reference_date(mention.start), future)
         if resolved.value is None and resolved.unresolved:
             self.unresolved.append(
                 UnresolvedDate(self.span(mention.start, mention.end), resolved.unresolved)
@@ -171,8 +180,11 @@ class Context(ActorResolution):
 
     def _clause_date(self, trigger: Token, sentence: TokenSpan) -> DateMention | None:
         head = clause_head(trigger)
-        if head.dep_ == "relcl" and head.head.i in self._token_date:
-            return self._token_date[head.head.i]
+        first = head  # "in Colombo on Jan. 9, 2022, when Wang visited and met Rajapaksa"
+        while first.dep_ == "conj" and first.head != first:
+            first = first.head
+        if first.dep_ == "relcl" and first.head.i in self._token_date:
+            return self._token_date[first.head.i]
         if trigger.dep_ == "relcl" and trigger.head.i in self._token_date:
             return self._token_date[trigger.head.i]
         candidates: dict[int, tuple[int, DateMention]] = {}

@@ -65,6 +65,9 @@ _PERIOD_REL = (
     r"(?P<rel>(?i:last|next|this|past|coming|earlier this|later this|early this|late last"
     r"|early last|earlier last|late this|early next|late next))"
 )
+# "November 15 last year", "in June of next year": a month of the year before, of or after
+# publication
+_YEAR_REL = r",?\s+(?:of\s+)?(?P<year_rel>(?i:last|this|next))\s+year\b"
 _DAY_WORDS = (
     r"(?P<word>(?i:today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening"
     r"|last night))"
@@ -82,6 +85,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("iso", r"\b(?P<year>(?:19|20)\d{2})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
         ("month_day_year", rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
         ("day_month_year", rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b"),
+        ("month_day_year_rel", rf"\b{_MONTH}\s+{_DAY}{_YEAR_REL}"),
+        ("day_month_year_rel", rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR_REL}"),
+        ("month_year_rel", rf"\b{_LEAD}{_MONTH}{_YEAR_REL}"),
         ("weekday_month_day", rf"\b{_WEEKDAY},?\s+{_MONTH}\s+{_DAY}\b(?!,?\s+\d)"),
         (
             "month_day",
@@ -209,6 +215,34 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
     return sorted(found, key=lambda m: m.start)
 
 
+_HEADING_TRIM = " \t*#_,.:"
+
+
+def dated_lines(text: str, mentions: list[DateMention]) -> list[tuple[int, DateValue]]:
+    """The lines that are nothing but a full date ("January 22, 2024", "**Sunday, 7 May
+    2023**"): the date lines of readouts and live blogs, which date the text after them.
+    Each as (offset of the line, the date), in text order.
+
+    >>> text = "Readout\nJanuary 22, 2024\n\nBlinken met Tinubu today on January 23."
+    >>> [(start, value.iso) for start, value in dated_lines(text, find_dates(text))]
+    [(8, '2024-01-22')]
+    """
+    found: list[tuple[int, DateValue]] = []
+    for mention in mentions:
+        if mention.form not in ("iso", "month_day_year", "day_month_year"):
+            continue
+        line_start = text.rfind("\n", 0, mention.start) + 1
+        line_end = text.find("\n", mention.end)
+        line = text[line_start : len(text) if line_end < 0 else line_end].strip(_HEADING_TRIM)
+        rest = line.replace(mention.text, "", 1).strip(_HEADING_TRIM).lower()
+        if rest and rest not in WEEKDAYS:
+            continue
+        value = resolve_date(mention, None).value
+        if value is not None:
+            found.append((line_start, value))
+    return found
+
+
 def _month(value: str) -> int:
     return MONTHS[value.lower().rstrip(".")]
 
@@ -290,6 +324,13 @@ def _relative_iso(mention: DateMention, published: DateValue, forward: bool) -> 
     rel = (mention.part("rel") or "").lower()
     pub_first, pub_last = published.earliest, published.latest
     year = pub_first.year
+    year_rel = (mention.part("year_rel") or "").lower()
+    if year_rel:
+        in_year = year + {"last": -1, "this": 0, "next": 1}[year_rel]
+        month_number, day_text = _month(mention.part("month") or ""), mention.part("day")
+        if day_text:
+            return f"{in_year}-{month_number:02d}-{int(day_text):02d}"
+        return f"{in_year}-{month_number:02d}"
     if form in ("month_day", "day_month", "weekday_month_day"):
         month, day_number = _month(mention.part("month") or ""), int(mention.part("day") or 0)
         candidates = [(y, month, day_number) for y in (year - 1, year, year + 1)]

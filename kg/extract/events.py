@@ -59,7 +59,9 @@ class _Draft:
 
 
 def extract_events(context: Context) -> list[Event]:
-    """Every event the document reports, merged per event, in order of first mention."""
+    """Every event the document reports, merged per event, in order of first mention; then
+    the visits its meetings abroad imply, where the document reports no visit of theirs."""
+    implied: list[tuple[_Draft, TokenSpan]] = []
     for sentence in context.deadline.each(sentences(context.doc)):
         if context.cleaned.is_noise(sentence.start_char, sentence.end_char):
             continue
@@ -71,7 +73,20 @@ def extract_events(context: Context) -> list[Event]:
                 continue
             for draft in _separately(context, found):
                 _finish(context, draft, sentence)
+                visit = _implied_visit(context, draft)
+                if visit is not None:
+                    implied.append((visit, sentence))
+    for visit, sentence in implied:
+        if not _is_visit_reported(context, visit):
+            _add(context, _to_event(context, visit, sentence), visit.trigger.i)
     return list(context.events)
+
+
+def _is_visit_reported(context: Context, visit: _Draft) -> bool:
+    """Whether the document reports a visit by these people to this state (on any day: a
+    meeting on the third day of a visit is part of it)."""
+    people = frozenset(p.actor for p, _ in visit.participants)
+    return any(e.type == "visit" and e.actor_ids == people for e in context.events)
 
 
 def _finish(context: Context, draft: _Draft, sentence: TokenSpan) -> None:
@@ -86,6 +101,43 @@ def _finish(context: Context, draft: _Draft, sentence: TokenSpan) -> None:
             draft.date = None
     event = _to_event(context, draft, sentence)
     _add(context, event, draft.trigger.i)
+
+
+def _implied_visit(context: Context, draft: _Draft) -> _Draft | None:
+    """A meeting held in the country of one side, whose subject comes from another, is the
+    subject's visit there ("In San José on Tuesday, Rubio met President Chaves"; "travelled
+    to Ankara, where he met Erdoğan"): a visit by them to that state, on the meeting's day.
+    The traveller is the subject, and the subject alone ("Biden met Xi in Woodside", "Biden
+    and Xi sat down in Woodside" tell of a meeting, not of who travelled where), and the
+    meeting is dated to the day: the stops of a trip are told day by day, while "the two
+    last met in Moscow in 2011" recalls a meeting, not a visit."""
+    if draft.type not in MEETING_TYPES or draft.location is None:
+        return None
+    if draft.date is None or draft.date.precision != "day":
+        return None
+    host = places.state_of_place(context, draft.location)
+    if host is None:
+        return None
+    states = {p.actor: places.state_of(context, p.actor) for p, _ in draft.participants}
+    if host not in states.values():
+        return None
+    side = {r.actor for r in context.resolve_all(subjects(clause_head(draft.trigger)), draft.date)}
+    if any(states.get(actor) == host for actor in side):
+        return None
+    visitors = [
+        (p, "visitor")
+        for p, _ in draft.participants
+        if p.actor in side
+        and states[p.actor] not in (None, host)
+        and (actor := context.entities.actor(p.actor)) is not None
+        and actor.kind in ("person", "office")
+    ]
+    if not visitors:
+        return None
+    participants = [*visitors, (Resolved(host), "host")]
+    return dataclasses.replace(
+        draft, type="visit", participants=participants, name=None, rule="event.implied.visit"
+    )
 
 
 def _separately(context: Context, draft: _Draft) -> list[_Draft]:
@@ -124,6 +176,8 @@ def _known(context: Context, draft: _Draft) -> bool:
 
 
 FREQUENCY_WORDS = lexicon.words("events", "frequency_words")
+SUMMIT_VERBS = lexicon.words("events", "summit_verbs")
+HOSTING_VERBS = lexicon.words("events", "hosting_verbs")
 SEPARATE_WORDS = lexicon.words("events", "separate_words")
 
 
@@ -259,6 +313,8 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
     if date is not None and published is not None and date.earliest > published.latest:
         status = "planned"
     rule = f"event.{'verb' if token.pos_ == 'VERB' else 'noun'}.{_trigger_word(token)}"
+    if kind == "summit" and _summit_attendees(token):
+        rule += ".attended"  # its own record: a summit its verb names attendees of
     return _Draft(token, kind, participants, date, vague, status, location, name, rule, container)
 
 
@@ -306,7 +362,9 @@ def _participants(
             if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"
             for t in _hyphen_names(c)
         ]
-        if not owners and not prep_objects(token, "by") and kind != "summit":
+        if kind == "summit":
+            found += _summit_attendees(token)
+        elif not owners and not prep_objects(token, "by"):
             found += [(t, first_role) for t in _governing_agent(token)]
     resolved: list[tuple[Resolved, str]] = []
     seen: set[str] = set()
@@ -319,6 +377,30 @@ def _participants(
             seen.add(actor.actor)
             resolved.append((actor, role))
     return resolved
+
+
+def _summit_attendees(token: Token) -> list[tuple[Token, str]]:
+    """Those the verb a summit noun hangs on names as attending it: "Raisi hosted Putin and
+    Erdoğan for the summit" (host and guests), "Pashinyan hosted the summit with Putin and
+    Tokayev", "Zelensky attended the summit", "Starmer flew to Rio for the summit"; and
+    "the summit hosted by Kishida"."""
+    found = [(t, "host") for c in token.children if c.lemma_ in HOSTING_VERBS for t in agents(c)]
+    phrase = token  # the parse may head a name at its first word: "the Group (of 20 summit)"
+    while phrase.dep_ == "pobj" and phrase.head.lower_ == "of" and phrase.head.head.pos_ == "PROPN":
+        phrase = phrase.head.head
+    verb = phrase.head
+    if phrase.dep_ == "pobj" and phrase.head.lower_ in ("for", "to", "at"):
+        verb = phrase.head.head
+    elif phrase.dep_ != "dobj":
+        return found
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in SUMMIT_VERBS:
+        return found
+    hosting = verb.lemma_.lower() in HOSTING_VERBS
+    found += [(t, "host" if hosting else "participant") for t in subjects(verb)]
+    if hosting:
+        found += [(t, "participant") for t in objects(verb) if t.i != phrase.i]
+    found += [(t, "participant") for t in prep_objects(verb, "with", "alongside")]
+    return found
 
 
 def _hyphen_names(token: Token) -> list[Token]:

@@ -330,7 +330,9 @@ def is_future(token: Token) -> bool:
         if current.lower_ in ("due", "set", "scheduled") and current.i != token.i:
             return True
         head = current.head
-        if head == current:
+        if head == current or (current.dep_ == "acl" and current.tag_ == "VBN"):
+            # a past participle describes a done thing whatever governs its noun ("agreed to
+            # implement the understandings reached at their meeting")
             break
         if current.dep_ in ("xcomp", "conj", "dobj", "attr", "nsubj", "nsubjpass", "acomp", "acl"):
             current = head

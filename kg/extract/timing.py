@@ -22,7 +22,7 @@ def date_from_context(
     """A held event the clause gives no date: the date of an event with a shared participant
     reported just before (same or previous paragraph) -- "Kim visited Beijing in March,
     where he met Xi" -- else, for a clause in the present tense ("the talks have begun"),
-    the publication date."""
+    the date of writing (:meth:`Context.reference_date`)."""
     paragraph = context.paragraph_of(sentence.start_char)
     best: tuple[int, DateValue] | None = None
     for event in context.events:
@@ -48,11 +48,12 @@ def date_from_context(
     present = verb.tag_ in ("VBZ", "VBP") or (
         verb.tag_ == "VBN" and any(c.lower_ in ("has", "have") for c in verb.children)
     )
-    if present and context.published is not None:
+    today = context.reference_date(sentence.start_char)
+    if present and today is not None:
         return dataclasses.replace(
-            context.published,
+            today,
             basis="inferred",
-            note="Reported in the present tense: the publication date.",
+            note="Reported in the present tense: the date of writing (date line or publication).",
         )
     return None
 
@@ -85,6 +86,6 @@ def own_date(
     for word in token.subtree:
         mention = context.date_of(word)
         if mention is not None and word.i != token.i:
-            resolved = resolve_date(mention, context.published, future)
+            resolved = resolve_date(mention, context.reference_date(mention.start), future)
             return resolved.value, mention
     return None, None

@@ -39,6 +39,11 @@ TUESDAY = DateValue.parse("2024-04-02")  # a Tuesday
         ("last fall", "2023", "year", "inferred"),
         ("next January", "2025-01", "month", "inferred"),
         ("November's summit", "2023-11", "month", "inferred"),
+        ("in June last year", "2023-06", "month", "inferred"),
+        ("on Nov. 15 last year", "2023-11-15", "day", "inferred"),
+        ("on 22 July last year", "2023-07-22", "day", "inferred"),
+        ("in April of next year", "2025-04", "month", "inferred"),
+        ("in late March this year", "2024-03", "month", "inferred"),
     ],
     ids=lambda value: str(value),
 )

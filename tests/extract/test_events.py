@@ -226,7 +226,7 @@ def test_joining_leaders_for_a_meeting(extract_text: ExtractText) -> None:
         "Biden met Xi in Beijing on Monday. Putin joined the two leaders for a three-way meeting."
     )
     events = extract_text(text).coding.events
-    assert {frozenset(e.actor_ids) for e in events} == {
+    assert {frozenset(e.actor_ids) for e in events if e.type == "meeting"} == {
         frozenset({"joe-biden", "xi-jinping"}),
         frozenset({"joe-biden", "xi-jinping", "vladimir-putin"}),
     }
@@ -262,3 +262,84 @@ def test_separate_meetings_are_one_event_each(extract_text: ExtractText, text: s
 def test_a_meeting_of_three_stays_one_event(extract_text: ExtractText) -> None:
     events = extract_text("Biden met Xi and Putin on Tuesday.").coding.events
     assert [sorted(e.actor_ids) for e in events] == [["joe-biden", "vladimir-putin", "xi-jinping"]]
+
+
+def test_when_clause_dates_each_conjoined_verb(extract_text: ExtractText) -> None:
+    text = "The story begins in Beijing on Jan. 9, 2022, when Blinken arrived and met Xi."
+    events = {e.type: e for e in extract_text(text).coding.events}
+    assert events["meeting"].date.iso == "2022-01-09"  # type: ignore[union-attr]
+
+
+def test_a_past_participle_is_not_the_future_of_its_governor(extract_text: ExtractText) -> None:
+    text = (
+        "They agreed to keep implementing the understandings reached by Xi and Biden at their "
+        "meeting in Woodside last November."
+    )
+    event = only_event(extract_text(text))
+    assert (event.status, event.date.iso) == ("held", "2023-11")  # type: ignore[union-attr]
+
+
+def test_a_date_line_dates_the_text_after_it(extract_text: ExtractText) -> None:
+    text = (
+        "Readouts\n\nSecretary Blinken's Meeting with Wang Yi\nJanuary 22, 2024\n\n"
+        "Blinken met today with Wang Yi in Bangkok.\n\n"
+        "Secretary Blinken's Meeting with President Xi\n**Tuesday, January 23, 2024**\n\n"
+        "Blinken met today with Xi in Beijing."
+    )
+    events = extract_text(text, "2024-01-25").coding.events
+    dates = {frozenset(e.actor_ids): e.date.iso for e in events if e.type == "meeting" and e.date}
+    assert dates == {
+        frozenset({"antony-blinken", "wang-yi"}): "2024-01-22",
+        frozenset({"antony-blinken", "xi-jinping"}): "2024-01-23",
+    }
+
+
+def test_a_meeting_abroad_on_a_day_is_a_visit(extract_text: ExtractText) -> None:
+    events = extract_text("Biden met Xi in Beijing on Monday.").coding.events
+    visit = next(e for e in events if e.type == "visit")
+    assert {p.actor: p.role for p in visit.participants} == {
+        "joe-biden": "visitor",
+        "china": "host",
+    }
+    assert visit.date.iso == "2024-04-01"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Biden and Xi last met in Beijing in March 2011.",
+        "Biden met Xi in Beijing on Monday, the second day of a three-day visit to China.",
+        "Biden met Xi in Woodside on Monday.",
+        "Biden and Xi sat down in Woodside on Monday.",
+    ],
+    ids=["not-dated-to-a-day", "visit-reported", "subject-at-home", "host-among-subjects"],
+)
+def test_no_implied_visit(extract_text: ExtractText, text: str) -> None:
+    events = extract_text(text).coding.events
+    assert [e.rule for e in events if e.type == "visit"] in ([], ["event.noun.visit"])
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        (
+            "Xi attended the Group of 20 summit in Bangkok on Tuesday.",
+            {"xi-jinping": "participant"},
+        ),
+        (
+            "Biden hosted the Group of 20 summit in Woodside with Xi and Putin on Tuesday.",
+            {"joe-biden": "host", "xi-jinping": "participant", "vladimir-putin": "participant"},
+        ),
+        (
+            "Putin flew to Bangkok on Tuesday to attend the Group of 20 summit hosted by Xi.",
+            {"vladimir-putin": "participant", "xi-jinping": "host"},
+        ),
+    ],
+    ids=["attended", "hosted-with", "hosted-by"],
+)
+def test_summit_attendees_from_its_verb(
+    extract_text: ExtractText, text: str, roles: dict[str, str]
+) -> None:
+    summit = next(e for e in extract_text(text).coding.events if e.type == "summit")
+    assert {p.actor: p.role for p in summit.participants} == roles
+    assert summit.rule == "event.noun.summit.attended"
