@@ -43,7 +43,7 @@ from kg.config import Settings  # noqa: E402
 from kg.flows.ingest import Ingester  # noqa: E402
 from kg.query.saved import SavedQuery, TermResolver, load_queries, run_saved_query  # noqa: E402
 from kg.store import open_store, writing  # noqa: E402
-from tests.conftest import DIPKG, free_port  # noqa: E402
+from tests.support import DIPKG, free_port  # noqa: E402
 
 WORK = ROOT / "var" / "bench"
 
