@@ -280,17 +280,21 @@ KINDS = {
 
 
 class Canary:
-    """An HTTP server on loopback that counts the requests it gets."""
+    """An HTTP server on loopback that counts the requests it gets and answers each with
+    ``body`` (of ``media_type``, if given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, body: bytes = b"{}", media_type: str | None = None) -> None:
         hits: list[str] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 hits.append(self.path)
                 self.send_response(200)
+                if media_type:
+                    self.send_header("Content-Type", media_type)
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(body)
 
             do_POST = do_GET  # noqa: N815 - Oxigraph sends SERVICE calls as POST
 
