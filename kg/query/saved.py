@@ -22,8 +22,10 @@ value as an RDF term serialised by rdflib (``.n3()``) after validating it: an ac
 through the registry in the store, a concept checked against its SKOS scheme, an ISO date, an
 IRI parsed and re-serialised, or free text as an escaped literal. Values are never pasted. So a
 query uses its variables only where a term is valid too (a triple pattern, an expression,
-``BIND(?__name_iri AS ?x)``), and tests "given" as ``COALESCE(isIRI(?__name_iri), false)``,
-not ``BOUND()``; for an IRI, grlc's query is the query dipkg runs.
+``BIND(?__name_iri AS ?x)``), and asks whether one is given on a copy, never on the variable:
+``BIND(?__name_iri AS ?givenName)`` at the top of the group, then ``!BOUND(?givenName)``
+(Oxigraph still drops before running what such a test rules out, as it did for a ``VALUES``
+line). For an IRI, grlc's query is the query dipkg runs.
 
 Paging (the ``pagination`` header key, named after grlc's): the query has one ``# PAGE``
 comment line where the page's ``LIMIT``/``OFFSET`` goes, in the subquery that selects the
