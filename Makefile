@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_STORE := var/ci-store
 
-.PHONY: run test check browser virtuoso jena clean
+.PHONY: run test check browser virtuoso jena grlc comunica clean
 
 # `make run` installs what dipkg needs to run; `make test` adds the test tools (.[test]).
 $(BIN)/dipkg: pyproject.toml
@@ -36,7 +36,22 @@ jena:
 	@test -e /usr/share/java/jena-cmds.jar || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless libapache-jena-java; } \
 	  || echo "warning: libapache-jena-java could not be installed; its tests will be skipped" >&2
 
-test: $(VENV)/.test-tools browser virtuoso jena
+# grlc serves queries/ as they are (tests/e2e/test_grlc.py), from a virtualenv of its own: its
+# pins are not dipkg's. Where it cannot be installed its tests are skipped, saying so.
+GRLC := var/grlc
+grlc:
+	@$(GRLC)/bin/python -c "import grlc" 2>/dev/null || { rm -rf $(GRLC) && $(PYTHON) -m venv $(GRLC) \
+	  && $(GRLC)/bin/pip install --quiet grlc==1.3.11; } \
+	  || echo "warning: grlc 1.3.11 could not be installed; its tests will be skipped" >&2
+
+# Comunica, a Node.js SPARQL client (tests/e2e/test_comunica.py), installed as the lock file says.
+COMUNICA := tests/e2e/comunica
+comunica:
+	@test -e $(COMUNICA)/node_modules/.bin/comunica-sparql \
+	  || npm ci --prefix $(COMUNICA) --no-audit --no-fund --silent \
+	  || echo "warning: Comunica could not be installed (npm ci); its tests will be skipped" >&2
+
+test: $(VENV)/.test-tools browser virtuoso jena grlc comunica
 	rm -rf $(CHECK_STORE)
 	$(BIN)/dipkg build --store $(CHECK_STORE)
 	$(BIN)/dipkg validate --store $(CHECK_STORE) --format junit > var/shacl-junit.xml

@@ -179,6 +179,7 @@ def openapi_document() -> dict[str, Any]:
         paths[f"/api/queries/{query.name}"] = {
             "get": {
                 "operationId": f"run_{query.name.replace('-', '_')}",
+                "tags": list(query.tags),
                 "summary": query.title,
                 "description": f"{query.description} One row per {query.row}. "
                 f"Columns: {', '.join(query.columns)}.",

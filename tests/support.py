@@ -94,21 +94,54 @@ def oxigraph_server(store_dir: Path, work: Path) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError(
-                            f"oxigraph serve did not start: {(work / 'server.log').read_text()}"
-                        ) from None
-                    time.sleep(0.1)
+            wait_for_port(port, process, work / "server.log")
             url = f"http://127.0.0.1:{port}"
             with writing(url):
                 pass  # as after any bulk load by the server: dipkg adds the merge
             yield url
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until a server started as ``process`` accepts connections on ``port`` (30 s).
+
+    Raises:
+        RuntimeError: it exited or did not start in time (the message holds its log).
+    """
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{process.args!r} did not start: {log.read_text()}") from None
+            time.sleep(0.1)
+
+
+GRLC = ROOT / "var" / "grlc"  # grlc's own virtualenv, made by `make grlc`
+
+
+@contextlib.contextmanager
+def grlc_server(queries: Path, work: Path) -> Iterator[str]:
+    """grlc (CLARIAH, PyPI `grlc` 1.3.11, from :data:`GRLC`: its pins are not dipkg's) serving
+    ``queries`` in local-folder mode on a free loopback port; its URL (the API is under
+    ``/api-local/``, the SPARQL endpoint is each call's ``endpoint`` parameter). grlc reads
+    ``config.ini`` from its working directory; it runs under gunicorn with one worker
+    (its ``grlc-server`` command binds every interface with 20). Stopped on exit."""
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "config.ini").write_text(f"[local]\nlocal_sparql_dir = {queries}\n")
+    port = free_port()
+    command = [str(GRLC / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    with (work / "grlc.log").open("w") as log:
+        process = subprocess.Popen(
+            [*command, "grlc.server:app"], cwd=work, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_for_port(port, process, work / "grlc.log")
+            yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()
             process.wait(10)
@@ -247,17 +280,21 @@ KINDS = {
 
 
 class Canary:
-    """An HTTP server on loopback that counts the requests it gets."""
+    """An HTTP server on loopback that counts the requests it gets and answers each with
+    ``body`` (of ``media_type``, if given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, body: bytes = b"{}", media_type: str | None = None) -> None:
         hits: list[str] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 hits.append(self.path)
                 self.send_response(200)
+                if media_type:
+                    self.send_header("Content-Type", media_type)
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(body)
 
             do_POST = do_GET  # noqa: N815 - Oxigraph sends SERVICE calls as POST
 

@@ -1,10 +1,31 @@
 """Saved queries: ``queries/NAME.rq`` files with a ``#+`` YAML header, and parameter binding.
 
-A parameter is a ``VALUES ?_name { UNDEF }`` line in the query. Binding swaps ``UNDEF`` for an
-RDF term serialised by rdflib (``.n3()``) after validating the value: an actor name resolved
+The files are grlc's (https://github.com/CLARIAH/grlc, 1.3): grlc serves the folder as it is,
+and dipkg reads the same header and variables. The header keys:
+
+- ``summary``, ``description``, ``tags``: grlc's, shown by both (``summary`` is the title);
+- ``params`` (dipkg's): each parameter's ``kind`` (actor, concept, date, text, resource), its
+  ``description``, a concept's ``scheme``, a date's ``bound`` (start or end of its period);
+- ``enumerate`` and ``defaults``: grlc's lists of one-key mappings, ``- topic: [IRI, ...]``
+  (a concept parameter's concepts) and ``- name: value``;
+- ``row``, ``columns``, ``multi`` (dipkg's): what a row is, the projection, the ``; ``-joined
+  columns; ``example``: the parameters of a typical call; ``pagination``: see below.
+
+There is no ``endpoint`` key: the caller says where the graph is (grlc's ``endpoint``
+parameter or configuration; dipkg's store setting).
+
+A parameter is grlc's optional variable, typed as grlc substitutes it: ``?__name_iri`` for an
+actor, concept or resource, ``?__name_xsd_date`` for a date, ``?__name`` for text. Unbound it
+stands for any value, so the file runs as-is anywhere. Given, a term takes the variable's place:
+grlc pastes the raw value (``<value>``, ``"value"^^xsd:date``, ``"value"``); dipkg binds the
+value as an RDF term serialised by rdflib (``.n3()``) after validating it: an actor name resolved
 through the registry in the store, a concept checked against its SKOS scheme, an ISO date, an
-IRI parsed and re-serialised, or free text as a plain literal. Parameter values are never
-pasted into query text. Header format: STYLE.md, "Saved queries".
+IRI parsed and re-serialised, or free text as an escaped literal. Values are never pasted. So a
+query uses its variables only where a term is valid too (a triple pattern, an expression,
+``BIND(?__name_iri AS ?x)``), and asks whether one is given on a copy, never on the variable:
+``BIND(?__name_iri AS ?givenName)`` at the top of the group, then ``!BOUND(?givenName)``
+(Oxigraph still drops before running what such a test rules out, as it did for a ``VALUES``
+line). For an IRI, grlc's query is the query dipkg runs.
 
 Paging (the ``pagination`` header key, named after grlc's): the query has one ``# PAGE``
 comment line where the page's ``LIMIT``/``OFFSET`` goes, in the subquery that selects the
@@ -33,15 +54,27 @@ from kg.sources.registry import NameIndex
 from kg.store.base import Queryable, QueryResult
 from kg.vocab import DIPC
 
-HEADER_KEYS = {"title", "description", "row", "columns", "multi", "params", "example", "pagination"}
-PARAM_KINDS = {"actor", "concept", "date", "text", "resource"}
-PARAM_KEYS = {"kind", "description", "scheme", "default", "bound"}
+HEADER_KEYS = {
+    *("summary", "description", "tags", "row", "columns", "multi", "params"),
+    *("enumerate", "defaults", "example", "pagination"),
+}
+# The suffix of each kind's variable: how grlc types the value it pastes.
+PARAM_KINDS = {
+    "actor": "_iri",
+    "concept": "_iri",
+    "date": "_xsd_date",
+    "text": "",
+    "resource": "_iri",
+}
+PARAM_KEYS = {"kind", "description", "scheme", "bound"}
 MAX_TEXT = 500
 PAGING = ("page", "pageSize")  # the parameters of a query with a ``pagination`` header
 MAX_PAGE = 1_000_000  # the highest page number
 MAX_PAGE_SIZE = 10_000  # when no row cap is given
 _PAGE_MARKER = re.compile(r"^[ \t]*#[ \t]*PAGE[ \t]*$", re.M)
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_NAME = re.compile(r"[A-Za-z0-9]+")  # grlc's parameter names
+_GRLC_VARIABLE = re.compile(r"\?_{1,2}[A-Za-z0-9]\w*")  # grlc's parameters (?_x: a required one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +87,16 @@ class Parameter:
     scheme: str | None = None
     default: str | None = None
     bound: str = "start"
+    enumerate: tuple[str, ...] = ()
+
+    @property
+    def variable(self) -> str:
+        """The query variable that stands for this parameter: grlc's optional one, typed.
+
+        >>> Parameter("from", "date").variable
+        '?__from_xsd_date'
+        """
+        return f"?__{self.name}{PARAM_KINDS[self.kind]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +104,7 @@ class SavedQuery:
     """One saved query: its header and its SPARQL text."""
 
     name: str
-    title: str
+    title: str  # the header's ``summary``
     description: str
     row: str
     columns: tuple[str, ...]
@@ -70,6 +113,7 @@ class SavedQuery:
     params: Mapping[str, Parameter] = field(default_factory=dict)
     example: Mapping[str, str] = field(default_factory=dict)
     page_size: int | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -130,21 +174,21 @@ def parse_query_file(path: Path) -> SavedQuery:
             f"{path}:{_line_of(text, unknown[0])}: unknown header key {unknown[0]!r}.",
             hint=f"Known keys: {', '.join(sorted(HEADER_KEYS))}.",
         )
-    for key in ("title", "description", "row", "columns"):
+    for key in ("summary", "description", "row", "columns"):
         if key not in header:
             raise InputError(f"{path}:1: header key {key!r} is missing.")
-    params = {}
-    for name, spec in (header.get("params") or {}).items():
-        params[name] = _parameter(path, text, str(name), spec)
-        if not re.search(rf"VALUES\s+\?_{re.escape(str(name))}\s*\{{\s*UNDEF\s*\}}", text):
-            raise InputError(
-                f"{path}:{_line_of(text, str(name))}: parameter {name!r} has no "
-                f"'VALUES ?_{name} {{ UNDEF }}' line in the query."
-            )
+    specs = {str(name): spec for name, spec in (header.get("params") or {}).items()}
+    defaults = _one_key_mappings(path, text, header, "defaults", specs)
+    enumerations = _one_key_mappings(path, text, header, "enumerate", specs)
+    params = {
+        name: _parameter(path, text, name, spec, defaults.get(name), enumerations.get(name))
+        for name, spec in specs.items()
+    }
+    _check_variables(path, text, params)
     page_size = _pagination(path, text, header.get("pagination"), params)
     return SavedQuery(
         name=path.stem,
-        title=str(header["title"]),
+        title=str(header["summary"]),
         description=str(header["description"]),
         row=str(header["row"]),
         columns=tuple(str(c) for c in header["columns"]),
@@ -153,7 +197,52 @@ def parse_query_file(path: Path) -> SavedQuery:
         params=params,
         example={str(k): str(v) for k, v in (header.get("example") or {}).items()},
         page_size=page_size,
+        tags=tuple(str(t) for t in header.get("tags") or ()),
     )
+
+
+def _one_key_mappings(
+    path: Path, text: str, header: Mapping[str, object], key: str, params: Mapping[str, object]
+) -> dict[str, object]:
+    """grlc's ``defaults`` or ``enumerate``: a list of one-key mappings, each naming a
+    parameter (grlc reads no other shape)."""
+    entries = header.get(key) or []
+    where = f"{path}:{_line_of(text, key)}"
+    if not isinstance(entries, list):
+        raise InputError(f"{where}: {key} must be a list like '- name: value'.")
+    found: dict[str, object] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or len(entry) != 1:
+            raise InputError(f"{where}: each {key} entry is one mapping, like '- name: value'.")
+        ((name, value),) = entry.items()
+        if str(name) not in params:
+            raise InputError(f"{where}: {key} names {name!r}, which is no parameter.")
+        found[str(name)] = value
+    return found
+
+
+def _check_variables(path: Path, text: str, params: Mapping[str, Parameter]) -> None:
+    """Every parameter's variable is in the query, and no other variable grlc would read as a
+    parameter (anywhere in the file: grlc reads the header lines too)."""
+    for param in params.values():
+        if not re.search(rf"{re.escape(param.variable)}(?!\w)", _body(text)):
+            raise InputError(
+                f"{path}:{_line_of(text, param.name)}: parameter {param.name!r} has no "
+                f"{param.variable} in the query."
+            )
+    variables = {p.variable for p in params.values()}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for variable in _GRLC_VARIABLE.findall(line):
+            if variable not in variables:
+                raise InputError(
+                    f"{path}:{number}: {variable} is no declared parameter's variable "
+                    "(grlc reads ?_name and ?__name as parameters).",
+                    hint="Declare it under params, or rename it without the leading '_'.",
+                )
+
+
+def _body(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#+"))
 
 
 def _pagination(path: Path, text: str, size: object, params: Mapping[str, Parameter]) -> int | None:
@@ -179,8 +268,12 @@ def _pagination(path: Path, text: str, size: object, params: Mapping[str, Parame
     return size
 
 
-def _parameter(path: Path, text: str, name: str, spec: object) -> Parameter:
+def _parameter(
+    path: Path, text: str, name: str, spec: object, default: object, values: object
+) -> Parameter:
     where = f"{path}:{_line_of(text, name)}"
+    if not _NAME.fullmatch(name):
+        raise InputError(f"{where}: parameter {name!r}: grlc's names are letters and digits.")
     if not isinstance(spec, dict):
         raise InputError(f"{where}: parameter {name!r} must be a mapping like {{kind: actor}}.")
     unknown = sorted(set(spec) - PARAM_KEYS)
@@ -194,13 +287,16 @@ def _parameter(path: Path, text: str, name: str, spec: object) -> Parameter:
         )
     if kind == "concept" and not spec.get("scheme"):
         raise InputError(f"{where}: concept parameter {name!r} needs a scheme.")
+    if values is not None and (kind != "concept" or not isinstance(values, list)):
+        raise InputError(f"{where}: enumerate lists a concept parameter's concept IRIs.")
     return Parameter(
         name=name,
         kind=kind,
         description=str(spec.get("description", "")),
         scheme=spec.get("scheme"),
-        default=None if spec.get("default") is None else str(spec["default"]),
+        default=None if default is None else str(default),
         bound=str(spec.get("bound", "start")),
+        enumerate=tuple(str(v) for v in values or ()),
     )
 
 
@@ -278,7 +374,7 @@ class TermResolver:
             known = self.notations(param.scheme or "")
             if value in known:
                 return known[value]
-            if value in known.values():
+            if URIRef(value) in known.values():  # an rdflib term never equals a str
                 return URIRef(value)
             raise _bad(
                 param,
@@ -340,7 +436,7 @@ def bind(
     resolver: TermResolver,
     max_rows: int | None = None,
 ) -> str:
-    """The query text with each given parameter's ``UNDEF`` replaced by its RDF term, and a
+    """The query text with each given parameter's variable replaced by its RDF term, and a
     paged query's ``# PAGE`` line by the page's ``LIMIT``/``OFFSET`` (see :func:`page_of`).
 
     Raises:
@@ -359,8 +455,8 @@ def bind(
         if value is None or value == "":
             continue
         term = resolver.term(param, value).n3()
-        pattern = re.compile(rf"(VALUES\s+\?_{re.escape(name)}\s*\{{\s*)UNDEF(\s*\}})")
-        text = pattern.sub(lambda m, t=term: m.group(1) + t + m.group(2), text)  # type: ignore[misc]
+        pattern = re.compile(rf"{re.escape(param.variable)}(?!\w)")
+        text = pattern.sub(lambda _, t=term: t, text)  # type: ignore[misc]
     page = page_of(query, params, max_rows)
     if page:
         text = _PAGE_MARKER.sub(page.clause, text)

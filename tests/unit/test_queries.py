@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import Literal
+from rdflib import Literal, URIRef
+from rdflib.namespace import SKOS
 
+from kg.config import Settings
 from kg.errors import InputError, QueryError
 from kg.query.saved import (
     SavedQuery,
@@ -20,10 +22,12 @@ from kg.query.saved import (
     parse_query_file,
     run_saved_query,
 )
-from kg.store import EmbeddedStore
+from kg.rdf.ontology import load_vocabulary
+from kg.store import EmbeddedStore, open_store
+from kg.vocab import DIPC
 from tests.support import ROOT, SAVED_QUERIES
 
-ECHO = """#+ title: Echo
+ECHO = """#+ summary: Echo
 #+ description: "Returns its parameter."
 #+ row: value
 #+ columns: [value]
@@ -32,10 +36,7 @@ ECHO = """#+ title: Echo
 #+   when: {kind: date, bound: end}
 #+   thing: {kind: resource}
 SELECT ?value ?when ?thing WHERE {
-  VALUES ?_text { UNDEF }
-  VALUES ?_when { UNDEF }
-  VALUES ?_thing { UNDEF }
-  BIND(?_text AS ?value) BIND(?_when AS ?when) BIND(?_thing AS ?thing)
+  BIND(?__text AS ?value) BIND(?__when_xsd_date AS ?when) BIND(?__thing_iri AS ?thing)
 }
 """
 
@@ -125,31 +126,31 @@ def test_date_bound_end_takes_the_last_day(echo, store: EmbeddedStore) -> None: 
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ("#+ title: T\n#+ colour: red\n", "unknown header key 'colour'"),
+        ("#+ summary: T\n#+ colour: red\n", "unknown header key 'colour'"),
         ("#+ title: [\n", "broken header"),
         (
-            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ params:\n#+   p: {kind: actor}\n",
-            "has no 'VALUES ?_p { UNDEF }' line",
+            "#+ summary: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ params:\n#+   p: {kind: actor}\n",
+            "parameter 'p' has no ?__p_iri in the query",
         ),
         (
-            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ params:\n#+   p: {kind: colour}\n",
+            "#+ summary: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ params:\n#+   p: {kind: colour}\n",
             "has kind 'colour'",
         ),
         (
-            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ pagination: 10\n",
+            "#+ summary: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ pagination: 10\n",
             "needs exactly one '# PAGE' line (it has 0)",
         ),
         (
-            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ pagination: 0\n",
+            "#+ summary: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ pagination: 0\n",
             "pagination must be a page size",
         ),
         (
-            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ pagination: 5\n"
-            "#+ params:\n#+   page: {kind: text}\n# PAGE\nVALUES ?_page { UNDEF }\n",
+            "#+ summary: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n#+ pagination: 5\n"
+            "#+ params:\n#+   page: {kind: text}\n# PAGE\nBIND(?__page AS ?p)\n",
             "parameter 'page' is reserved for paging",
         ),
         (
-            "#+ title: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n# PAGE\n",
+            "#+ summary: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n# PAGE\n",
             "a '# PAGE' line but no 'pagination' header key",
         ),
     ],
@@ -172,7 +173,7 @@ def test_header_errors_name_file_and_line(tmp_path: Path, header: str, message: 
     assert message in info.value.message and "bad.rq:" in info.value.message
 
 
-PAGED = """#+ title: Numbers
+PAGED = """#+ summary: Numbers
 #+ description: "The numbers from 1 to 7."
 #+ row: number
 #+ columns: [n]
@@ -221,3 +222,86 @@ def test_bad_page_parameters_name_themselves(params: dict[str, str], parameter: 
     with pytest.raises(QueryError) as info:
         page_of(query, params, max_rows=10_000)
     assert info.value.parameter == parameter
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("BIND(?__p_iri AS ?a) BIND(?_p AS ?b)", "6: ?_p is no declared parameter's variable"),
+        ("BIND(?__p_iri AS ?a) BIND(?__q AS ?b)", "6: ?__q is no declared parameter's variable"),
+        ("BIND(?__p AS ?a)", "parameter 'p' has no ?__p_iri in the query"),
+    ],
+    ids=["required-variable", "undeclared", "untyped"],
+)
+def test_a_variable_grlc_reads_as_a_parameter_is_declared(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    path = tmp_path / "bad.rq"
+    header = "#+ summary: T\n#+ description: D\n#+ row: r\n#+ columns: [a]\n"
+    path.write_text(f"{header}#+ params: {{p: {{kind: actor}}}}\nSELECT ?a WHERE {{ {body} }}\n")
+    with pytest.raises(InputError) as info:
+        parse_query_file(path)
+    assert message in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("#+ defaults: {text: a}\n", "defaults must be a list"),
+        ("#+ defaults: [{text: a, when: b}]\n", "each defaults entry is one mapping"),
+        ("#+ defaults:\n#+   - colour: red\n", "defaults names 'colour', which is no parameter"),
+        ("#+ enumerate:\n#+   - text: [a, b]\n", "enumerate lists a concept parameter's concept"),
+    ],
+    ids=["not-a-list", "two-keys", "unknown-parameter", "enumerate-text"],
+)
+def test_grlc_lists_are_checked(tmp_path: Path, extra: str, message: str) -> None:
+    path = tmp_path / "bad.rq"
+    path.write_text(ECHO.replace("SELECT", extra + "SELECT", 1), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        parse_query_file(path)
+    assert message in info.value.message and "bad.rq:" in info.value.message
+
+
+def test_a_default_from_grlcs_defaults_list_is_bound(tmp_path: Path, store: EmbeddedStore) -> None:
+    path = tmp_path / "echo.rq"
+    path.write_text(ECHO.replace("SELECT", "#+ defaults:\n#+   - text: hello\nSELECT", 1))
+    query = parse_query_file(path)
+    resolver = TermResolver(store, "http://x/")
+    assert run_saved_query(store, query, {}, resolver).rows == [(Literal("hello"), None, None)]
+    given = run_saved_query(store, query, {"text": "bye"}, resolver)
+    assert given.rows == [(Literal("bye"), None, None)]
+
+
+def test_a_concept_parameters_enumeration_is_its_scheme() -> None:
+    """grlc offers the ``enumerate`` lists as the parameter's values; they are the concepts of
+    the scheme dipkg checks the value against."""
+    vocabulary = load_vocabulary(ROOT / "ontology")
+    for query in load_queries(ROOT / "queries").values():
+        for param in query.params.values():
+            if param.kind != "concept":
+                assert not param.enumerate
+                continue
+            scheme = URIRef(DIPC[param.scheme or ""])
+            members = sorted(str(c) for c in vocabulary.subjects(SKOS.inScheme, scheme))
+            assert list(param.enumerate) == members, (query.name, param.name)
+
+
+def test_every_parameter_given_is_a_term_in_the_variables_place(settings: Settings) -> None:
+    """With every parameter given, no parameter variable is left and the query runs: each is
+    used only where a term is valid too (what grlc's pasting needs)."""
+    store = open_store(settings.store, read_only=True)
+    resolver = TermResolver(store, settings.base_iri)
+    samples = {
+        "actor": "https://w3id.org/dipkg/id/actor/xi-jinping",
+        "date": "2023-11-15",
+        "text": 'say "when"',
+        "resource": "pledge/2023-11-15-china-united-states-narcotics",
+    }
+    for query in load_queries(ROOT / "queries").values():
+        params = {
+            name: param.enumerate[0] if param.kind == "concept" else samples[param.kind]
+            for name, param in query.params.items()
+        }
+        text = bind(query, params, resolver)
+        assert "?_" not in text, query.name
+        run_saved_query(store, query, params, resolver)
