@@ -219,7 +219,7 @@ _HEADING_TRIM = " \t*#_,.:"
 
 
 def dated_lines(text: str, mentions: list[DateMention]) -> list[tuple[int, DateValue]]:
-    """The lines that are nothing but a full date ("January 22, 2024", "**Sunday, 7 May
+    r"""The lines that are nothing but a full date ("January 22, 2024", "**Sunday, 7 May
     2023**"): the date lines of readouts and live blogs, which date the text after them.
     Each as (offset of the line, the date), in text order.
 
