@@ -121,6 +121,7 @@ def test_adversarial_text_ends_within_the_limit(
         assert result.message.startswith("extraction failed: ")
 
 
+@pytest.mark.slow
 def test_a_long_text_is_parsed_in_pieces_that_keep_its_text_and_offsets() -> None:
     text = "Biden met Xi in Woodside on Tuesday. They talked for hours.\n\n" * 1000
     doc = parse(text)

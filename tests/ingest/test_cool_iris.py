@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from rdflib import URIRef
 
 from kg.flows.ingest import Ingester
@@ -63,6 +64,7 @@ def test_reingest_with_a_publication_date_renames_the_undated_event_and_records_
     assert conforms(store)
 
 
+@pytest.mark.slow
 def test_chains_collapse_a_node_left_out_is_gone_and_an_iri_can_come_back(
     store: EmbeddedStore, ingester: Ingester, tmp_path: Path
 ) -> None:
