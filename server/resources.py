@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg import iris
 from kg.iris import is_iri
@@ -39,15 +39,12 @@ def resource(rest: str) -> Response:
     services = get_services()
     base = services.settings.base_iri
     iri = URIRef(base + rest)
-    if not is_iri(iri):
-        raise _unknown(iri)
-    moved = _retired(iri, base)
-    if moved is not None:
-        return moved
-    if not _exists(iri):
+    if not is_iri(iri) or not _exists(iri):
         raise _unknown(iri)
     description = services.executor.query(internal_query("describe", resource=iri)).graph
     description = description or Graph()
+    if (iri, RDF.type, DIP.RetiredResource) in description:  # its record is in the merge
+        return _moved(iri, description.value(iri, DCTERMS.isReplacedBy), base)
     if not wants_html():
         fmt = choose_format("rdf", request.args.get("format"), "ttl")
         return Response(graph_body(description, fmt), mimetype=fmt.media_type)
@@ -65,16 +62,11 @@ def _unknown(iri: URIRef) -> ProblemError:
     )
 
 
-def _retired(iri: URIRef, base: str) -> Response | None:
+def _moved(iri: URIRef, replacement: object, base: str) -> Response:
     """Cool IRIs: a retired IRI answers 301 to what replaced it (the record names the
     current resource: chains are collapsed when written), else 410 Gone; for every format,
     so the redirect keeps the request's query string (``?format=``) and clients keep their
     Accept header (RFC 9110 15.4.2, 15.5.11)."""
-    graph = iris.retired_graph_iri(base)
-    rows = get_services().executor.query(internal_query("retired", graph=graph, resource=iri)).rows
-    if not rows:
-        return None
-    replacement = rows[0][1]
     if replacement is None or not str(replacement).startswith(base):
         raise ProblemError(
             410,
