@@ -10,7 +10,6 @@ prints a traceback.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
@@ -24,10 +23,9 @@ import gunicorn.util
 from gunicorn.app.base import BaseApplication
 
 from kg.config import Settings
+from kg.processes import die_with_parent
 from server import create_app
 from server.front import Limits, run_front
-
-_PR_SET_PDEATHSIG = 1
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -112,9 +110,8 @@ def run_server(settings: Settings) -> None:
     door = os.fork()
     if door == 0:  # the front door
         try:
-            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-            if os.getppid() == parent:
-                run_front(listener, upstream, limits(settings))
+            die_with_parent(parent, signal.SIGTERM)
+            run_front(listener, upstream, limits(settings))
         finally:
             os._exit(0)
     listener.close()

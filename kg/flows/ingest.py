@@ -26,6 +26,7 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
+from kg.flows.workers import ExtractionPool, extract_guarded
 from kg.flows.write import retirement_amendment
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.query.internal import internal_query
@@ -121,26 +122,55 @@ class Ingester:
         return next(self.ingest_many(store, [path], metadata))
 
     def ingest_many(
-        self, store: Store, paths: Sequence[Path], metadata: Mapping[str, object] | None = None
+        self,
+        store: Store,
+        paths: Sequence[Path],
+        metadata: Mapping[str, object] | None = None,
+        jobs: int = 1,
     ) -> Iterator[Outcome]:
         """Ingest files in order, each in its own transaction. A problem with one file,
-        its extraction included, is its outcome (``rejected``), never an exception."""
-        for path in paths:
-            try:
-                document = self.read(path, metadata)
-                coding = coding_path(path)
-                curated = (
-                    read_coding_file(coding, document, self.registry, self.notations)
-                    if coding.exists()
-                    else None
-                )
-            except DipkgError as exc:
-                yield _rejected(path.name, exc)
-                continue
-            try:
-                yield self.ingest(store, document, curated)
-            except DipkgError as exc:
-                yield _rejected(document.id, exc)
+        its extraction included, is its outcome (``rejected``), never an exception.
+
+        With ``jobs`` > 1 and more than one file, automatic extraction runs ahead in that many
+        worker processes (:mod:`kg.flows.workers`); everything else stays here, in order, so
+        the outcomes and the store are those of ``jobs=1``.
+        """
+        prepared = (self._prepare(store, path, metadata) for path in paths)
+        if jobs <= 1 or len(paths) <= 1:
+            for item in prepared:
+                yield self._finish(store, item, None)
+            return
+        pool = ExtractionPool(self.registry, self.notations, self.settings.extract_timeout, jobs)
+        for item, extraction in pool.ordered(prepared, _to_extract):
+            yield self._finish(store, item, extraction)
+
+    def _prepare(
+        self, store: Store, path: Path, metadata: Mapping[str, object] | None
+    ) -> _Prepared:
+        try:
+            document = self.read(path, metadata)
+            coding = coding_path(path)
+            curated = (
+                read_coding_file(coding, document, self.registry, self.notations)
+                if coding.exists()
+                else None
+            )
+        except DipkgError as exc:
+            return _Prepared(None, None, _rejected(path.name, exc))
+        return _Prepared(document, curated)
+
+    def _finish(
+        self, store: Store, item: _Prepared, extraction: Extraction | ExtractionError | None
+    ) -> Outcome:
+        if item.rejection is not None:
+            return item.rejection
+        assert item.document is not None
+        try:
+            if isinstance(extraction, ExtractionError):
+                raise extraction
+            return self.ingest(store, item.document, item.curated, extraction)
+        except DipkgError as exc:
+            return _rejected(item.document.id, exc)
 
     def ingest(
         self,
@@ -218,14 +248,7 @@ class Ingester:
         Raises:
             ExtractionError: past the time limit, or any fault inside extraction.
         """
-        try:
-            return self.extractor.extract(document)
-        except DipkgError:
-            raise  # it says what went wrong already (the time limit among them)
-        except Exception as exc:
-            # The one broad catch of ingest: a fault in extraction (a bug, a pathological
-            # parse) must not cost the batch: the document is rejected with it, the next goes on.
-            raise ExtractionError.from_fault(exc) from exc
+        return extract_guarded(self.extractor, document)
 
     def validate(
         self,
@@ -261,6 +284,20 @@ class Ingester:
             return str(rows[0][0])
         exists = store.query(internal_query("graph-exists", graph=graph_iri)).boolean
         return "curated" if exists else None  # graphs from before coding sources: curated
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One file read for ingest: its document and curated coding, or why it was rejected."""
+
+    document: Document | None
+    curated: CodingFile | None
+    rejection: Outcome | None = None
+
+
+def _to_extract(item: _Prepared) -> Document | None:
+    """The document of ``item`` if it needs automatic extraction."""
+    return item.document if item.curated is None and item.rejection is None else None
 
 
 def read_article(path: Path, metadata: Mapping[str, object] | None = None) -> Document:

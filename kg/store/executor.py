@@ -23,7 +23,6 @@ on it unchanged.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import queue
@@ -44,6 +43,7 @@ from kg.errors import (
     QueryTimeoutError,
     StoreError,
 )
+from kg.processes import die_with_parent
 from kg.store.base import QueryResult
 
 _ERRORS: dict[str, type[DipkgError]] = {
@@ -53,7 +53,6 @@ _ERRORS: dict[str, type[DipkgError]] = {
 }
 _SECRETS = ("DIPKG_WRITE_TOKEN", "DIPKG_STORE_AUTH")
 _STACK_BYTES = 64 * 2**20  # the query thread's stack: deep parses fail with an error, not a crash
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +77,7 @@ def _confine(parent: int, network: bool) -> None:
     """Make this query process harmless: dies with ``parent``, no network."""
     for name in _SECRETS:
         os.environ.pop(name, None)
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # not Linux: the pipe's end (EOF) still ends the serve loop
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
+    die_with_parent(parent)
     if not network:
         from kg.netguard import close_network
 

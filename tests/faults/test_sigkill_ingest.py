@@ -1,6 +1,7 @@
-"""Durability: `dipkg ingest` killed with SIGKILL at random points leaves a store that opens,
-conforms to the shapes, holds every document whole or not at all, and takes the same ingest
-again. 20 kills, bounded in time; the seed is fixed so a failure can be replayed."""
+"""Durability: `dipkg ingest --jobs 2` killed with SIGKILL at random points leaves a store that
+opens, conforms to the shapes, holds every document whole or not at all, and takes the same
+ingest again, and its extraction workers do not outlive it. 20 kills, bounded in time; the seed
+is fixed so a failure can be replayed."""
 
 from __future__ import annotations
 
@@ -39,6 +40,27 @@ def graphs(store_dir: Path) -> dict[str, set[tuple[object, ...]]]:
         }
     finally:
         store.close()
+
+
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` started that are still its children."""
+    found: set[int] = set()
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found.update(int(child) for child in listing.read_text().split())
+        except OSError:
+            pass  # the task ended meanwhile
+    return found
+
+
+def wait_gone(pids: set[int], timeout: float) -> set[int]:
+    """The processes of ``pids`` still alive after up to ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    alive = set(pids)
+    while alive and time.monotonic() < deadline:
+        alive = {pid for pid in alive if Path(f"/proc/{pid}").exists()}
+        time.sleep(0.05)
+    return alive
 
 
 def store_conforms(store_dir: Path) -> bool:
@@ -84,13 +106,13 @@ def test_sigkill_at_random_points_never_leaves_a_partial_document(
     rng = random.Random(20261129)
     base = graphs(built_store_dir)
     ingester = Ingester(Settings())
-    command = [*DIPKG, "ingest", *map(str, DOCUMENTS), "--store"]
+    command = [*DIPKG, "ingest", *map(str, DOCUMENTS), "--jobs", "2", "--store"]
     timing = tmp_path / "timing"
     shutil.copytree(built_store_dir, timing)
     started = time.monotonic()
     subprocess.run([*command, str(timing)], cwd=ROOT, check=True, capture_output=True)
     duration = time.monotonic() - started
-    complete_runs = mid_batch = 0
+    complete_runs = mid_batch = with_workers = 0
     for run in range(RUNS):
         store_dir = tmp_path / f"run-{run}"
         shutil.copytree(built_store_dir, store_dir)
@@ -107,8 +129,11 @@ def test_sigkill_at_random_points_never_leaves_a_partial_document(
         else:
             wait_for_commit(store_dir, process, timeout=duration * 3)
             time.sleep(rng.uniform(0, 0.05))
+        workers = children(process.pid)
+        with_workers += bool(workers)
         process.send_signal(signal.SIGKILL)
         process.wait(30)
+        assert not wait_gone(workers, timeout=30), f"run {run}: workers outlived the ingest"
         complete_runs += process.returncode == 0
         found = graphs(store_dir)
         written = {n for n in found if n not in base}
@@ -125,6 +150,7 @@ def test_sigkill_at_random_points_never_leaves_a_partial_document(
         shutil.rmtree(store_dir)
     assert complete_runs < RUNS, "no kill landed before the end: the test proves nothing"
     assert mid_batch > 0, "no kill landed between two documents' transactions"
+    assert with_workers > 0, "no kill landed while extraction workers ran"
 
 
 def test_concurrent_ingests_of_one_document_do_not_duplicate_it(

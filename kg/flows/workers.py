@@ -1,0 +1,180 @@
+"""Automatic extraction in worker processes, results in input order (``dipkg ingest --jobs N``).
+
+A batch ingest hands each document that needs automatic extraction to one of ``jobs``
+spawned processes (each loads spaCy's pipeline once); resolution, mapping, the SHACL gate and
+the write stay in the calling process, one document after another in input order. So every
+document is still written whole or not at all, and the outcomes are those of ``--jobs 1``.
+At most ``2 * jobs`` documents are read ahead of the one being written, so memory does not grow
+with the batch.
+
+A worker holds no store handle, opens no network connection, ignores Ctrl-C (the parent
+decides) and dies with its parent. A fault in extraction is that document's rejection, as in
+one process; a worker that dies outright (killed, out of memory) costs the documents it may
+have been extracting one retry in a fresh pool, and a document that a second pool loses too is
+rejected, so one poisonous article cannot stop the batch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from kg.errors import DipkgError, ExtractionError
+from kg.extract import Extraction, Extractor
+from kg.netguard import forbid_network
+from kg.processes import die_with_parent
+from kg.records import Document, Vocabulary
+from kg.sources.registry import Registry
+
+T = TypeVar("T")
+
+
+def default_jobs() -> int:
+    """One worker per core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def extract_guarded(extractor: Extractor, document: Document) -> Extraction:
+    """Extract one document; whatever goes wrong is that document's rejection.
+
+    Raises:
+        ExtractionError: past the time limit, or any fault inside extraction.
+    """
+    try:
+        return extractor.extract(document)
+    except DipkgError:
+        raise  # it says what went wrong already (the time limit among them)
+    except Exception as exc:
+        # The one broad catch of ingest: a fault in extraction (a bug, a pathological
+        # parse) must not cost the batch: the document is rejected with it, the next goes on.
+        raise ExtractionError.from_fault(exc) from exc
+
+
+_EXTRACTOR: Extractor | None = None  # in a worker process
+
+
+def _start_worker(
+    parent: int, registry: Registry, vocabulary: Vocabulary, timeout: float | None
+) -> None:
+    global _EXTRACTOR
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forbid_network()
+    _EXTRACTOR = Extractor(registry, vocabulary, timeout)
+
+
+def _extract_in_worker(document: Document) -> Extraction:
+    assert _EXTRACTOR is not None, "not an extraction worker"
+    return extract_guarded(_EXTRACTOR, document)
+
+
+@dataclass
+class _Pending(Generic[T]):
+    item: T
+    document: Document | None
+    future: Future[Extraction] | None = None
+    losses: int = 0  # pools that died while it was in one
+
+
+@dataclass
+class ExtractionPool:
+    """Extraction of documents in ``jobs`` worker processes.
+
+    Args:
+        registry, vocabulary, timeout: as :class:`kg.extract.Extractor`'s.
+        jobs: worker processes (at least 1).
+    """
+
+    registry: Registry
+    vocabulary: Vocabulary
+    timeout: float | None
+    jobs: int
+    _pool: ProcessPoolExecutor | None = field(default=None, init=False)
+
+    def ordered(
+        self, items: Iterable[T], document_of: Callable[[T], Document | None]
+    ) -> Iterator[tuple[T, Extraction | ExtractionError | None]]:
+        """Each item with the extraction of its document (``None`` where ``document_of``
+        gives none: nothing to extract), in the order of ``items``, extracting ahead."""
+        window: deque[_Pending[T]] = deque()
+        source = iter(items)
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and len(window) < 2 * self.jobs:
+                    try:
+                        item = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending = _Pending(item, document_of(item))
+                    self._submit(pending)
+                    window.append(pending)
+                if not window:
+                    return
+                head = window[0]
+                if head.future is None:
+                    window.popleft()
+                    yield head.item, None
+                    continue
+                try:
+                    extraction: Extraction | ExtractionError = head.future.result()
+                except ExtractionError as exc:
+                    extraction = exc
+                except BrokenProcessPool:
+                    self._restart(window)
+                    continue
+                window.popleft()
+                yield head.item, extraction
+        finally:
+            self.close()
+
+    def _submit(self, pending: _Pending[T]) -> None:
+        if pending.document is None:
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.jobs,
+                mp_context=multiprocessing.get_context("spawn"),  # no fork of an open store
+                initializer=_start_worker,
+                initargs=(os.getpid(), self.registry, self.vocabulary, self.timeout),
+            )
+        pending.future = self._pool.submit(_extract_in_worker, pending.document)
+
+    def _restart(self, window: deque[_Pending[T]]) -> None:
+        """A worker died: every unfinished document goes to a fresh pool, but one lost twice
+        is rejected instead."""
+        self.close()
+        for pending in window:
+            if pending.future is None or (pending.future.done() and not _lost(pending.future)):
+                continue
+            pending.losses += 1
+            if pending.losses >= 2:
+                failed: Future[Extraction] = Future()
+                failed.set_exception(
+                    ExtractionError(
+                        "extraction failed: the worker process extracting it died twice "
+                        "(killed, or out of memory).",
+                        hint="Ingest it alone (--jobs 1) to see what goes wrong.",
+                    )
+                )
+                pending.future = failed
+            else:
+                self._submit(pending)
+
+    def close(self) -> None:
+        """Stop the workers (pending extractions are cancelled)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _lost(future: Future[Extraction]) -> bool:
+    return isinstance(future.exception(), BrokenProcessPool)
