@@ -9,9 +9,12 @@ that registry and the vocabulary, then times, in one process:
 1. spaCy's parse alone (``nlp.pipe`` over the cleaned texts, the same batches): the baseline;
 2. extraction (noise removal, parse, patterns, dates, resolution of names);
 3. the whole ingest: extraction, resolution against the store, mapping, SHACL on each
-   document's neighbourhood, one transaction per document.
+   document's neighbourhood, one transaction per document; once for each ``--jobs`` value
+   (extraction in that many worker processes, the rest in this one: ``dipkg ingest --jobs``),
+   each time into a fresh store;
 
-and prints articles per second for each and the share of time spent outside spaCy's parse.
+and prints articles per second for each and the share of time spent outside spaCy's parse
+(one process: the baseline of ``--jobs`` > 1 as well).
 """
 
 from __future__ import annotations
@@ -58,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=500)
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench" / "ingest")
+    parser.add_argument(
+        "--jobs", default="1,2", help="comma-separated extraction processes to time the ingest with"
+    )
     args = parser.parse_args(argv)
     corpus = args.work / "corpus"
     if corpus.exists():
@@ -81,11 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     extract_seconds = time.perf_counter() - start
 
     store_path = args.work / "store"
-    base_store(store_path, ingester, settings)
-    start = time.perf_counter()
-    with writing(store_path) as store:
-        outcomes = list(ingester.ingest_many(store, paths))
-    ingest_seconds = time.perf_counter() - start
+    ingest_seconds: dict[int, float] = {}
+    for jobs in (int(j) for j in args.jobs.split(",")):
+        base_store(store_path, ingester, settings)
+        start = time.perf_counter()
+        with writing(store_path) as store:
+            outcomes = list(ingester.ingest_many(store, paths, jobs=jobs))
+        ingest_seconds[jobs] = time.perf_counter() - start
 
     statuses = {s: sum(o.status == s for o in outcomes) for s in ("added", "rejected")}
     facts = sum(sum(o.counts.values()) for o in outcomes)
@@ -98,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     print("| stage | seconds | articles/s | share outside spaCy's parse |")
     print("|---|---|---|---|")
     print(f"| spaCy parse alone (baseline) | {parse_seconds:.1f} | {n / parse_seconds:.1f} | - |")
-    for name, seconds in (("extraction", extract_seconds), ("whole ingest", ingest_seconds)):
+    stages = [("extraction", extract_seconds)]
+    stages += [(f"whole ingest, --jobs {j}", t) for j, t in ingest_seconds.items()]
+    for name, seconds in stages:
         outside = 1 - parse_seconds / seconds
         print(f"| {name} | {seconds:.1f} | {n / seconds:.1f} | {outside:.0%} |")
     return 0 if statuses["rejected"] == 0 else 1
