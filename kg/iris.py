@@ -74,6 +74,26 @@ def event_iri(
     return URIRef(f"{base}event/{slug('-'.join(parts))}")
 
 
+def redated(iri: URIRef, old: str | None, new: str) -> URIRef | None:
+    """The IRI ``iri`` would have been minted with under the date ``new`` instead of ``old``
+    (ISO forms; ``None``: undated): event, pledge, demand and statement IRIs start their last
+    segment with the date (:func:`event_iri`, :func:`pledge_iri`, ...). ``None`` when ``iri``
+    does not start so (an IRI of another form keeps its name).
+
+    >>> redated(URIRef("http://x/event/undated-call-a-b"), None, "2024-07-04")
+    rdflib.term.URIRef('http://x/event/2024-07-04-call-a-b')
+    >>> redated(URIRef("http://x/pledge/2023-11-a-trade"), "2023-11", "2023-11-15")
+    rdflib.term.URIRef('http://x/pledge/2023-11-15-a-trade')
+    >>> redated(URIRef("http://x/event/g20-summit"), None, "2024") is None
+    True
+    """
+    head, _, last = str(iri).rpartition("/")
+    prefix = f"{slug(old) if old else 'undated'}-"
+    if not head or not last.startswith(prefix):
+        return None
+    return URIRef(f"{head}/{slug(new)}-{last[len(prefix) :]}")
+
+
 def discriminator(*parts: str) -> str:
     """8 hex of the SHA-1 of ``parts``: what tells apart two resources whose readable IRIs
     would be the same, drawn from their content, so that it never depends on the order in

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from kg import iris
@@ -41,8 +41,9 @@ from kg.rdf.validation import (
     validate_graph,
 )
 from kg.records import Actor, Document, Place
-from kg.resolve import resolve
+from kg.resolve import Resolution, resolve
 from kg.resolve.candidates import StoreKnown
+from kg.resolve.renaming import graphs_naming, rename_graph, renamed_term
 from kg.resolve.retirement import retirements
 from kg.sources.articles import is_document_id, read_document
 from kg.sources.coding import CodingFile, coding_path, read_coding_file
@@ -214,6 +215,7 @@ class Ingester:
         graph = dataset.graph(graph_iri)
         for triple in map_registry(registry, self.base, actors, places):
             graph.add(triple)
+        rewritten = self._rename(store, dataset, graph_iri, resolution)
         outcome = Outcome(
             document.id,
             "replaced" if previous else "added",
@@ -230,7 +232,15 @@ class Ingester:
             unresolved=unresolved,
         )
         retired = retirements(store, dataset, self.base)
-        report = self.validate(store, graph, graph_iri, resolution.retract, retired.cleared)
+        report = self.validate(
+            store,
+            dataset.graph(graph_iri),
+            graph_iri,
+            resolution.retract,
+            retired.cleared,
+            rewritten,
+            resolution.renames,
+        )
         if not report.conforms:
             outcome.status = "rejected"
             outcome.reasons = [_reason(r) for r in report.violations[:_MAX_REASONS]]
@@ -250,6 +260,29 @@ class Ingester:
         """
         return extract_guarded(self.extractor, document)
 
+    def _rename(
+        self, store: Store, dataset: Dataset, graph_iri: URIRef, resolution: Resolution
+    ) -> list[Graph]:
+        """Apply the resolution's renames (:mod:`kg.resolve.renaming`) to the document's
+        graph and to every other graph that names a renamed node, which join ``dataset`` to
+        be replaced in the same write; those graphs, rewritten."""
+        if not resolution.renames:
+            return []
+        renames = resolution.renames
+        own = dataset.graph(graph_iri)
+        renamed = rename_graph(list(own), renames)
+        own.remove((None, None, None))
+        for triple in renamed:
+            own.add(triple)
+        rewritten = []
+        for name in graphs_naming(store, renames, exclude=graph_iri):
+            graph = rename_graph(store.graph_triples(name), renames, resolution.retract)
+            target = dataset.graph(name)
+            for triple in graph:
+                target.add(triple)
+            rewritten.append(graph)
+        return rewritten
+
     def validate(
         self,
         store: Store,
@@ -257,15 +290,22 @@ class Ingester:
         graph_iri: URIRef,
         retract: Sequence[tuple[URIRef, URIRef]] = (),
         revived: Iterable[URIRef] = (),
+        rewritten: Iterable[Graph] = (),
+        renames: Mapping[URIRef, URIRef] | None = None,
     ) -> ValidationReport:
         """SHACL on the nodes of the document's graph, with its neighbourhood in the store
-        (every node it names, followed outwards, without the values ``retract`` supersedes
-        and the records of the retired IRIs it ``revived``) and the vocabulary as context:
-        the cost follows the document, not the store."""
+        (every node it names, followed outwards, without the values ``retract`` supersedes,
+        the records of the retired IRIs it ``revived`` and the stored versions of the nodes
+        it ``renames``, whose ``rewritten`` graphs stand in for them) and the vocabulary as
+        context: the cost follows the document, not the store."""
         nodes = graph_nodes(graph)
         data = Graph()
         for triple in neighbourhood(store, nodes, exclude=graph_iri):
-            data.add(triple)
+            if not renames or all(renamed_term(t, renames) == t for t in triple):
+                data.add(triple)
+        for other in rewritten:
+            for triple in other:
+                data.add(triple)
         for subject, predicate in retract:
             data.remove((subject, predicate, None))
         for subject in revived:

@@ -152,8 +152,8 @@ class _Mapper:
                 g.add((p_iri, RDF.type, DIP.Participation))
                 g.add((p_iri, DIP.agent, self.actor(part.actor)))
                 self.add_evidence(g, p_iri, part.evidence)
-                if part.actor in seen_participants or node.existing is not None:
-                    continue
+                if part.actor in seen_participants or RDFS.label in node.skip:
+                    continue  # a stored event keeps its participations' details
                 seen_participants.add(part.actor)
                 g.add(
                     (

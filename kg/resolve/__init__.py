@@ -11,11 +11,11 @@ so the mapping can put each triple in the graph of the document that supports it
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
-from rdflib import URIRef
+from rdflib import RDFS, URIRef
 
 from kg import iris
 from kg.records import Coding, DateValue, Demand, Event, Pledge, Statement, StatusStep
@@ -56,6 +56,7 @@ class Existing:
         latest: for a pledge, the order key of its latest status step.
         event: for a demand or statement, the event it is already at (``dip:atEvent``).
         match: for an event, what the new records and the node agreed on.
+        date: its stored date, if any.
     """
 
     iri: URIRef
@@ -64,6 +65,7 @@ class Existing:
     latest: tuple[dt.date, int] | None = None
     event: URIRef | None = None
     match: EventMatch | None = None
+    date: DateValue | None = None
 
 
 class Known(Protocol):
@@ -148,7 +150,10 @@ class Resolution:
 
     ``retract`` lists (node, property) pairs whose current value, in whichever document
     graph holds it, a new document supersedes: an event reported held that was planned, a
-    pledge whose newest status step is new. The write removes them before adding.
+    pledge whose newest status step is new, the date (and what the report with the best date
+    supplies) of a node that a new report dates more precisely. The write removes them before
+    adding. ``renames`` maps a stored node's IRI to the one it takes because of such a date
+    (:func:`redated_iri`): every graph that names it is rewritten in the same write.
     """
 
     events: list[EventNode]
@@ -157,6 +162,7 @@ class Resolution:
     statements: list[Node[Statement]]
     event_iris: dict[tuple[str, str], URIRef]
     retract: list[tuple[URIRef, URIRef]] = field(default_factory=list)
+    renames: dict[URIRef, URIRef] = field(default_factory=dict)
 
     @property
     def nodes(self) -> list[Node]:  # type: ignore[type-arg]
@@ -191,6 +197,7 @@ def resolve(
     events: list[EventNode] = []
     taken = _Taken(known)
     retract: list[tuple[URIRef, URIRef]] = []
+    identity = _Identity(taken, retract)
     for group in event_groups:
         date = _best_date(group)
         lead = next(m for m in group if date is None or m.document_id == date.document_id)
@@ -208,7 +215,7 @@ def resolve(
                 location.value if location else "",
             ),
         )
-        iri = existing.iri if existing else taken.unique(minted, group)
+        iri = identity.iri(existing, date, minted, group)
         node = EventNode(iri, group, date=date, existing=existing)
         for member in group:
             match = existing.match if existing else joined.get(id(member))
@@ -227,6 +234,8 @@ def resolve(
             DIP.eventStatus,
             existing is not None and existing.status == "planned" and bool(held),
         )
+        parts = [iris.participation_iri(existing.iri, a) for a in actors] if existing else []
+        identity.lead(node, (RDFS.label,), {p: PARTICIPATION_DETAILS for p in parts})
         events.append(node)
         for member in group:
             event_iris[(member.document_id, member.key)] = iri
@@ -239,7 +248,7 @@ def resolve(
     def event_of(doc: str, key: str | None) -> URIRef | None:
         return None if key is None else event_iris[(doc, key)]
 
-    pledges = _resolve_pledges(ordered, event_of, base, taken, known, retract)
+    pledges = _resolve_pledges(ordered, event_of, base, identity, known, retract)
     demands: list[Node[Demand]] = []
     for demand_group in _cluster(
         [d for c in ordered for d in c.demands],
@@ -251,9 +260,10 @@ def resolve(
         minted = iris.demand_iri(
             base, date.value.iso if date else None, parties, demand_group[0].topics[0]
         )
-        iri = existing.iri if existing else taken.unique(minted, demand_group)
+        iri = identity.iri(existing, date, minted, demand_group)
         demand = Node(iri, demand_group, date=date, existing=existing)
         _adopt(demand, retract)
+        identity.lead(demand, (RDFS.label, DIP.content, DIP.demandKind))
         _place(demand, [(m.document_id, event_of(m.document_id, m.at)) for m in demand_group])
         demands.append(demand)
     statements: list[Node[Statement]] = []
@@ -262,12 +272,13 @@ def resolve(
         existing = known.match_statement(statement_group) if known else None
         speaker, quote = statement_group[0].speaker, statement_group[0].quote
         minted = iris.statement_iri(base, date.value.iso if date else None, speaker, quote)
-        iri = existing.iri if existing else taken.unique(minted, statement_group)
+        iri = identity.iri(existing, date, minted, statement_group)
         statement = Node(iri, statement_group, date=date, existing=existing)
         _adopt(statement, retract)
+        identity.lead(statement, (RDFS.label, DIP.quote))
         _place(statement, [(m.document_id, event_of(m.document_id, m.at)) for m in statement_group])
         statements.append(statement)
-    return Resolution(events, pledges, demands, statements, event_iris, retract)
+    return Resolution(events, pledges, demands, statements, event_iris, retract, identity.renames)
 
 
 def _adopt(
@@ -301,6 +312,71 @@ def _place(
     for doc, event in linked:
         if event != node.at:
             node.elsewhere.setdefault(doc, event)
+
+
+PARTICIPATION_DETAILS = (RDFS.label, DIP.participantRole, DIP.inOffice, DIP.represents)
+"""What the first report of an event says of each participation (the mapping's)."""
+
+DATE_PREDICATES = (DIP.date, DIP.datePrecision, DIP.dateBasis, DIP.earliest, DIP.latest)
+"""What a node's date is written as (:meth:`kg.rdf.mapping.Mapper.add_date`)."""
+
+
+class _Identity:
+    """The IRI of each resolved group, and what a stored node gives up to a better-dated report.
+
+    A group that matches no stored node is minted its IRI. One that matches a stored node
+    keeps that node's IRI, unless it dates the node more precisely (a date where there was
+    none, a day where there was a month): then the group's report becomes the node's lead, as
+    it would have been had it come first: the date and what the lead supplies (label,
+    content) move to its document's graph, and the node takes the IRI it would have been
+    minted with, the stored one retired to it. So the graph and its IRIs do not depend on the
+    order in which documents arrive (docs/model.md, "IRIs").
+    """
+
+    def __init__(self, taken: _Taken, retract: list[tuple[URIRef, URIRef]]) -> None:
+        self.taken = taken
+        self.retract = retract
+        self.renames: dict[URIRef, URIRef] = {}
+        self._leads: set[URIRef] = set()
+
+    def iri(
+        self,
+        existing: Existing | None,
+        date: Sourced[DateValue] | None,
+        minted: URIRef,
+        group: Sequence[R],
+    ) -> URIRef:
+        """The group's IRI (``minted``: what a new node would be called)."""
+        if existing is None:
+            return self.taken.unique(minted, group)
+        if date is None or (existing.date is not None and existing.date.rank <= date.value.rank):
+            return existing.iri
+        old_date = existing.date.iso if existing.date is not None else None
+        renamed = iris.redated(existing.iri, old_date, date.value.iso)
+        iri = existing.iri
+        if renamed is not None and renamed != existing.iri:
+            iri = self.taken.unique(renamed, group)
+            self.renames[existing.iri] = iri
+        self._leads.add(iri)
+        self.retract.extend((existing.iri, p) for p in DATE_PREDICATES)
+        return iri
+
+    def lead(
+        self,
+        node: Node,  # type: ignore[type-arg]
+        predicates: Sequence[URIRef],
+        parts: Mapping[URIRef, Sequence[URIRef]] | None = None,
+    ) -> None:
+        """If the node's new report is now its lead, the date and ``predicates`` (what the
+        lead supplies) are written by it and retracted from the graph that held them, and so
+        are the ``parts`` of the stored node (an IRI under it, with its predicates: an event's
+        participations, whose labels name its date)."""
+        if node.iri not in self._leads or node.existing is None:
+            return
+        self.retract.extend((node.existing.iri, p) for p in predicates)
+        for part, details in (parts or {}).items():
+            self.retract.extend((part, p) for p in details)
+        node.skip = node.skip - {*DATE_PREDICATES, *predicates}
 
 
 class _Taken:
@@ -343,7 +419,7 @@ def _resolve_pledges(
     ordered: Sequence[Coding],
     event_of: Callable[[str, str | None], URIRef | None],
     base: str,
-    taken: _Taken,
+    identity: _Identity,
     known: Known | None,
     retract: list[tuple[URIRef, URIRef]],
 ) -> list[PledgeNode]:
@@ -356,7 +432,7 @@ def _resolve_pledges(
         makers = sorted({m for p in group for m in p.makers})
         existing = known.match_pledge(group, event_of) if known else None
         minted = iris.pledge_iri(base, date.value.iso if date else None, makers, group[0].topics[0])
-        iri = existing.iri if existing else taken.unique(minted, group)
+        iri = identity.iri(existing, date, minted, group)
         node = PledgeNode(iri, group, date=date, existing=existing)
         made = [p for p in group if p.made_at is not None]
         made_at = event_of(made[0].document_id, made[0].made_at) if made else None
@@ -377,6 +453,7 @@ def _resolve_pledges(
             existing.latest is None or step_order(last) >= existing.latest
         )
         _adopt(node, retract, DIP.status, newer)
+        identity.lead(node, (RDFS.label, DIP.content, DIP.commitmentKind))
         nodes.append(node)
     return nodes
 

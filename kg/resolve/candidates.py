@@ -90,7 +90,9 @@ class StoreKnown:
                 None,
             )
             if match is not None:
-                existing = self._existing(node, status=candidate.status, match=match)
+                existing = self._existing(
+                    node, status=candidate.status, match=match, date=candidate.date
+                )
                 if existing is not None:
                     return existing
         return None
@@ -128,7 +130,10 @@ class StoreKnown:
             )
             if any(same_pledge(candidate, m, _with_store(event_of)) for m in group):
                 existing = self._existing(
-                    node, status=_notation(values["status"]), latest=self._latest_step(node)
+                    node,
+                    status=_notation(values["status"]),
+                    latest=self._latest_step(node),
+                    date=candidate.date,
                 )
                 if existing is not None:
                     return existing
@@ -163,7 +168,7 @@ class StoreKnown:
                 date=_date(values),
             )
             if any(same_demand(candidate, m, _with_store(event_of)) for m in group):
-                existing = self._existing(node, event=_iri(values["atEvent"]))
+                existing = self._existing(node, event=_iri(values["atEvent"]), date=candidate.date)
                 if existing is not None:
                     return existing
         return None
@@ -187,7 +192,7 @@ class StoreKnown:
                 date=_date(values),
             )
             if any(same_statement(candidate, m) for m in group):
-                existing = self._existing(node, event=_iri(values["atEvent"]))
+                existing = self._existing(node, event=_iri(values["atEvent"]), date=candidate.date)
                 if existing is not None:
                     return existing
         return None
@@ -290,6 +295,7 @@ class StoreKnown:
         latest: tuple[dt.date, int] | None = None,
         event: URIRef | None = None,
         match: EventMatch | None = None,
+        date: DateValue | None = None,
     ) -> Existing | None:
         result = self.store.query(internal_query("node-predicates", node=node, **self._excluded))
         if not result.rows:
@@ -298,7 +304,7 @@ class StoreKnown:
         predicates = frozenset(URIRef(str(row[0])) for row in result.rows)
         if DIP.atEvent not in predicates:
             event = None  # only the excluded graph placed it at that event
-        return Existing(node, predicates, status, latest, event, match)
+        return Existing(node, predicates, status, latest, event, match, date)
 
     def _latest_step(self, pledge: URIRef) -> tuple[dt.date, int] | None:
         """The place of a pledge's latest step in its history (:func:`step_order`), from the
