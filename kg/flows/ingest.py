@@ -26,10 +26,10 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
-from kg.flows.write import retirement_amendment
+from kg.flows.write import begin_change, retirement_amendment, write_recorded
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.query.internal import internal_query
-from kg.rdf.mapping import map_codings, map_registry
+from kg.rdf.mapping import change_node, map_codings, map_registry
 from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
     ValidationReport,
@@ -70,6 +70,8 @@ class Outcome:
         provisional: ids of provisional actors it introduced (to be curated).
         unresolved: date expressions it could not resolve (with the reason).
         reasons: why it was rejected.
+        change: the IRI of the change that wrote it in the graph of changes ("" when
+            nothing was written).
     """
 
     document: str
@@ -82,6 +84,7 @@ class Outcome:
     provisional: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    change: str = ""
 
     def as_json(self) -> dict[str, object]:
         """The outcome as plain JSON values."""
@@ -115,16 +118,25 @@ class Ingester:
         return read_article(path, metadata)
 
     def ingest_file(
-        self, store: Store, path: Path, metadata: Mapping[str, object] | None = None
+        self,
+        store: Store,
+        path: Path,
+        metadata: Mapping[str, object] | None = None,
+        agent: str = "cli",
     ) -> Outcome:
         """Ingest one file; a problem with it is an outcome, never an exception."""
-        return next(self.ingest_many(store, [path], metadata))
+        return next(self.ingest_many(store, [path], metadata, agent))
 
     def ingest_many(
-        self, store: Store, paths: Sequence[Path], metadata: Mapping[str, object] | None = None
+        self,
+        store: Store,
+        paths: Sequence[Path],
+        metadata: Mapping[str, object] | None = None,
+        agent: str = "cli",
     ) -> Iterator[Outcome]:
-        """Ingest files in order, each in its own transaction. A problem with one file,
-        its extraction included, is its outcome (``rejected``), never an exception."""
+        """Ingest files in order, each in its own transaction (recorded as made by
+        ``agent``). A problem with one file, its extraction included, is its outcome
+        (``rejected``), never an exception."""
         for path in paths:
             try:
                 document = self.read(path, metadata)
@@ -138,7 +150,7 @@ class Ingester:
                 yield _rejected(path.name, exc)
                 continue
             try:
-                yield self.ingest(store, document, curated)
+                yield self.ingest(store, document, curated, agent=agent)
             except DipkgError as exc:
                 yield _rejected(document.id, exc)
 
@@ -148,8 +160,11 @@ class Ingester:
         document: Document,
         curated: CodingFile | None = None,
         extraction: Extraction | None = None,
+        agent: str = "cli",
     ) -> Outcome:
-        """Ingest one document into ``store``: all of its graph or nothing.
+        """Ingest one document into ``store``: all of its graph or nothing, recorded in the
+        graph of changes (an ``ingest``, or a ``replace`` of an earlier version) as made by
+        ``agent``.
 
         Args:
             store: an open, writable store.
@@ -157,6 +172,7 @@ class Ingester:
             curated: its curated coding, if any (it wins over extraction), with the
                 provisional actors and places it declares.
             extraction: its automatic extraction, if already made (else it is made here).
+            agent: ``cli``, or the name of the write token of the request.
 
         Raises:
             ExtractionError: its automatic extraction failed (nothing was written).
@@ -164,6 +180,11 @@ class Ingester:
         """
         graph_iri = iris.document_graph_iri(self.base, document.id)
         previous = self._coding_source(store, graph_iri, document.id)
+        change = (
+            begin_change("replace", agent, replaced=(document.id,))
+            if previous
+            else begin_change("ingest", agent, added=(document.id,))
+        )
         if curated is None and previous == "curated":
             return Outcome(document.id, "kept", "automatic", reasons=["a curated coding is kept"])
         registry = self.registry
@@ -205,9 +226,15 @@ class Ingester:
             outcome.status = "rejected"
             outcome.reasons = [_reason(r) for r in report.violations[:_MAX_REASONS]]
             return outcome
-        store.replace_graphs(
-            dataset, resolution.retract, [retirement_amendment(retired, self.base)]
+        written = write_recorded(
+            store,
+            dataset,
+            change,
+            self.base,
+            resolution.retract,
+            [retirement_amendment(retired, self.base)],
         )
+        outcome.change = str(change_node(written, self.base))
         outcome.retired = {str(r.iri): str(r.replacement or "") for r in retired.records}
         return outcome
 
