@@ -20,7 +20,6 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF
 
 from kg import iris
 from kg.config import Settings
@@ -34,10 +33,8 @@ from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
     ValidationReport,
     ValidationResult,
-    graph_nodes,
     load_shapes,
-    neighbourhood,
-    validate_graph,
+    validate_in_store,
 )
 from kg.records import Actor, Document, Place
 from kg.resolve import resolve
@@ -47,7 +44,6 @@ from kg.sources.articles import is_document_id, read_document
 from kg.sources.coding import CodingFile, coding_path, read_coding_file
 from kg.sources.registry import load_registry
 from kg.store.base import Store
-from kg.vocab import DIP
 
 _MAX_REASONS = 20
 
@@ -262,24 +258,11 @@ class Ingester:
         retract: Sequence[tuple[URIRef, URIRef]] = (),
         revived: Iterable[URIRef] = (),
     ) -> ValidationReport:
-        """SHACL on the nodes of the document's graph, with its neighbourhood in the store
-        (every node it names, followed outwards, without the values ``retract`` supersedes
-        and the records of the retired IRIs it ``revived``) and the vocabulary as context:
-        the cost follows the document, not the store."""
-        nodes = graph_nodes(graph)
-        data = Graph()
-        for triple in neighbourhood(store, nodes, exclude=graph_iri):
-            data.add(triple)
-        for subject, predicate in retract:
-            data.remove((subject, predicate, None))
-        for subject in revived:
-            data.remove((subject, RDF.type, DIP.RetiredResource))
-            data.remove((subject, DCTERMS.isReplacedBy, None))
-        for triple in graph:
-            data.add(triple)
-        for triple in self.vocabulary:
-            data.add(triple)
-        return validate_graph(data, self.shapes, nodes)
+        """SHACL on the document's graph with its neighbourhood in the store
+        (:func:`kg.rdf.validation.validate_in_store`)."""
+        return validate_in_store(
+            store, graph, [graph_iri], self.shapes, self.vocabulary, retract, revived
+        )
 
     def _coding_source(self, store: Store, graph_iri: URIRef, document_id: str) -> str | None:
         document = iris.document_iri(self.base, document_id)
