@@ -185,11 +185,11 @@ def _plan(store: Store, base: str, removed: list[URIRef]) -> _Plan:
     gone = sorted({URIRef(str(row[0])) for row in own})
     shared = store.query(internal_query("shared-subjects", graph=removed, apart=apart)).rows
     holders: dict[URIRef, set[URIRef]] = {}
-    kept = set()
+    kinds: dict[URIRef, URIRef] = {}
     for subject, graph, kind in shared:
         holders.setdefault(URIRef(str(subject)), set()).add(URIRef(str(graph)))
         if kind is not None:
-            kept.add(str(subject))
+            kinds[URIRef(str(subject))] = URIRef(str(kind))
     dataset = Dataset()
     for name in removed:
         dataset.graph(name)  # replaced by nothing: dropped
@@ -212,10 +212,10 @@ def _plan(store: Store, base: str, removed: list[URIRef]) -> _Plan:
         node = URIRef(str(subject))
         if value in lost:
             continue  # a link to what goes (a part of an event only these documents report)
-        if predicate == DIP.status and str(node).startswith(f"{base}pledge/"):
+        if predicate == DIP.status and kinds.get(node) == DIP.Pledge:
             statuses.append(node)
             continue
-        version(_heir(holders[node], base)).add((node, predicate, value))
+        version(_heir(holders[node], base)).add((node, predicate, value))  # type: ignore[arg-type]
         handed += 1
     for pledge, status in _latest_statuses(store, statuses, apart).items():
         version(_heir(holders[pledge], base)).add((pledge, DIP.status, status))
@@ -223,7 +223,7 @@ def _plan(store: Store, base: str, removed: list[URIRef]) -> _Plan:
     if gone:
         links = store.query(internal_query("links-to", resource=gone, apart=apart)).rows
         for graph, subject, predicate, value in links:
-            version(URIRef(str(graph))).remove((subject, predicate, value))  # type: ignore[arg-type]
+            version(URIRef(str(graph))).remove((subject, predicate, value))
     records = [Retirement(iri, None) for iri in gone if str(iri).startswith(base)]
     if records:
         pointing = store.query(
@@ -231,7 +231,7 @@ def _plan(store: Store, base: str, removed: list[URIRef]) -> _Plan:
         ).rows
         records += [Retirement(URIRef(str(x)), None) for x, _ in pointing]
     retirements = Retirements(tuple(records), frozenset(r.iri for r in records))
-    return _Plan(dataset, sorted(versions), retirements, sorted(kept), handed)
+    return _Plan(dataset, sorted(versions), retirements, sorted(map(str, kinds)), handed)
 
 
 def _heir(graphs: set[URIRef], base: str) -> URIRef:

@@ -102,11 +102,12 @@ SUMMIT = (
 
 def _subjects(store: EmbeddedStore) -> set[URIRef]:
     """Every IRI the documents' graphs describe but merge reasons: a merge reason says which
-    report joined which, so it records the order of arrival by design."""
+    report joined which, so it records the order of arrival by design (as the records of
+    changes do, in their own graph)."""
     rows = select(
         store,
         f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
-            FILTER(?g != <{ID}graph/retired>) FILTER NOT EXISTS {{ ?s a dip:MergeReason }} }}""",
+            FILTER(?g NOT IN (<{ID}graph/retired>, <{ID}graph/changes>)) FILTER NOT EXISTS {{ ?s a dip:MergeReason }} }}""",
     )
     return {URIRef(str(r[0])) for r in rows}
 
