@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg import __version__, iris
 from kg.query.internal import internal_query
@@ -90,7 +91,10 @@ def count_triples(
     """How many triples a write adds to the named graphs and removes from them: each
     replaced graph's new version against its old one, the values ``retract`` deletes from
     the other graphs, and each amendment's triples against what its subjects had (blank
-    nodes of a reloaded graph count as new; dipkg's own graphs have none).
+    nodes of a reloaded graph count as new; dipkg's own graphs have none). Literals are
+    compared by value: the store keeps the canonical form of some (Oxigraph reads
+    ``"1.0"^^xsd:decimal`` back as ``"1"``), so the same graph written again counts as no
+    change.
 
     Queries: ``kg/query/sparql/values-of.rq``, ``subject-triples.rq``."""
     added = removed = 0
@@ -99,8 +103,8 @@ def count_triples(
         if graph.identifier == dataset.default_graph.identifier:
             continue
         replaced.add(graph.identifier)
-        old = set(store.graph_triples(URIRef(str(graph.identifier))))
-        new = set(graph)
+        old = _keys(store.graph_triples(URIRef(str(graph.identifier))))
+        new = _keys(graph)
         added, removed = added + len(new - old), removed + len(old - new)
     for subject, predicate in retract:
         rows = store.query(internal_query("values-of", subject=subject, predicate=predicate)).rows
@@ -112,7 +116,20 @@ def count_triples(
         if not subjects:
             continue
         query = internal_query("subject-triples", graph=change.graph, subject=subjects)
-        old = set(store.query(query).graph or Graph())
-        new = {t for t in old if t[0] not in change.subjects} | set(change.triples)
+        before = list(store.query(query).graph or Graph())
+        old = _keys(before)
+        new = _keys(t for t in before if t[0] not in change.subjects) | _keys(change.triples)
         added, removed = added + len(new - old), removed + len(old - new)
     return added, removed
+
+
+def _keys(triples: Iterable[tuple[Node, Node, Node]]) -> set[tuple[Node, Node, object]]:
+    """Triples as comparable keys: a literal with a value by its value, datatype and
+    language, as :func:`count_triples` compares them."""
+    keys: set[tuple[Node, Node, object]] = set()
+    for s, p, o in triples:
+        if isinstance(o, Literal) and o.value is not None:
+            keys.add((s, p, (o.value, o.datatype, o.language)))
+        else:
+            keys.add((s, p, o))
+    return keys
