@@ -122,6 +122,7 @@ def remove_documents(
     """
     base = settings.base_iri
     ids = list(dict.fromkeys(document_id(d, base) for d in documents))
+    change = begin_change("remove", agent, removed=tuple(ids))
     for name in ids:
         graph = iris.document_graph_iri(base, name)
         there = internal_query(
@@ -154,11 +155,7 @@ def remove_documents(
                 "nodes, or remove them too.",
             )
     change = write_recorded(
-        store,
-        plan.dataset,
-        begin_change("remove", agent, removed=tuple(ids)),
-        base,
-        amend=[retirement_amendment(plan.retirements, base)],
+        store, plan.dataset, change, base, amend=[retirement_amendment(plan.retirements, base)]
     )
     removal = Removal(
         documents=ids,

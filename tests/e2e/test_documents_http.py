@@ -41,6 +41,7 @@ def test_without_a_configured_token_removal_is_off(live_server: LiveServer) -> N
     assert response.json()["type"] == "/problems/writes-disabled"
 
 
+@pytest.mark.slow  # a server of its own (Flask's client checks the same in the fast run)
 @pytest.mark.parametrize("token", [None, "wrong"])
 def test_a_missing_or_wrong_token_is_401(writable: LiveServer, token: str | None) -> None:
     response = delete(writable, FIRST, token=token)

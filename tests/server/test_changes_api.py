@@ -42,6 +42,12 @@ def test_a_bad_since_is_a_400_naming_it(client: FlaskClient) -> None:
     assert response.status_code == 400 and response.json["parameter"] == "since"
 
 
+def test_pages_announce_the_feed(client: FlaskClient) -> None:
+    page = client.get("/", headers={"Accept": "text/html"}).text
+    assert '<link rel="alternate" type="application/atom+xml"' in page
+    assert 'href="/changes.atom"' in page
+
+
 def test_the_feed_is_atom(client: FlaskClient) -> None:
     response = client.get("/changes.atom")
     assert response.headers["Content-Type"].startswith("application/atom+xml")
