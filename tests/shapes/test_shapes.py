@@ -206,6 +206,9 @@ def _sibling(template: object, i: int) -> object:
         XSD.gYearMonth: f"2000-{i + 1:02d}",
         XSD.gYear: str(1990 + i),
         XSD.integer: str(1000 + i),
+        # distinct values, not only distinct forms: a store keeps one canonical form
+        XSD.decimal: f"0.0{i + 1}",
+        XSD.dateTime: f"2000-01-01T00:00:0{i}Z",
     }
     if template.datatype in forms:
         return Literal(forms[template.datatype], datatype=template.datatype)
