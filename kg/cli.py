@@ -299,7 +299,9 @@ def ingest_command(
             show_pos=True,
             item_show_func=rate,
         ) as bar:
-            for outcome in ingester.ingest_many(target, paths, metadata, jobs or default_jobs()):
+            for outcome in ingester.ingest_many(
+                target, paths, metadata, jobs=jobs or default_jobs()
+            ):
                 outcomes.append(outcome)
                 bar.update(1, outcome)
         click.echo(f"{len(outcomes)} article(s), {rate(None)}", err=True)
@@ -308,6 +310,36 @@ def ingest_command(
     else:
         click.echo(render_outcomes(outcomes), nl=False)
     sys.exit(1 if any(o.status == "rejected" for o in outcomes) else 0)
+
+
+@cli.command("remove")
+@click.argument("documents", nargs=-1, required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@store_option
+@_handle_errors
+def remove_command(documents: tuple[str, ...], fmt: str, store: str | None) -> None:
+    """Take documents (ids or IRIs) out of the graph, in one transaction.
+
+    Each document's graph goes, and its mentions with it: events, pledges, demands and
+    statements other documents also report keep theirs; what only these documents
+    supported answers 410 Gone. What is left is checked with SHACL; a removal that would
+    leave a violation is refused whole (exit 1). An unknown document changes nothing (exit 2).
+    """
+    from kg.flows.remove import remove_documents
+
+    settings = _settings(store=store)
+    with writing(settings.store, auth=settings.store_auth) as target:
+        removal = remove_documents(target, settings, documents)
+    if fmt == "json":
+        click.echo(json.dumps(removal.as_json(), indent=2))
+        return
+    click.echo(
+        f"removed {', '.join(removal.documents)}: {removal.triples_removed} triples; "
+        f"{len(removal.kept)} merged node(s) keep other documents' mentions; "
+        f"{len(removal.gone)} IRI(s) now answer 410 Gone; change {removal.change}"
+    )
 
 
 @cli.command("extract")

@@ -123,7 +123,8 @@ class Settings:
         default="",
         repr=False,
         metadata=_meta(
-            "Bearer token for POST /api/documents (ingest over HTTP); empty: writes are off. "
+            "Bearer token for POST /api/documents and DELETE /api/documents/ID (writes over "
+            "HTTP); empty: writes are off. "
             "Set it in the environment (DIPKG_WRITE_TOKEN); it is never logged."
         ),
     )

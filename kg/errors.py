@@ -31,6 +31,14 @@ class InputError(DipkgError):
     """An input file (document, metadata, coding, registry, RDF) is missing or malformed."""
 
 
+class UnknownDocumentError(UsageError):
+    """A document the store does not hold (to show or remove)."""
+
+    def __init__(self, message: str, *, document: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.document = document
+
+
 class UnknownActorError(InputError):
     """A name that the actor registry does not know."""
 

@@ -178,6 +178,22 @@ def retired_graph_iri(base: str) -> URIRef:
     return URIRef(f"{base}graph/retired")
 
 
+def changes_graph_iri(base: str) -> URIRef:
+    """``{base}graph/changes``: the history of changes to the store (``dip:Change``), kept
+    by every write and replaced by none."""
+    return URIRef(f"{base}graph/changes")
+
+
+def change_iri(base: str, started: str, *parts: str) -> URIRef:
+    """``{base}change/{started}-{8 hex of parts}``: one change; ``started`` is its start time
+    without separators, so the IRIs of changes sort by time.
+
+    >>> change_iri("http://x/", "20261202T060000123456Z", "ingest", "doc_1")
+    rdflib.term.URIRef('http://x/change/20261202T060000123456Z-d18c2e25')
+    """
+    return URIRef(f"{base}change/{started}-{discriminator(started, *parts)}")
+
+
 def with_suffix(iri: URIRef, suffix: str) -> URIRef:
     """``{iri}-{suffix}``: an IRI told apart from another with the same readable part.
 

@@ -287,3 +287,38 @@ class Coding:
     demands: tuple[Demand, ...] = ()
     statements: tuple[Statement, ...] = ()
     source: str = field(default="curated")
+
+
+CHANGE_KINDS = ("build", "ingest", "replace", "load", "remove")
+"""The notations of the change-kind scheme (``ontology/schemes/change-kind.ttl``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change to the store, as the graph of changes records it (a ``dip:Change``).
+
+    Attributes:
+        kind: one of :data:`CHANGE_KINDS`.
+        started: when it started (UTC).
+        ended: when its transaction was about to commit (UTC).
+        agent: ``cli``, or the name of the write token of the request that made it.
+        added: ids of the documents it added.
+        replaced: ids of the documents whose graphs it replaced.
+        removed: ids of the documents it took out.
+        graphs: IRIs of the named graphs a load wrote.
+        triples_added: triples it added to the named graphs.
+        triples_removed: triples it removed from them.
+        version: the dipkg version that made it.
+    """
+
+    kind: str
+    started: dt.datetime
+    ended: dt.datetime
+    agent: str
+    version: str
+    added: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    graphs: tuple[str, ...] = ()
+    triples_added: int = 0
+    triples_removed: int = 0

@@ -12,6 +12,7 @@ from flask import Flask
 from kg.config import Settings
 from server import (
     api,
+    changes,
     documents,
     dumps,
     pages,
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(documents.blueprint)
+    app.register_blueprint(changes.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(timeline.blueprint)

@@ -240,6 +240,78 @@ def openapi_document() -> dict[str, Any]:
             },
         }
     }
+    problems = {
+        code: {
+            "description": text,
+            "content": {"application/problem+json": {"schema": problem_ref}},
+        }
+        for code, text in (
+            ("400", "A parameter is malformed"),
+            ("401", "No or wrong bearer token"),
+            ("403", "Writes are off on this server"),
+            ("404", "No such document"),
+            (
+                "422",
+                "What would be left violates the shapes (reasons given); the store is unchanged",
+            ),
+            ("503", "The store is busy or unavailable"),
+        )
+    }
+    page = [
+        {"name": "_limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "_offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    ]
+    document_id = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,100}$"},
+    }
+    paths["/api/documents"]["get"] = {
+        "operationId": "listDocuments",
+        "summary": "The documents in the store, by id, a page at a time",
+        "parameters": page,
+        "responses": {"200": {"description": "A page of documents and the total"}}
+        | {k: problems[k] for k in ("400", "503")},
+    }
+    paths["/api/documents/{id}"] = {
+        "get": {
+            "operationId": "getDocument",
+            "summary": "One document: metadata, text, and what it contributed",
+            "parameters": [document_id],
+            "responses": {"200": {"description": "The document"}}
+            | {k: problems[k] for k in ("404", "503")},
+        },
+        "delete": {
+            "operationId": "removeDocument",
+            "summary": "Take one document out (dipkg remove over HTTP)",
+            "description": "Its graph goes and its mentions with it; events, pledges, demands "
+            "and statements other documents also report keep theirs; what only it supported "
+            "answers 410 Gone. Needs the server's write token.",
+            "security": [{"bearer": []}],
+            "parameters": [document_id],
+            "responses": {"200": {"description": "What the removal did"}}
+            | {k: problems[k] for k in ("401", "403", "404", "422", "503")},
+        },
+    }
+    paths["/api/changes"] = {
+        "get": {
+            "operationId": "listChanges",
+            "summary": "The history of changes to the store, newest first (also /changes.atom)",
+            "parameters": [
+                {
+                    "name": "since",
+                    "in": "query",
+                    "description": "ISO 8601 date or date-time: the changes that ended then "
+                    "or later",
+                    "schema": {"type": "string"},
+                },
+                *page,
+            ],
+            "responses": {"200": {"description": "A page of changes"}}
+            | {k: problems[k] for k in ("400", "503")},
+        }
+    }
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,11 +1,15 @@
-"""Blueprint ``POST /api/documents``: ``dipkg ingest`` over HTTP, for one article per request.
+"""Blueprint ``/api/documents``: the documents in the store (``GET``, a page of them; ``GET
+/api/documents/ID``, one with its text and what it contributed), ``POST`` (``dipkg ingest``
+over HTTP, for one article per request) and ``DELETE /api/documents/ID`` (``dipkg remove``).
 
 Writes are off unless the ``write_token`` setting is set; a request must then carry it as
 ``Authorization: Bearer ...`` (compared in constant time; never logged or echoed). The article
 goes through exactly the ingest of the command line (:class:`kg.flows.ingest.Ingester`): its file
 is written to a private temporary directory and read like any other, so HTML is cleaned the
-same way. The store is opened for writing only for the request; the query workers see the new
-graph on their next query.
+same way; a removal goes through :func:`kg.flows.remove.remove_documents`. Both are recorded in
+the graph of changes as made by ``write_token`` (the setting's name, never the token). The
+store is opened for writing only for the request; the query workers see the new graph on
+their next query.
 """
 
 from __future__ import annotations
@@ -16,14 +20,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, RDFS
 
-from kg.errors import InputError
+from kg import iris
+from kg.errors import InputError, ValidationError
+from kg.flows.remove import remove_documents
 from kg.formats import get_format, names
+from kg.query.internal import internal_query, paged
 from kg.rdf.files import check_json_nesting
 from kg.sources.articles import is_document_id
 from kg.store import writing
+from kg.vocab import DIP
 from server.problems import ProblemError
-from server.responses import local_link
+from server.responses import local_link, page_link, page_parameters
 from server.services import get_services
 
 if TYPE_CHECKING:  # kg.flows.ingest loads spaCy: imported on the first article only
@@ -33,6 +43,24 @@ blueprint = Blueprint("documents", __name__)
 
 FORMATS = {name: f".{get_format(name).extension}" for name in names("document")}
 FIELDS = {"id", "text", "format", "title", "published", "language", "url"}
+AGENT = "write_token"
+"""Who the history of changes says made a write over HTTP: the name of the setting holding
+the token (there is one token), never the token."""
+METADATA = {
+    DCTERMS.identifier: "id",
+    DCTERMS.title: "title",
+    DCTERMS.issued: "published",
+    DCTERMS.language: "language",
+    DIP.kind: "kind",
+    DIP.codingSource: "source",
+    DIP.text: "text",
+}
+KINDS = {
+    DIP.Event: "events",
+    DIP.Pledge: "pledges",
+    DIP.Demand: "demands",
+    DIP.Statement: "statements",
+}
 
 
 def _authorize() -> None:
@@ -163,7 +191,7 @@ def ingest() -> Response:
         with writing(
             settings.store, timeout=settings.query_timeout, auth=settings.store_auth
         ) as store:
-            outcome = _ingester().ingest_file(store, path, metadata)
+            outcome = _ingester().ingest_file(store, path, metadata, agent=AGENT)
     if outcome.status == "rejected":
         raise ProblemError(
             422,
@@ -177,3 +205,103 @@ def ingest() -> Response:
     response.status_code = 201 if outcome.status == "added" else 200
     response.headers["Location"] = links["document"]
     return response
+
+
+@blueprint.route("/api/documents", methods=["GET"])
+def listing() -> Response:
+    """A page of the documents (by id): id, title, publication date, coding source and where
+    each is served; ``_limit`` and ``_offset`` page, ``total`` counts them all."""
+    executor = get_services().executor
+    limit, offset = page_parameters()
+    rows = executor.query(paged(internal_query("documents"), limit, offset)).rows
+    [(total,)] = executor.query(internal_query("document-count")).rows
+    documents = [
+        {
+            "id": str(name),
+            "title": _text(title),
+            "published": _text(issued),
+            "source": _text(source),
+            "link": local_link(document),
+        }
+        for document, name, title, issued, source, _ in rows
+    ]
+    count = int(str(total))
+    response = jsonify({"documents": documents, "total": count, "limit": limit, "offset": offset})
+    response.headers["Link"] = page_link(
+        "documents.listing", limit, offset, more=offset + limit < count
+    )
+    return response
+
+
+@blueprint.route("/api/documents/<name>", methods=["GET"])
+def document(name: str) -> Response:
+    """One document: its metadata, its text, and what it contributed (its events, pledges,
+    demands and statements, counted and listed)."""
+    graph, node = _document(name)
+    executor = get_services().executor
+    rows = executor.query(internal_query("document-metadata", graph=graph, document=node)).rows
+    body: dict[str, Any] = {"id": name, "iri": str(node), "link": local_link(node)}
+    for predicate, value in rows:
+        if predicate in METADATA:
+            body[METADATA[predicate]] = str(value)  # type: ignore[index]
+        elif predicate == RDFS.label and "title" not in body:
+            body["title"] = str(value)
+    contributed: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
+    for kind, fact in executor.query(internal_query("contributions", graph=graph)).rows:
+        contributed[KINDS[kind]].append(str(fact))  # type: ignore[index]
+    body["counts"] = {kind: len(found) for kind, found in contributed.items()}
+    body["contributed"] = contributed
+    return jsonify(body)
+
+
+@blueprint.route("/api/documents/<name>", methods=["DELETE"])
+def remove(name: str) -> Response:
+    """Take one document out (``dipkg remove``): 200 with what the removal did; 404 for a
+    document the store does not hold and 422 when what is left would violate the shapes
+    (the store unchanged either way)."""
+    _authorize()
+    _document(name)
+    settings = get_services().settings
+    try:
+        with writing(
+            settings.store, timeout=settings.query_timeout, auth=settings.store_auth
+        ) as store:
+            removal = remove_documents(store, settings, [name], agent=AGENT)
+    except ValidationError as exc:
+        report = exc.report
+        raise ProblemError(
+            422,
+            "rejected",
+            exc.message,
+            reasons=[f"{r.focus}: {r.message}" for r in getattr(report, "violations", [])][:20],
+            document=name,
+        ) from None
+    return jsonify(removal.as_json() | {"links": {"change": local_link(removal.change)}})
+
+
+def _document(name: str) -> tuple[URIRef, URIRef]:
+    """The graph and IRI of a document the store holds.
+
+    Raises:
+        ProblemError: it holds none by that id (404, naming it).
+    """
+    base = get_services().settings.base_iri
+    graph, node = iris.document_graph_iri(base, name), iris.document_iri(base, name)
+    query = internal_query("document-graph", graph=graph, document=node)
+    if not is_document_id(name) or not get_services().executor.query(query).boolean:
+        raise _unknown(name)
+    return graph, node
+
+
+def _unknown(name: str) -> ProblemError:
+    return ProblemError(
+        404,
+        "unknown-document",
+        f"The store holds no document {name!r}.",
+        document=name,
+        hint="GET /api/documents lists the documents.",
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

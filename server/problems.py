@@ -18,6 +18,7 @@ from kg.errors import (
     QueryError,
     QueryTimeoutError,
     StoreError,
+    UnknownDocumentError,
     UnknownParameterError,
     UnknownQueryError,
 )
@@ -85,6 +86,8 @@ def from_error(exc: DipkgError) -> Response:
     """The problem for a dipkg error."""
     if isinstance(exc, UnknownQueryError):
         return problem(404, "unknown-query", exc.message, hint=exc.hint)
+    if isinstance(exc, UnknownDocumentError):
+        return problem(404, "unknown-document", exc.message, hint=exc.hint, document=exc.document)
     if isinstance(exc, UnknownParameterError):
         return problem(
             400, "unknown-parameter", exc.message, hint=exc.hint, parameter=exc.parameter

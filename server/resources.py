@@ -113,6 +113,7 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         "document": None,
         "timeline": None,
         "merges": [],
+        "recorded": recorded(iri),
     }
     queries = services.queries
     if str(DIP.Pledge) in types:
@@ -134,6 +135,23 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
             str(iri), title=f"Timeline of {label}", rows=context["timeline"]
         )
     return context
+
+
+def recorded(iri: URIRef) -> dict[str, dict[str, str]] | None:
+    """When the resource was created and last changed, and by which document, from the
+    graph of changes: the first and the latest change that added or replaced one of the
+    documents whose graphs describe it now (None when no recorded change did: a store
+    written before the history of changes, or a resource only the registry describes)."""
+    changes = iris.changes_graph_iri(get_services().settings.base_iri)
+    query = internal_query("resource-history", resource=iri, changes=changes)
+    rows = get_services().executor.query(query).rows
+    if not rows:
+        return None
+    first, last = rows[0], rows[-1]
+    return {
+        name: {"document": str(row[0]), "when": str(row[2]), "change": str(row[3])}
+        for name, row in (("created", first), ("changed", last))
+    }
 
 
 def labels_of(resources: set[object]) -> dict[str, str]:

@@ -19,7 +19,7 @@ import hashlib
 from html import escape
 from pathlib import Path
 
-from flask import Response, g, request
+from flask import Response, g, request, url_for
 from rdflib import Graph
 from rdflib.term import Node
 
@@ -29,6 +29,7 @@ from kg.query.results import render_graph
 from kg.query.saved import Parameter, get_query, run_saved_query
 from kg.store import changed_at
 from kg.vocab import DIP, DIPC
+from server.problems import ProblemError
 from server.services import get_services
 
 CONTEXT = "context.jsonld"
@@ -107,6 +108,46 @@ def cache_headers(response: Response) -> Response:
             "no-store" if response.status_code >= 500 else "no-cache"
         )
     return response
+
+
+DEFAULT_PAGE = 50
+
+
+def page_parameters() -> tuple[int, int]:
+    """The ``_limit`` (default 50, at most the ``max_rows`` setting) and ``_offset`` (default
+    0) of a listing.
+
+    Raises:
+        ProblemError: either is not a whole number in range (400, naming it).
+    """
+    top = get_services().settings.max_rows
+    values = []
+    for name, default, low, high in (("_limit", DEFAULT_PAGE, 1, top), ("_offset", 0, 0, None)):
+        raw = request.args.get(name, str(default))
+        if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+            bound = f"from {low} to {high}" if high is not None else f"from {low}"
+            raise ProblemError(
+                400,
+                "bad-parameter",
+                f"Parameter {name}={raw!r} must be a whole number {bound}.",
+                parameter=name,
+            )
+        values.append(int(raw))
+    return values[0], values[1]
+
+
+def page_link(endpoint: str, limit: int, offset: int, *, more: bool) -> str:
+    """The RFC 8288 ``Link`` header of a listing's page: first, prev and, when ``more``, next."""
+    args = {k: v for k, v in request.args.items() if k not in ("_limit", "_offset")}
+    targets = {"first": 0, "prev": max(offset - limit, 0) if offset else None}
+    targets["next"] = offset + limit if more else None
+    links = []
+    for rel, start in targets.items():
+        if start is None:
+            continue
+        url = url_for(endpoint, **(args | {"_limit": str(limit), "_offset": str(start)}))  # type: ignore[arg-type]
+        links.append(f'<{url}>; rel="{rel}"')
+    return ", ".join(links)
 
 
 def graph_body(graph: Graph, fmt: Format) -> bytes:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import requests
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from kg.config import Settings
 from kg.rdf.ontology import load_vocabulary
@@ -214,8 +214,12 @@ def parse_graph(data: bytes, media_type: str) -> Graph:
     return graph
 
 
-def store_quads(store_dir: Path) -> list[str]:
-    """Every quad of a store as sorted N-Quads lines (blank-node free by design)."""
+CHANGES = "<https://w3id.org/dipkg/id/graph/changes>"
+
+
+def store_quads(store_dir: Path, *, history: bool = True) -> list[str]:
+    """Every quad of a store as sorted N-Quads lines (blank-node free by design); without
+    ``history``, not those of the graph of changes (every write adds its record there)."""
     store = open_store(store_dir, read_only=True)
     try:
         out = Path(store_dir.parent / "dump.nq")
@@ -223,12 +227,14 @@ def store_quads(store_dir: Path) -> list[str]:
             store.dump(stream, "nq")
     finally:
         store.close()
-    return sorted(out.read_text(encoding="utf-8").splitlines())
+    lines = out.read_text(encoding="utf-8").splitlines()
+    return sorted(line for line in lines if history or not line.endswith(f"{CHANGES} ."))
 
 
-def snapshot(store: EmbeddedStore) -> set[tuple[object, ...]]:
-    """Every quad of the store, to compare before and after."""
-    return set(store.quads())
+def snapshot(store: EmbeddedStore, *, history: bool = True) -> set[tuple[object, ...]]:
+    """Every quad of the store, to compare before and after; without ``history``, not those
+    of the graph of changes (every write adds its record there)."""
+    return {q for q in store.quads() if history or q[3] != URIRef(CHANGES[1:-1])}
 
 
 def conforms(store: Store) -> bool:

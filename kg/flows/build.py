@@ -14,7 +14,7 @@ from kg.config import Settings
 from kg.errors import InputError, ValidationError
 from kg.flows.load import fresh_store
 from kg.flows.validate import validate_dataset
-from kg.flows.write import replace_keeping_iris
+from kg.flows.write import begin_change, replace_keeping_iris
 from kg.rdf.mapping import map_codings, map_registry
 from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
@@ -61,11 +61,11 @@ def read_corpus(corpus_dir: Path, registry: Registry, vocabulary: Vocabulary) ->
     return codings
 
 
-def map_corpus(settings: Settings, corpus_dir: Path | None = None) -> tuple[Dataset, int]:
+def map_corpus(settings: Settings, corpus_dir: Path | None = None) -> tuple[Dataset, list[str]]:
     """Read, resolve and map a corpus into a Dataset (document, registry, vocabulary graphs).
 
     Returns:
-        The dataset and the number of documents in it.
+        The dataset and the ids of the documents in it, sorted.
     """
     corpus_dir = corpus_dir or settings.corpus_dir
     vocabulary = load_vocabulary(settings.ontology_dir)
@@ -91,11 +91,12 @@ def map_corpus(settings: Settings, corpus_dir: Path | None = None) -> tuple[Data
     vocabulary_graph = dataset.graph(iris.vocabulary_graph_iri(settings.base_iri))
     for triple in vocabulary:
         vocabulary_graph.add(triple)
-    return dataset, len(codings)
+    return dataset, sorted(c.document.id for c in codings)
 
 
-def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
-    """Build the store from a corpus: map, validate, then write atomically.
+def build(settings: Settings, corpus_dir: Path | None = None, agent: str = "cli") -> BuildSummary:
+    """Build the store from a corpus: map, validate, then write atomically, recorded in the
+    graph of changes (a ``build``, made by ``agent``).
 
     A new store is bulk-loaded into a sibling directory and moved into place; an existing
     store gets all graphs replaced in one transaction, retiring the IRIs they no longer
@@ -105,7 +106,7 @@ def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
         InputError: the corpus is malformed (nothing is written).
         ValidationError: the graph violates the shapes (nothing is written).
     """
-    dataset, documents = map_corpus(settings, corpus_dir)
+    dataset, ids = map_corpus(settings, corpus_dir)
     report = validate_dataset(dataset, settings)
     if not report.conforms:
         raise ValidationError(
@@ -117,8 +118,13 @@ def build(settings: Settings, corpus_dir: Path | None = None) -> BuildSummary:
     target = Path(settings.store)
     if store_exists(settings.store):
         with writing(settings.store, auth=settings.store_auth) as store:
-            replace_keeping_iris(store, dataset, settings.base_iri)
+            there = set(store.graph_names())
+            old = tuple(i for i in ids if iris.document_graph_iri(settings.base_iri, i) in there)
+            new = tuple(i for i in ids if i not in old)
+            change = begin_change("build", agent, added=new, replaced=old)
+            replace_keeping_iris(store, dataset, settings.base_iri, change)
             quads = len(store)
     else:
-        quads = fresh_store(dataset, target)
-    return BuildSummary(documents, quads, len(list(dataset.graphs())), report)
+        change = begin_change("build", agent, added=tuple(ids))
+        quads = fresh_store(dataset, target, change, settings.base_iri)
+    return BuildSummary(len(ids), quads, len(list(dataset.graphs())), report)

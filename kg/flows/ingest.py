@@ -20,36 +20,32 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF
 
 from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
 from kg.flows.workers import ExtractionPool, extract_guarded
-from kg.flows.write import retirement_amendment
+from kg.flows.write import begin_change, retirement_amendment, write_recorded
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.query.internal import internal_query
-from kg.rdf.mapping import map_codings, map_registry
+from kg.rdf.mapping import change_node, map_codings, map_registry
 from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
     ValidationReport,
     ValidationResult,
-    graph_nodes,
     load_shapes,
-    neighbourhood,
-    validate_graph,
+    validate_in_store,
 )
 from kg.records import Actor, Document, Place
 from kg.resolve import Resolution, resolve
 from kg.resolve.candidates import StoreKnown
-from kg.resolve.renaming import graphs_naming, rename_graph, renamed_term
+from kg.resolve.renaming import graphs_naming, rename_graph
 from kg.resolve.retirement import retirements
 from kg.sources.articles import is_document_id, read_document
 from kg.sources.coding import CodingFile, coding_path, read_coding_file
 from kg.sources.registry import load_registry
 from kg.store.base import Store
-from kg.vocab import DIP
 
 _MAX_REASONS = 20
 
@@ -72,6 +68,8 @@ class Outcome:
         provisional: ids of provisional actors it introduced (to be curated).
         unresolved: date expressions it could not resolve (with the reason).
         reasons: why it was rejected.
+        change: the IRI of the change that wrote it in the graph of changes ("" when
+            nothing was written).
     """
 
     document: str
@@ -84,6 +82,7 @@ class Outcome:
     provisional: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    change: str = ""
 
     def as_json(self) -> dict[str, object]:
         """The outcome as plain JSON values."""
@@ -117,20 +116,26 @@ class Ingester:
         return read_article(path, metadata)
 
     def ingest_file(
-        self, store: Store, path: Path, metadata: Mapping[str, object] | None = None
+        self,
+        store: Store,
+        path: Path,
+        metadata: Mapping[str, object] | None = None,
+        agent: str = "cli",
     ) -> Outcome:
         """Ingest one file; a problem with it is an outcome, never an exception."""
-        return next(self.ingest_many(store, [path], metadata))
+        return next(self.ingest_many(store, [path], metadata, agent))
 
     def ingest_many(
         self,
         store: Store,
         paths: Sequence[Path],
         metadata: Mapping[str, object] | None = None,
+        agent: str = "cli",
         jobs: int = 1,
     ) -> Iterator[Outcome]:
-        """Ingest files in order, each in its own transaction. A problem with one file,
-        its extraction included, is its outcome (``rejected``), never an exception.
+        """Ingest files in order, each in its own transaction (recorded as made by
+        ``agent``). A problem with one file, its extraction included, is its outcome
+        (``rejected``), never an exception.
 
         With ``jobs`` > 1 and more than one file, automatic extraction runs ahead in that many
         worker processes (:mod:`kg.flows.workers`); everything else stays here, in order, so
@@ -139,11 +144,11 @@ class Ingester:
         prepared = (self._prepare(store, path, metadata) for path in paths)
         if jobs <= 1 or len(paths) <= 1:
             for item in prepared:
-                yield self._finish(store, item, None)
+                yield self._finish(store, item, None, agent)
             return
         pool = ExtractionPool(self.registry, self.notations, self.settings.extract_timeout, jobs)
         for item, extraction in pool.ordered(prepared, _to_extract):
-            yield self._finish(store, item, extraction)
+            yield self._finish(store, item, extraction, agent)
 
     def _prepare(
         self, store: Store, path: Path, metadata: Mapping[str, object] | None
@@ -161,7 +166,11 @@ class Ingester:
         return _Prepared(document, curated)
 
     def _finish(
-        self, store: Store, item: _Prepared, extraction: Extraction | ExtractionError | None
+        self,
+        store: Store,
+        item: _Prepared,
+        extraction: Extraction | ExtractionError | None,
+        agent: str,
     ) -> Outcome:
         if item.rejection is not None:
             return item.rejection
@@ -169,7 +178,7 @@ class Ingester:
         try:
             if isinstance(extraction, ExtractionError):
                 raise extraction
-            return self.ingest(store, item.document, item.curated, extraction)
+            return self.ingest(store, item.document, item.curated, extraction, agent)
         except DipkgError as exc:
             return _rejected(item.document.id, exc)
 
@@ -179,8 +188,11 @@ class Ingester:
         document: Document,
         curated: CodingFile | None = None,
         extraction: Extraction | None = None,
+        agent: str = "cli",
     ) -> Outcome:
-        """Ingest one document into ``store``: all of its graph or nothing.
+        """Ingest one document into ``store``: all of its graph or nothing, recorded in the
+        graph of changes (an ``ingest``, or a ``replace`` of an earlier version) as made by
+        ``agent``.
 
         Args:
             store: an open, writable store.
@@ -188,6 +200,7 @@ class Ingester:
             curated: its curated coding, if any (it wins over extraction), with the
                 provisional actors and places it declares.
             extraction: its automatic extraction, if already made (else it is made here).
+            agent: ``cli``, or the name of the write token of the request.
 
         Raises:
             ExtractionError: its automatic extraction failed (nothing was written).
@@ -195,6 +208,11 @@ class Ingester:
         """
         graph_iri = iris.document_graph_iri(self.base, document.id)
         previous = self._coding_source(store, graph_iri, document.id)
+        change = (
+            begin_change("replace", agent, replaced=(document.id,))
+            if previous
+            else begin_change("ingest", agent, added=(document.id,))
+        )
         if curated is None and previous == "curated":
             return Outcome(document.id, "kept", "automatic", reasons=["a curated coding is kept"])
         registry = self.registry
@@ -239,15 +257,20 @@ class Ingester:
             resolution.retract,
             retired.cleared,
             rewritten,
-            resolution.renames,
         )
         if not report.conforms:
             outcome.status = "rejected"
             outcome.reasons = [_reason(r) for r in report.violations[:_MAX_REASONS]]
             return outcome
-        store.replace_graphs(
-            dataset, resolution.retract, [retirement_amendment(retired, self.base)]
+        written = write_recorded(
+            store,
+            dataset,
+            change,
+            self.base,
+            resolution.retract,
+            [retirement_amendment(retired, self.base)],
         )
+        outcome.change = str(change_node(written, self.base))
         outcome.retired = {str(r.iri): str(r.replacement or "") for r in retired.records}
         return outcome
 
@@ -262,25 +285,25 @@ class Ingester:
 
     def _rename(
         self, store: Store, dataset: Dataset, graph_iri: URIRef, resolution: Resolution
-    ) -> list[Graph]:
+    ) -> dict[URIRef, Graph]:
         """Apply the resolution's renames (:mod:`kg.resolve.renaming`) to the document's
         graph and to every other graph that names a renamed node, which join ``dataset`` to
-        be replaced in the same write; those graphs, rewritten."""
+        be replaced in the same write; those graphs, rewritten, by name."""
         if not resolution.renames:
-            return []
+            return {}
         renames = resolution.renames
         own = dataset.graph(graph_iri)
         renamed = rename_graph(list(own), renames)
         own.remove((None, None, None))
         for triple in renamed:
             own.add(triple)
-        rewritten = []
+        rewritten = {}
         for name in graphs_naming(store, renames, exclude=graph_iri):
             graph = rename_graph(store.graph_triples(name), renames, resolution.retract)
             target = dataset.graph(name)
             for triple in graph:
                 target.add(triple)
-            rewritten.append(graph)
+            rewritten[name] = graph
         return rewritten
 
     def validate(
@@ -290,32 +313,21 @@ class Ingester:
         graph_iri: URIRef,
         retract: Sequence[tuple[URIRef, URIRef]] = (),
         revived: Iterable[URIRef] = (),
-        rewritten: Iterable[Graph] = (),
-        renames: Mapping[URIRef, URIRef] | None = None,
+        rewritten: Mapping[URIRef, Graph] | None = None,
     ) -> ValidationReport:
-        """SHACL on the nodes of the document's graph, with its neighbourhood in the store
-        (every node it names, followed outwards, without the values ``retract`` supersedes,
-        the records of the retired IRIs it ``revived`` and the stored versions of the nodes
-        it ``renames``, whose ``rewritten`` graphs stand in for them) and the vocabulary as
-        context: the cost follows the document, not the store."""
-        nodes = graph_nodes(graph)
-        data = Graph()
-        for triple in neighbourhood(store, nodes, exclude=graph_iri):
-            if not renames or all(renamed_term(t, renames) == t for t in triple):
-                data.add(triple)
-        for other in rewritten:
-            for triple in other:
-                data.add(triple)
-        for subject, predicate in retract:
-            data.remove((subject, predicate, None))
-        for subject in revived:
-            data.remove((subject, RDF.type, DIP.RetiredResource))
-            data.remove((subject, DCTERMS.isReplacedBy, None))
-        for triple in graph:
-            data.add(triple)
-        for triple in self.vocabulary:
-            data.add(triple)
-        return validate_graph(data, self.shapes, nodes)
+        """SHACL on the document's graph and the ``rewritten`` graphs of other documents that
+        name a node it ``renames``, all about to be written, with their neighbourhood in the
+        store outside those graphs (:func:`kg.rdf.validation.validate_in_store`)."""
+        graph_names = [graph_iri, *(rewritten or {})]
+        data = graph
+        if rewritten:
+            data = Graph()
+            for triples in (graph, *rewritten.values()):
+                for triple in triples:
+                    data.add(triple)
+        return validate_in_store(
+            store, data, graph_names, self.shapes, self.vocabulary, retract, revived
+        )
 
     def _coding_source(self, store: Store, graph_iri: URIRef, document_id: str) -> str | None:
         document = iris.document_iri(self.base, document_id)

@@ -4,6 +4,8 @@ is staged beside its place and moved in whole (:func:`kg.store.staged_store`).""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,21 +15,40 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import InputError, UsageError, ValidationError
 from kg.flows.validate import validate_dataset, with_vocabulary
+from kg.flows.write import begin_change, write_recorded
 from kg.formats import FORMATS, Format
 from kg.query.internal import internal_query
 from kg.rdf.files import parse_rdf_file, rdf_format_of
-from kg.store import is_remote, staged_store, store_exists, writing
+from kg.rdf.mapping import map_change
+from kg.records import Change
+from kg.store import EmbeddedStore, is_remote, staged_store, store_exists, writing
 
 
-def fresh_store(dataset: Dataset, target: Path) -> int:
-    """Bulk-load a dataset (and its merge) into a new store at ``target``; its quad count."""
+def fresh_store(dataset: Dataset, target: Path, change: Change, base: str) -> int:
+    """Bulk-load a dataset (and its merge) into a new store at ``target``, with the record of
+    ``change`` (every quad added) in the graph of changes; the store's quad count."""
     with staged_store(target) as store:
         store.bulk_add(dataset)
+        record_bulk_change(store, change, base)
         return len(store)
 
 
-def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = None) -> int:
-    """Make a new embedded store from RDF files with Oxigraph's bulk loader; the quad count.
+def record_bulk_change(store: EmbeddedStore, change: Change, base: str) -> None:
+    """Add the record of ``change`` to a store just bulk-loaded: every quad of it added."""
+    done = dataclasses.replace(
+        change, ended=dt.datetime.now(dt.UTC), triples_added=len(store), triples_removed=0
+    )
+    log = Dataset()
+    for triple in map_change(done, base):
+        log.graph(iris.changes_graph_iri(base)).add(triple)
+    store.bulk_add(log)
+
+
+def bulk_load(
+    settings: Settings, files: Sequence[Path], graph: str | None = None, agent: str = "cli"
+) -> int:
+    """Make a new embedded store from RDF files with Oxigraph's bulk loader, recorded as a
+    ``load`` by ``agent`` in the graph of changes; the quad count.
 
     The store is built in a sibling directory and moved into place only when every file has
     loaded, so a syntax error, a quad outside every named graph or a crash leaves nothing
@@ -49,10 +70,13 @@ def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = Non
             "loaders (docs/remote-stores.md).",
         )
     plan = [(path, *_bulk_format(path, graph)) for path in files]
+    change = begin_change("load", agent)
     with staged_store(target) as store:
         for path, fmt, to_graph in plan:
             store.bulk_load_file(path, fmt, to_graph)
         store.bulk_merge()
+        loaded = tuple(str(g) for g in store.graph_names())
+        record_bulk_change(store, dataclasses.replace(change, graphs=loaded), settings.base_iri)
         return len(store)
 
 
@@ -72,10 +96,13 @@ def _bulk_format(path: Path, graph: str | None) -> tuple[Format, str | None]:
     return fmt, graph
 
 
-def load_files(settings: Settings, files: Sequence[Path], graph: str | None) -> int:
+def load_files(
+    settings: Settings, files: Sequence[Path], graph: str | None, agent: str = "cli"
+) -> int:
     """Load RDF files into the store in one transaction, their named graphs (and ``graph``,
-    for triples without one) replaced whole, after SHACL with the registry and vocabulary;
-    the store's quad count after.
+    for triples without one) replaced whole, after SHACL with the registry and vocabulary,
+    recorded as a ``load`` by ``agent`` in the graph of changes; the store's quad count
+    after.
 
     Raises:
         UsageError: no ``graph`` given.
@@ -87,6 +114,7 @@ def load_files(settings: Settings, files: Sequence[Path], graph: str | None) -> 
             "dipkg load needs --graph IRI: the loaded triples replace that named graph.",
             hint=f"For example --graph {settings.base_iri}graph/my-data",
         )
+    change = begin_change("load", agent)
     dataset = Dataset()
     for path in files:
         parse_rdf_file(path, dataset, default_graph=graph)
@@ -106,5 +134,8 @@ def load_files(settings: Settings, files: Sequence[Path], graph: str | None) -> 
                 "nothing was loaded.",
                 report=report,
             )
-        target.replace_graphs(dataset)
+        loaded = sorted(str(g.identifier) for g in dataset.graphs() if len(g))
+        write_recorded(
+            target, dataset, dataclasses.replace(change, graphs=tuple(loaded)), settings.base_iri
+        )
         return len(target)

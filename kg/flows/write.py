@@ -1,17 +1,45 @@
-"""The one write of document graphs (ingest, build over an existing store): the graphs
-replaced whole in one transaction, and with them the graph of retired IRIs amended, so that
-every IRI the old versions published keeps answering (:mod:`kg.resolve.retirement`)."""
+"""The one write of graphs (build over an existing store, ingest, load, removal): the graphs
+replaced whole in one transaction, and in the same transaction the graph of retired IRIs
+amended, so that every IRI the old versions published keeps answering
+(:mod:`kg.resolve.retirement`), and the change recorded in the graph of changes (a
+``dip:Change``, with how many triples it added and removed)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
-from kg import iris
-from kg.rdf.mapping import map_retirements
+from kg import __version__, iris
+from kg.query.internal import internal_query
+from kg.rdf.mapping import map_change, map_retirements
+from kg.records import Change
 from kg.resolve.retirement import Retirements, retirements
 from kg.store.base import Amendment, Store
+
+
+def begin_change(
+    kind: str,
+    agent: str = "cli",
+    *,
+    added: tuple[str, ...] = (),
+    replaced: tuple[str, ...] = (),
+    removed: tuple[str, ...] = (),
+) -> Change:
+    """A change starting now (its end and counts are set when it is written).
+
+    Args:
+        kind: a notation of the change-kind scheme.
+        agent: ``cli``, or the name of the write token of the request.
+        added: ids of the documents it adds.
+        replaced: ids of the documents whose graphs it replaces.
+        removed: ids of the documents it takes out.
+    """
+    now = dt.datetime.now(dt.UTC)
+    return Change(kind, now, now, agent, __version__, added, replaced, removed)
 
 
 def retirement_amendment(found: Retirements, base: str) -> Amendment:
@@ -20,10 +48,88 @@ def retirement_amendment(found: Retirements, base: str) -> Amendment:
 
 
 def replace_keeping_iris(
-    store: Store, dataset: Dataset, base: str, retract: Sequence[tuple[URIRef, URIRef]] = ()
+    store: Store,
+    dataset: Dataset,
+    base: str,
+    change: Change,
+    retract: Sequence[tuple[URIRef, URIRef]] = (),
 ) -> Retirements:
     """Replace the named graphs of ``dataset`` (after ``retract``), retiring in the same
-    transaction the IRIs they no longer describe; what was retired and revived."""
+    transaction the IRIs they no longer describe and recording ``change``; what was retired
+    and revived."""
     found = retirements(store, dataset, base)
-    store.replace_graphs(dataset, retract, [retirement_amendment(found, base)])
+    write_recorded(store, dataset, change, base, retract, [retirement_amendment(found, base)])
     return found
+
+
+def write_recorded(
+    store: Store,
+    dataset: Dataset,
+    change: Change,
+    base: str,
+    retract: Sequence[tuple[URIRef, URIRef]] = (),
+    amend: Sequence[Amendment] = (),
+) -> Change:
+    """Write as :meth:`kg.store.base.Store.replace_graphs` does, with the record of
+    ``change`` (ended now, its triple counts from :func:`count_triples`) added to the graph
+    of changes in the same transaction; the change as recorded."""
+    added, removed = count_triples(store, dataset, retract, amend)
+    done = dataclasses.replace(
+        change, ended=dt.datetime.now(dt.UTC), triples_added=added, triples_removed=removed
+    )
+    log = Amendment(iris.changes_graph_iri(base), triples=map_change(done, base))
+    store.replace_graphs(dataset, retract, [*amend, log])
+    return done
+
+
+def count_triples(
+    store: Store,
+    dataset: Dataset,
+    retract: Sequence[tuple[URIRef, URIRef]] = (),
+    amend: Sequence[Amendment] = (),
+) -> tuple[int, int]:
+    """How many triples a write adds to the named graphs and removes from them: each
+    replaced graph's new version against its old one, the values ``retract`` deletes from
+    the other graphs, and each amendment's triples against what its subjects had (blank
+    nodes of a reloaded graph count as new; dipkg's own graphs have none). Literals are
+    compared by value: the store keeps the canonical form of some (Oxigraph reads
+    ``"1.0"^^xsd:decimal`` back as ``"1"``), so the same graph written again counts as no
+    change.
+
+    Queries: ``kg/query/sparql/values-of.rq``, ``subject-triples.rq``."""
+    added = removed = 0
+    replaced = set()
+    for graph in dataset.graphs():
+        if graph.identifier == dataset.default_graph.identifier:
+            continue
+        replaced.add(graph.identifier)
+        old = _keys(store.graph_triples(URIRef(str(graph.identifier))))
+        new = _keys(graph)
+        added, removed = added + len(new - old), removed + len(old - new)
+    for subject, predicate in retract:
+        rows = store.query(internal_query("values-of", subject=subject, predicate=predicate)).rows
+        removed += sum(1 for g, _ in rows if g not in replaced)
+    for change in amend:
+        subjects = sorted(
+            change.subjects | {s for s in change.triples.subjects() if isinstance(s, URIRef)}
+        )
+        if not subjects:
+            continue
+        query = internal_query("subject-triples", graph=change.graph, subject=subjects)
+        before = list(store.query(query).graph or Graph())
+        old = _keys(before)
+        new = _keys(t for t in before if t[0] not in change.subjects) | _keys(change.triples)
+        added, removed = added + len(new - old), removed + len(old - new)
+    return added, removed
+
+
+def _keys(triples: Iterable[tuple[Node, Node, Node]]) -> set[tuple[Node, Node, object]]:
+    """Triples as comparable keys: a literal with a value by its value, datatype and
+    language, as :func:`count_triples` compares them."""
+    keys: set[tuple[Node, Node, object]] = set()
+    for s, p, o in triples:
+        if isinstance(o, Literal) and o.value is not None:
+            keys.add((s, p, (o.value, o.datatype, o.language)))
+        else:
+            keys.add((s, p, o))
+    return keys

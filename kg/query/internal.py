@@ -47,6 +47,16 @@ def internal_query(name: str, **slots: Node | Iterable[Node]) -> str:
     return sparql_prefixes() + text
 
 
+def paged(query: str, limit: int, offset: int) -> str:
+    """A query (ending with its ``ORDER BY``) cut to one page of ``limit`` rows after
+    ``offset``.
+
+    >>> paged("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 10, 20).splitlines()[-1]
+    'LIMIT 10 OFFSET 20'
+    """
+    return f"{query}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
+
+
 def query_names() -> list[str]:
     """The names of every internal query."""
     return sorted(p.stem for p in DIRECTORY.glob("*.rq"))

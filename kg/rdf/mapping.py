@@ -5,6 +5,7 @@ The shape of the output is specified in docs/model.md. Pure: values in, an rdfli
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier
 
 from kg import iris
-from kg.records import Actor, Coding, DateValue, Fact, Place, Span
+from kg.records import Actor, Change, Coding, DateValue, Fact, Place, Span
 from kg.resolve import EventNode, Node, PledgeNode, Resolution, Sourced
 from kg.resolve.retirement import Retirement
 from kg.resolve.rules import EventMatch
@@ -35,6 +36,33 @@ ACTOR_CLASSES = {
     "office": DIP.Office,
     "anonymous": DIP.AnonymousSource,
 }
+KEPT_ONCE = frozenset(
+    {
+        RDFS.label,
+        DIP.date,
+        DIP.datePrecision,
+        DIP.dateBasis,
+        DIP.earliest,
+        DIP.latest,
+        DIP.location,
+        DIP.partOf,
+        DIP.eventStatus,
+        DIP.commitmentKind,
+        DIP.demandKind,
+        DIP.content,
+        DIP.madeAt,
+        DIP.status,
+        DIP.quote,
+        DIP.participantRole,
+        DIP.inOffice,
+        DIP.represents,
+    }
+)
+"""The properties a node shared by several documents states once, in the graph of the one
+document that supplied the kept value (resolution's best date, place, status, ...; a
+participation's label and role in the graph of its first report): the others leave them
+out. The rest (types, participants, topics, evidence, notes, links) each document states."""
+
 _DATATYPES = {"day": XSD.date, "week": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 
 
@@ -399,6 +427,43 @@ def map_retirements(records: Iterable[Retirement]) -> Graph:
         g.add((record.iri, RDF.type, DIP.RetiredResource))
         if record.replacement is not None:
             g.add((record.iri, DCTERMS.isReplacedBy, record.replacement))
+    return g
+
+
+def change_node(change: Change, base: str) -> URIRef:
+    """The IRI of a change's record: its start time, told apart by what it did."""
+    stamp = change.started.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    did = (change.kind, *change.added, *change.replaced, *change.removed, *change.graphs)
+    return iris.change_iri(base, stamp, *did)
+
+
+def map_change(change: Change, base: str) -> Graph:
+    """The record of one change in the graph of changes: a ``dip:Change`` (a PROV activity)
+    with its kind, times, agent, documents, triple counts and software version."""
+    g = Graph()
+    node = change_node(change, base)
+    documents = (
+        (DIP.documentAdded, change.added),
+        (DIP.documentReplaced, change.replaced),
+        (DIP.documentRemoved, change.removed),
+    )
+    g.add((node, RDF.type, DIP.Change))
+    named = [*change.added, *change.replaced, *change.removed] or list(change.graphs)
+    what = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    label = f"{change.kind.capitalize()} of {what}" if what else change.kind.capitalize()
+    g.add((node, RDFS.label, Literal(label, lang="en")))
+    g.add((node, DIP.changeKind, concept("change-kind", change.kind)))
+    g.add((node, PROV.startedAtTime, Literal(change.started, datatype=XSD.dateTime)))
+    g.add((node, PROV.endedAtTime, Literal(change.ended, datatype=XSD.dateTime)))
+    g.add((node, DIP.changedBy, Literal(change.agent)))
+    for predicate, ids in documents:
+        for document_id in ids:
+            g.add((node, predicate, iris.document_iri(base, document_id)))
+    for graph in change.graphs:
+        g.add((node, DIP.graphLoaded, URIRef(graph)))
+    g.add((node, DIP.triplesAdded, Literal(change.triples_added, datatype=XSD.integer)))
+    g.add((node, DIP.triplesRemoved, Literal(change.triples_removed, datatype=XSD.integer)))
+    g.add((node, DIP.softwareVersion, Literal(change.version)))
     return g
 
 

@@ -19,7 +19,7 @@ import rdflib.plugins.sparql
 import rdflib.query
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import DCTERMS, RDF, SH
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
@@ -266,10 +266,11 @@ _HOPS = 8  # neighbourhood depth; the data's trees (event -> participation -> sp
 
 
 def neighbourhood(
-    store: Queryable, start: Iterable[URIRef], exclude: URIRef | None = None
+    store: Queryable, start: Iterable[URIRef], exclude: Sequence[URIRef] = ()
 ) -> Iterator[tuple[Node, Node, Node]]:
     """The store's triples about ``start`` and the nodes they lead to, outwards (object
-    links, up to a depth of 8), in every graph but ``exclude`` (one being replaced), each
+    links, up to a depth of 8), in every graph but those of ``exclude`` (being replaced or
+    removed), each
     distinct triple once. Terms of the vocabulary are not followed (the vocabulary is part of
     every validation), nor links to other documents' evidence: each document's own evidence
     is in its own graph, and was checked with it, so a node reported by a thousand documents
@@ -279,7 +280,7 @@ def neighbourhood(
     ``deciding-steps.rq``."""
     seen: set[URIRef] = set()
     frontier = {n for n in start if _followed(n)}
-    excluded = {"excluded": exclude} if exclude is not None else {}
+    excluded = {"excluded": list(exclude)} if exclude else {}
     for hop in range(_HOPS):
         frontier -= seen
         if not frontier:
@@ -296,8 +297,38 @@ def neighbourhood(
                 frontier.add(o)
 
 
+def validate_in_store(
+    store: Store,
+    graph: Graph,
+    exclude: Sequence[URIRef],
+    shapes: Graph,
+    vocabulary: Graph,
+    retract: Sequence[tuple[URIRef, URIRef]] = (),
+    revived: Iterable[URIRef] = (),
+) -> ValidationReport:
+    """SHACL on the nodes of ``graph`` (the new versions of graphs about to be written), with
+    their neighbourhood in the store outside the graphs ``exclude`` (those being replaced or
+    removed; every node they name, followed outwards, without the values ``retract``
+    supersedes and the records of the retired IRIs ``revived``) and the vocabulary as context:
+    the cost follows the graphs written, not the store."""
+    nodes = graph_nodes(graph)
+    data = Graph()
+    for triple in neighbourhood(store, nodes, exclude=exclude):
+        data.add(triple)
+    for subject, predicate in retract:
+        data.remove((subject, predicate, None))
+    for subject in revived:
+        data.remove((subject, RDF.type, DIP.RetiredResource))
+        data.remove((subject, DCTERMS.isReplacedBy, None))
+    for triple in graph:
+        data.add(triple)
+    for triple in vocabulary:
+        data.add(triple)
+    return validate_graph(data, shapes, nodes)
+
+
 def _deciding_steps(
-    store: Queryable, nodes: list[URIRef], excluded: dict[str, URIRef]
+    store: Queryable, nodes: list[URIRef], excluded: dict[str, list[URIRef]]
 ) -> list[tuple[Node | None, ...]]:
     """``(pledge, dip:statusStep, step)`` for the steps that decide whether a pledge's status
     is its latest step's (dipsh:PledgeShape-statusIsLatest): its latest step, and its latest

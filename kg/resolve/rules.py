@@ -225,5 +225,13 @@ _STATUS_ORDER = ("made", "reaffirmed", "reviewed", "progressed", "fulfilled", "b
 def step_order(step: StatusStep) -> tuple[dt.date, int]:
     """A status step's place in a pledge's history: by date, then by status."""
     day = step.date.earliest if step.date else dt.date.min
-    rank = _STATUS_ORDER.index(step.status) if step.status in _STATUS_ORDER else 0
-    return (day, rank)
+    return (day, status_rank(step.status))
+
+
+def status_rank(status: str) -> int:
+    """Which of two pledge statuses reported on one day is the later step.
+
+    >>> status_rank("made") < status_rank("fulfilled")
+    True
+    """
+    return _STATUS_ORDER.index(status) if status in _STATUS_ORDER else 0

@@ -20,6 +20,7 @@ from kg.store.embedded import EmbeddedStore
 from kg.store.remote import RemoteStore, is_remote
 
 __all__ = [
+    "EmbeddedStore",
     "QueryResult",
     "Store",
     "changed_at",

@@ -175,8 +175,14 @@ def test_load_and_validate_files(existing_store: Path, tmp_path: Path) -> None:
     store = open_store(existing_store, read_only=True)
     try:
         assert any(str(g) == graph for g in store.graph_names())
+        rows = store.query(
+            "PREFIX dip: <https://w3id.org/dipkg/def#> SELECT ?added ?removed WHERE { GRAPH "
+            "<https://w3id.org/dipkg/id/graph/changes> { ?c dip:graphLoaded <" + graph + "> ; "
+            "dip:triplesAdded ?added ; dip:triplesRemoved ?removed } }"
+        ).rows
     finally:
         store.close()
+    assert [(int(str(a)), int(str(r))) for a, r in rows] == [(1, 0)], "the load is recorded"
 
 
 @pytest.mark.e2e

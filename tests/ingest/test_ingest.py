@@ -121,11 +121,11 @@ def test_reingesting_keeps_the_iris_and_adds_nothing_twice(
     store: EmbeddedStore, ingester: Ingester
 ) -> None:
     first = ingester.ingest_file(store, ARTICLES / "woodside_followup.txt")
-    before = snapshot(store)
+    before = snapshot(store, history=False)
     again = ingester.ingest_file(store, ARTICLES / "woodside_followup.txt")
     assert again.status == "replaced"
     assert (again.created, again.merged) == (first.created, first.merged)
-    assert snapshot(store) == before
+    assert snapshot(store, history=False) == before  # the history of changes has one more
 
 
 def test_document_failing_shacl_with_its_neighbourhood_is_rejected_and_the_store_unchanged(

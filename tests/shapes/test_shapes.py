@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS, XSD
 
 from kg.config import Settings
 from kg.rdf.ontology import load_vocabulary
@@ -156,6 +156,12 @@ def property_cases() -> list[Case]:
                 SH.DatatypeConstraintComponent,
                 lambda d, f=focus, p=path: _replace(d, f, p, Literal(3.5)),
             )
+        if g.value(prop, SH.nodeKind) == SH.IRI:
+            add(
+                "nodeKind",
+                SH.NodeKindConstraintComponent,
+                lambda d, f=focus, p=path: _replace(d, f, p, Literal("not an IRI")),
+            )
         if g.value(prop, SH["or"]) is not None:
             add(
                 "or",
@@ -200,6 +206,9 @@ def _sibling(template: object, i: int) -> object:
         XSD.gYearMonth: f"2000-{i + 1:02d}",
         XSD.gYear: str(1990 + i),
         XSD.integer: str(1000 + i),
+        # distinct values, not only distinct forms: a store keeps one canonical form
+        XSD.decimal: f"0.0{i + 1}",
+        XSD.dateTime: f"2000-01-01T00:00:0{i}Z",
     }
     if template.datatype in forms:
         return Literal(forms[template.datatype], datatype=template.datatype)
@@ -223,6 +232,7 @@ BOB = URIRef(ID + "actor/bob-beta")
 TERM = URIRef(ID + "actor/ann-alpha/term/president-of-alphaland")
 RETIRED = URIRef(ID + "event/undated-phone-call-ann-alpha-bob-beta")
 GONE = URIRef(ID + "document/d1/span/0-12")
+CHANGE = URIRef(ID + "change/20240310T120000000000Z-0a1b2c3d")
 
 
 def _statement(data: Graph) -> URIRef:
@@ -336,6 +346,11 @@ SPARQL_CASES = [
         "RetiredResourceShape-undescribed",
         RETIRED,
         lambda d: d.add((RETIRED, RDFS.label, Literal("Still here", lang="en"))),
+    ),
+    (
+        "ChangeShape-order",
+        CHANGE,
+        _set(CHANGE, PROV.endedAtTime, Literal("2024-03-10T11:59:59Z", datatype=XSD.dateTime)),
     ),
 ]
 
