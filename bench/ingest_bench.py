@@ -2,6 +2,7 @@
 own parse of the same texts as the baseline.
 
     python bench/ingest_bench.py --documents 500
+    python bench/ingest_bench.py --documents 200 --extraction-only --detection learned
 
 Writes a generated corpus and registry (bench/synth.py) under var/bench/, builds a store with
 that registry and the vocabulary, then times, in one process:
@@ -14,7 +15,9 @@ that registry and the vocabulary, then times, in one process:
    each time into a fresh store;
 
 and prints articles per second for each and the share of time spent outside spaCy's parse
-(one process: the baseline of ``--jobs`` > 1 as well).
+(one process: the baseline of ``--jobs`` > 1 as well). ``--extraction-only`` stops after 2;
+``--detection`` picks the design of extraction (``rules`` or ``learned``,
+kg/extract/detection.py) for 2 and 3.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bench.synth import write_corpus  # noqa: E402
 from kg import iris  # noqa: E402
 from kg.config import Settings  # noqa: E402
+from kg.extract.detection import DEFAULT_DESIGN, DESIGNS  # noqa: E402
 from kg.extract.syntax import parse_many  # noqa: E402
 from kg.flows.ingest import Ingester  # noqa: E402
 from kg.rdf.mapping import map_registry  # noqa: E402
@@ -64,13 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", default="1,2", help="comma-separated extraction processes to time the ingest with"
     )
+    parser.add_argument("--extraction-only", action="store_true")
+    parser.add_argument("--detection", choices=DESIGNS, default=DEFAULT_DESIGN)
     args = parser.parse_args(argv)
     corpus = args.work / "corpus"
     if corpus.exists():
         shutil.rmtree(corpus)
     write_corpus(args.documents, corpus)
     settings = Settings()
-    ingester = Ingester(settings, corpus / "registry.yaml")
+    ingester = Ingester(settings, corpus / "registry.yaml", detection=args.detection)
     paths = sorted(corpus.glob("*.txt"))
     documents = [ingester.read(p) for p in paths]
     texts = [clean_text(d).masked for d in documents]
@@ -85,6 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     extractions = list(ingester.extractor.extract_many(documents))
     extract_seconds = time.perf_counter() - start
+    n = len(paths)
+    if args.extraction_only:
+        print(f"documents: {n}; detection: {args.detection}")
+        print("| stage | seconds | articles/s | share outside spaCy's parse |")
+        print("|---|---|---|---|")
+        print(f"| spaCy parse alone | {parse_seconds:.1f} | {n / parse_seconds:.1f} | - |")
+        outside = 1 - parse_seconds / extract_seconds
+        print(f"| extraction | {extract_seconds:.1f} | {n / extract_seconds:.1f} | {outside:.0%} |")
+        return 0
 
     store_path = args.work / "store"
     ingest_seconds: dict[int, float] = {}
@@ -98,7 +113,6 @@ def main(argv: list[str] | None = None) -> int:
     statuses = {s: sum(o.status == s for o in outcomes) for s in ("added", "rejected")}
     facts = sum(sum(o.counts.values()) for o in outcomes)
     merged = sum(len(o.merged) for o in outcomes)
-    n = len(paths)
     print(
         f"documents: {n}; facts extracted: {sum(len(e.coding.events) for e in extractions)} "
         f"events in extraction; ingest outcomes {statuses}, {facts} facts, {merged} merges"

@@ -437,6 +437,12 @@ def extract_command(
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --by-rule: write the rule counts that rate extracted facts (from eval/train only).",
 )
+@click.option(
+    "--detection",
+    type=click.Choice(["rules", "learned"]),
+    help="Which facts stay: by their rule's record alone (rules), or also by the trained "
+    "sentence classifier (learned); default: the design extraction ships with.",
+)
 @_handle_errors
 def eval_command(
     gold_dir: Path,
@@ -446,6 +452,7 @@ def eval_command(
     without_extra: bool,
     by_rule: bool,
     write_counts: Path | None,
+    detection: str | None,
 ) -> None:
     """Score automatic extraction against the gold codings in GOLD_DIR (P/R/F1 per kind)."""
     from kg.flows.evaluate import evaluate, gold_registry, write_rule_counts
@@ -468,6 +475,7 @@ def eval_command(
         extraction_registry=extraction_registry,
         every_rule=by_rule,
         timeout=settings.extract_timeout,
+        detection=detection,
     )
     click.echo(report.render(fmt, per_document=per_document), nl=False)
     if by_rule:

@@ -7,7 +7,8 @@ Pipeline per document: :func:`kg.sources.cleaning.clean_text` (web noise blanked
 spaCy parse (:mod:`.sentences`) -> mentions (:mod:`.entities`) and dates (:mod:`.dates`) ->
 events (:mod:`.events`) -> pledges (:mod:`.pledges`) -> demands (:mod:`.demands`) ->
 statements (:mod:`.statements`) -> each fact rated by the record of its rule, and the facts of
-rules that lower F1 left out (:mod:`.confidence`). Pure: no I/O, no store; ``dipkg ingest``
+rules that lower F1 left out (:mod:`.confidence`), or kept by the trained sentence classifier
+(:mod:`.detection`, the ``learned`` design). Pure: no I/O, no store; ``dipkg ingest``
 maps the result. Each document is extracted within its own time limit (:mod:`.deadline`).
 """
 
@@ -18,17 +19,28 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from kg.errors import ExtractionError
+from kg.errors import ExtractionError, UsageError
 from kg.extract.confidence import rate, rule_counts
 from kg.extract.context import Context, UnresolvedDate
 from kg.extract.deadline import Deadline
 from kg.extract.demands import extract_demands
+from kg.extract.detection import DEFAULT_DESIGN, DESIGNS, load_detector
 from kg.extract.entities import EntityIndex, entity_index
 from kg.extract.events import extract_events
 from kg.extract.pledges import extract_pledges
 from kg.extract.statements import extract_statements
 from kg.extract.syntax import load_nlp, parse
-from kg.records import Actor, Coding, Document, Place, Vocabulary
+from kg.records import (
+    Actor,
+    Coding,
+    Demand,
+    Document,
+    Event,
+    Place,
+    Pledge,
+    Statement,
+    Vocabulary,
+)
 from kg.sources.cleaning import CleanText, Noise, clean_text
 from kg.sources.registry import Registry
 
@@ -69,6 +81,12 @@ class Extractor:
         timeout: seconds one document's extraction may take (``None`` or 0: no limit).
         keep_all: keep the facts of every rule, also those the rule counts leave out (to
             count every rule, ``dipkg eval --by-rule``).
+        detection: ``rules`` (facts kept by their rule's record) or ``learned`` (and by the
+            trained sentence classifier, :mod:`.detection`); default
+            :data:`~kg.extract.detection.DEFAULT_DESIGN`.
+
+    Raises:
+        UsageError: ``detection`` is not one of :data:`~kg.extract.detection.DESIGNS`.
     """
 
     def __init__(
@@ -77,11 +95,18 @@ class Extractor:
         vocabulary: Vocabulary,
         timeout: float | None = None,
         keep_all: bool = False,
+        detection: str = DEFAULT_DESIGN,
     ) -> None:
+        if detection not in DESIGNS:
+            raise UsageError(
+                f"detection {detection!r} is not a design of extraction.",
+                hint=f"Use one of: {', '.join(DESIGNS)}.",
+            )
         self.registry = registry
         self.vocabulary = vocabulary
         self.timeout = timeout
         self.keep_all = keep_all
+        self.detection = detection
         self._index: EntityIndex = entity_index(registry)
 
     def extract(self, document: Document) -> Extraction:
@@ -133,7 +158,17 @@ class Extractor:
             tuple(statements),
             source="automatic",
         )
-        coding = rate(found, rule_counts(), keep_all=self.keep_all)
+        counts = rule_counts()
+        keep = None
+        if self.detection == "learned" and not self.keep_all:
+            detector = load_detector()
+            scores = detector.score_document(doc)
+            deadline.check()
+
+            def keep(fact: Event | Pledge | Demand | Statement) -> bool:
+                return detector.keeps(fact, scores, counts)
+
+        coding = rate(found, counts, keep_all=self.keep_all, keep=keep)
         used = _actor_ids(coding)
         for actor_id in list(used):
             actor = index.provisional.get(actor_id)

@@ -20,7 +20,7 @@ used. Pure apart from reading the counts file once per process.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -73,23 +73,28 @@ def rule_counts(path: Path = COUNTS_FILE) -> RuleCounts:
 F = TypeVar("F", Event, Pledge, Demand, Statement)
 
 
-def _rated(facts: tuple[F, ...], counts: RuleCounts, keep_all: bool) -> tuple[F, ...]:
+Keep = Callable[[Event | Pledge | Demand | Statement], bool]
+
+
+def _rated(facts: tuple[F, ...], counts: RuleCounts, keep: Keep) -> tuple[F, ...]:
     return tuple(
-        replace(fact, confidence=counts.confidence(fact.rule))
-        for fact in facts
-        if keep_all or counts.is_used(fact.rule)
+        replace(fact, confidence=counts.confidence(fact.rule)) for fact in facts if keep(fact)
     )
 
 
-def rate(coding: Coding, counts: RuleCounts, *, keep_all: bool = False) -> Coding:
+def rate(
+    coding: Coding, counts: RuleCounts, *, keep_all: bool = False, keep: Keep | None = None
+) -> Coding:
     """An automatic coding with each fact's confidence from its rule, without the facts of
-    unused rules (all kept with ``keep_all``, to count every rule); links to a dropped event
-    are cut."""
-    events = _rated(coding.events, counts, keep_all)
+    unused rules (all kept with ``keep_all``, to count every rule; ``keep`` decides instead
+    of the rule record when given: learned detection, :mod:`kg.extract.detection`); links to
+    a dropped event are cut."""
+    decide: Keep = (lambda fact: True) if keep_all else keep or (lambda f: counts.is_used(f.rule))
+    events = _rated(coding.events, counts, decide)
     kept = {e.key for e in events}
-    pledges = _rated(coding.pledges, counts, keep_all)
-    demands = _rated(coding.demands, counts, keep_all)
-    statements = _rated(coding.statements, counts, keep_all)
+    pledges = _rated(coding.pledges, counts, decide)
+    demands = _rated(coding.demands, counts, decide)
+    statements = _rated(coding.statements, counts, decide)
     return replace(
         coding,
         events=tuple(e if _kept(e.part_of, kept) else replace(e, part_of=None) for e in events),

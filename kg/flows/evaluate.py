@@ -494,6 +494,7 @@ def evaluate(
     extraction_registry: Registry | None = None,
     every_rule: bool = False,
     timeout: float | None = None,
+    detection: str | None = None,
 ) -> EvaluationReport:
     """Extract every gold document automatically and score it against its gold coding.
 
@@ -506,13 +507,23 @@ def evaluate(
         every_rule: extract with every rule, also those the rule counts leave out (to count
             them all).
         timeout: seconds one document's extraction may take (``None``: no limit).
+        detection: the design of extraction, ``rules`` or ``learned``
+            (:mod:`kg.extract.detection`; ``None``: its default).
 
     Raises:
         InputError: a document, its metadata or its gold coding is missing or malformed.
+        UsageError: ``detection`` is not a design.
     """
     from kg.extract import Extractor  # spaCy loads only when evaluation runs
+    from kg.extract.detection import DEFAULT_DESIGN
 
-    extractor = Extractor(extraction_registry or registry, vocabulary, timeout, keep_all=every_rule)
+    extractor = Extractor(
+        extraction_registry or registry,
+        vocabulary,
+        timeout,
+        keep_all=every_rule,
+        detection=detection or DEFAULT_DESIGN,
+    )
     paths = gold_documents(gold_dir)
     documents = [read_document(p) for p in paths]
     golds = [

@@ -25,6 +25,7 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
+from kg.extract.detection import DEFAULT_DESIGN
 from kg.flows.workers import ExtractionPool, extract_guarded
 from kg.flows.write import begin_change, retirement_amendment, write_recorded
 from kg.formats import DOCUMENT_SUFFIXES
@@ -96,10 +97,15 @@ class Ingester:
     Args:
         settings: base IRI, ontology and corpus directories.
         registry_path: the actor registry (default: the corpus's ``registry.yaml``).
+        detection: the design of extraction (:mod:`kg.extract.detection`; ``None``: its
+            default).
     """
 
-    def __init__(self, settings: Settings, registry_path: Path | None = None) -> None:
+    def __init__(
+        self, settings: Settings, registry_path: Path | None = None, detection: str | None = None
+    ) -> None:
         self.settings = settings
+        self.detection = detection
         self.base = settings.base_iri
         self.vocabulary = load_vocabulary(settings.ontology_dir)
         self.notations = scheme_notations(self.vocabulary)
@@ -109,7 +115,12 @@ class Ingester:
     @cached_property
     def extractor(self) -> Extractor:
         """The extractor (spaCy's pipeline loads on its first document)."""
-        return Extractor(self.registry, self.notations, self.settings.extract_timeout)
+        return Extractor(
+            self.registry,
+            self.notations,
+            self.settings.extract_timeout,
+            detection=self.detection or DEFAULT_DESIGN,
+        )
 
     def read(self, path: Path, metadata: Mapping[str, object] | None = None) -> Document:
         """Read one document file, as :func:`read_article`."""
@@ -146,7 +157,13 @@ class Ingester:
             for item in prepared:
                 yield self._finish(store, item, None, agent)
             return
-        pool = ExtractionPool(self.registry, self.notations, self.settings.extract_timeout, jobs)
+        pool = ExtractionPool(
+            self.registry,
+            self.notations,
+            self.settings.extract_timeout,
+            jobs,
+            self.detection or DEFAULT_DESIGN,
+        )
         for item, extraction in pool.ordered(prepared, _to_extract):
             yield self._finish(store, item, extraction, agent)
 

@@ -28,6 +28,7 @@ from typing import Generic, TypeVar
 
 from kg.errors import DipkgError, ExtractionError
 from kg.extract import Extraction, Extractor
+from kg.extract.detection import DEFAULT_DESIGN
 from kg.netguard import forbid_network
 from kg.processes import die_with_parent
 from kg.records import Document, Vocabulary
@@ -61,13 +62,13 @@ _EXTRACTOR: Extractor | None = None  # in a worker process
 
 
 def _start_worker(
-    parent: int, registry: Registry, vocabulary: Vocabulary, timeout: float | None
+    parent: int, registry: Registry, vocabulary: Vocabulary, timeout: float | None, detection: str
 ) -> None:
     global _EXTRACTOR
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     forbid_network()
-    _EXTRACTOR = Extractor(registry, vocabulary, timeout)
+    _EXTRACTOR = Extractor(registry, vocabulary, timeout, detection=detection)
 
 
 def _extract_in_worker(document: Document) -> Extraction:
@@ -88,7 +89,7 @@ class ExtractionPool:
     """Extraction of documents in ``jobs`` worker processes.
 
     Args:
-        registry, vocabulary, timeout: as :class:`kg.extract.Extractor`'s.
+        registry, vocabulary, timeout, detection: as :class:`kg.extract.Extractor`'s.
         jobs: worker processes (at least 1).
     """
 
@@ -96,6 +97,7 @@ class ExtractionPool:
     vocabulary: Vocabulary
     timeout: float | None
     jobs: int
+    detection: str = DEFAULT_DESIGN
     _pool: ProcessPoolExecutor | None = field(default=None, init=False)
 
     def ordered(
@@ -144,7 +146,13 @@ class ExtractionPool:
                 self.jobs,
                 mp_context=multiprocessing.get_context("spawn"),  # no fork of an open store
                 initializer=_start_worker,
-                initargs=(os.getpid(), self.registry, self.vocabulary, self.timeout),
+                initargs=(
+                    os.getpid(),
+                    self.registry,
+                    self.vocabulary,
+                    self.timeout,
+                    self.detection,
+                ),
             )
         pending.future = self._pool.submit(_extract_in_worker, pending.document)
 

@@ -203,6 +203,15 @@ def test_eval_command_json_and_markdown(gold_dir: Path) -> None:
     assert markdown.startswith("| kind | gold | predicted |")
 
 
+def test_eval_command_picks_the_design_of_extraction(gold_dir: Path) -> None:
+    learned = CliRunner().invoke(cli, ["eval", str(gold_dir), "--detection", "learned"])
+    assert learned.exit_code == 0, learned.output
+    events = next(line for line in learned.output.splitlines() if line.startswith("events"))
+    assert events.split()[1:4] == ["2", "1", "1"]  # the meeting's sentence scores high: kept
+    wrong = CliRunner().invoke(cli, ["eval", str(gold_dir), "--detection", "neural"])
+    assert wrong.exit_code == 2 and "'neural'" in wrong.output
+
+
 def test_eval_command_without_gold_codings(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", str(tmp_path)])
     assert result.exit_code == 2
