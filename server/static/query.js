@@ -38,11 +38,14 @@
   Yasgui.Yasr.defaults.prefixes = prefixes;
 
   // Result links: this server's pages, in the same window, after every draw (paging included).
-  const table = Yasgui.Yasr.plugins.table;
-  table.defaults.openIriInNewWindow = false;
-  table.defaults.tableConfig.drawCallback = function () {
+  // A click on a link follows it: YASR's cut-off cells would take the first click to widen.
+  function follow(event) { event.stopPropagation(); }
+  Yasgui.Yasr.plugins.table.defaults.tableConfig.drawCallback = function () {
     this.api().table().node().querySelectorAll("a.iri").forEach(function (a) {
       a.setAttribute("href", localLink(a.getAttribute("href")));
+      a.removeAttribute("target"); // YASR opens IRIs in a new window whatever its option says
+      a.removeAttribute("rel");
+      a.addEventListener("click", follow);
     });
   };
 
