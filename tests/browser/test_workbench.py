@@ -179,3 +179,25 @@ def test_the_pair_timeline_draws_what_both_share_and_links_to_it(
     page.locator(".timeline-canvas .vis-item a", has_text="Meeting of Joe Biden").first.click()
     page.wait_for_url(live_server.url + "/id/event/**")
     assert "Meeting of Joe Biden and Xi Jinping" in page.locator("h1").inner_text()
+
+
+def test_the_network_draws_every_actor_and_pair_and_lists_their_events(
+    page, live_server: LiveServer
+) -> None:  # type: ignore[no-untyped-def]
+    for params in ("", "?type=meeting"):
+        data = requests.get(live_server.url + "/network/items" + params).json()
+        page.goto(live_server.url + "/network" + params)
+        page.locator("#network[data-drawn]").wait_for()
+        drawn = page.evaluate(
+            "(cy => [cy.nodes().length, cy.edges().length])(document.getElementById('network').cy)"
+        )
+        assert drawn == [len(data["nodes"]), len(data["edges"])] and drawn[1] > 0
+    heaviest = max(data["edges"], key=lambda e: e["weight"])
+    page.evaluate(
+        "id => document.getElementById('network').cy.getElementById(id).emit('tap')", heaviest["id"]
+    )
+    listed = page.locator("#network-detail ul.network-events a")
+    assert listed.count() == heaviest["weight"]
+    page.screenshot(path=str(ARTIFACTS / "network.png"), full_page=True)
+    listed.first.click()
+    page.wait_for_url(live_server.url + "/id/event/**")
