@@ -15,6 +15,7 @@ from server import (
     changes,
     documents,
     dumps,
+    network,
     pages,
     problems,
     resources,
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(timeline.blueprint)
+    app.register_blueprint(network.blueprint)
     app.register_blueprint(dumps.blueprint)
     app.before_request(responses.not_modified)
     app.after_request(responses.cors)

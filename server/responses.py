@@ -1,7 +1,8 @@
 """Response helpers the blueprints share: CORS and caching headers (registered once, in the app
 factory), graph bodies in RDF formats, local links for IRIs (also the ``local`` template
-filter), the values a concept parameter takes, and the timeline picture (SVG drawn on the
-server, so no JavaScript is needed to see it). Blueprints import this module, never each other.
+filter), the values a concept parameter takes, and timelines: the picture (SVG drawn on the
+server, so no JavaScript is needed to see it) and the items the interactive view draws
+(``/timeline/items``). Blueprints import this module, never each other.
 
 Caching follows RFC 9110 and RFC 9111: every GET and HEAD of the data (pages, resources, saved
 queries, SPARQL results, dumps) has a weak ``ETag`` made from when the store last changed, the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -266,6 +268,42 @@ def whole_timeline(actor: str) -> list[tuple[Node | None, ...]]:
     return run_saved_query(services.executor, query, params, services.resolver, max_rows).rows
 
 
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    """One row of a timeline as the pictures show it: ``date`` is ISO 8601 at ``precision``
+    ("" when undated), ``link`` this server's page for the item, ``sources`` ``; ``-joined."""
+
+    date: str
+    precision: str
+    kind: str
+    link: str
+    label: str
+    sources: str
+
+
+def timeline_items(
+    actor: str,
+    counterpart: str | None = None,
+    rows: list[tuple[Node | None, ...]] | None = None,
+) -> list[TimelineItem]:
+    """An actor's timeline, optionally only what also involves a counterpart; ``rows`` are the
+    actor's :func:`whole_timeline` when the caller has them already."""
+    rows = whole_timeline(actor) if rows is None else rows
+    items = [
+        TimelineItem(str(d or ""), str(p or ""), str(k), local_link(i), str(lbl), str(s or ""))
+        for d, p, k, i, lbl, s in rows
+    ]
+    if counterpart:
+        other = {local_link(r[3]) for r in whole_timeline(counterpart)}
+        items = [item for item in items if item.link in other]
+    return items
+
+
+def timeline_title(actor: str, counterpart: str | None = None) -> str:
+    """``Timeline of Xi`` or ``Timeline of Xi with Biden``."""
+    return f"Timeline of {actor}" + (f" with {counterpart}" if counterpart else "")
+
+
 def timeline_svg(
     actor: str,
     counterpart: str | None = None,
@@ -274,16 +312,109 @@ def timeline_svg(
 ) -> str:
     """The picture for an actor, optionally only what also involves a counterpart; ``rows``
     are the actor's :func:`whole_timeline` when the caller has them already."""
-    services = get_services()
-    rows = whole_timeline(actor) if rows is None else rows
-    items = [(str(d or ""), str(k), str(i), str(lbl)) for d, _, k, i, lbl, _ in rows]
-    title = title or f"Timeline of {actor}"
-    if counterpart:
-        other = {str(r[3]) for r in whole_timeline(counterpart)}
-        items = [item for item in items if item[2] in other]
-        title += f" with {counterpart}"
-    base = services.settings.base_iri
-    items = [
-        (d, k, "/id/" + i[len(base) :] if i.startswith(base) else i, lbl) for d, k, i, lbl in items
-    ]
-    return draw(items, title)
+    items = timeline_items(actor, counterpart, rows)
+    drawn = [(i.date, i.kind, i.link, i.label) for i in items]
+    return draw(drawn, title or timeline_title(actor, counterpart))
+
+
+def date_extent(date: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day an ISO 8601 date at year, month or day precision covers; None
+    for anything else.
+
+    >>> date_extent("2024")
+    (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    >>> date_extent("2024-02")
+    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
+    >>> date_extent("2023-11-15")
+    (datetime.date(2023, 11, 15), datetime.date(2023, 11, 15))
+    >>> date_extent("spring") is None
+    True
+    """
+    parts = date.split("-")
+    try:
+        if len(parts) == 1:
+            year = int(parts[0])
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if len(parts) == 2:
+            first = dt.date(int(parts[0]), int(parts[1]), 1)
+            following = (first + dt.timedelta(days=31)).replace(day=1)
+            return first, following - dt.timedelta(days=1)
+        day = dt.date.fromisoformat(date)
+        return day, day
+    except ValueError:
+        return None
+
+
+OUTLIER_FACTOR = 2
+OUTLIER_GAP = dt.timedelta(days=5 * 365)
+"""An item at either end is left out of a timeline's first view when the gap to its neighbour is
+longer than five years and more than :data:`OUTLIER_FACTOR` times the span of the items that
+remain (and at most a tenth of the items, at least one, are left out): one 1985 visit does not
+squash 2017-2024 into a corner, and dates a few years apart all stay in view."""
+
+
+def dense_window(days: list[dt.date]) -> tuple[dt.date, dt.date, int, int]:
+    """The first view of a timeline over some days (non-empty): its first and last day, and how
+    many days lie before and after it (see :data:`OUTLIER_GAP`).
+
+    >>> d = dt.date
+    >>> days = [d(1985, 1, 1), d(2017, 1, 1), d(2022, 7, 1)] + [d(2023, 11, 15)] * 8
+    >>> dense_window(days + [d(2024, 1, 1), d(2024, 4, 2)])
+    (datetime.date(2017, 1, 1), datetime.date(2024, 4, 2), 1, 0)
+    >>> dense_window([d(2022, 7, 1)] + [d(2023, 11, 15)] * 8 + [d(2024, 4, 2)])
+    (datetime.date(2022, 7, 1), datetime.date(2024, 4, 2), 0, 0)
+    """
+    days = sorted(days)
+    cap = max(1, len(days) // 10)
+    first, last = 0, len(days) - 1
+    while first + (len(days) - 1 - last) < cap and last - first >= 2:
+        gap_first = (days[first + 1] - days[first]).days
+        gap_last = (days[last] - days[last - 1]).days
+        rest_first = max((days[last] - days[first + 1]).days, 1)
+        rest_last = max((days[last - 1] - days[first]).days, 1)
+        long_first = gap_first > OUTLIER_GAP.days
+        long_last = gap_last > OUTLIER_GAP.days
+        drop_first = long_first and gap_first > OUTLIER_FACTOR * rest_first
+        drop_last = long_last and gap_last > OUTLIER_FACTOR * rest_last
+        if drop_first and (not drop_last or gap_first >= gap_last):
+            first += 1
+        elif drop_last:
+            last -= 1
+        else:
+            break
+    return days[first], days[last], first, len(days) - 1 - last
+
+
+def timeline_data(actor: str, counterpart: str | None = None) -> dict[str, object]:
+    """The body of ``/timeline/items``: the dated items with the days they cover, how many are
+    undated, and the first view (:func:`dense_window`), padded by an eighth of its span (the
+    label of an item on the edge is centred on its day)."""
+    items = timeline_items(actor, counterpart)
+    dated = [(item, extent) for item in items if (extent := date_extent(item.date))]
+    body: dict[str, object] = {
+        "title": timeline_title(actor, counterpart),
+        "items": [
+            {
+                "date": item.date,
+                "datePrecision": item.precision,
+                "kind": item.kind,
+                "label": item.label,
+                "link": item.link,
+                "sources": item.sources.split("; ") if item.sources else [],
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+            }
+            for item, (start, end) in dated
+        ],
+        "undated": len(items) - len(dated),
+        "window": None,
+        "before": 0,
+        "after": 0,
+    }
+    if dated:
+        start, last, before, after = dense_window([start for _, (start, _) in dated])
+        end = max(e for _, (s, e) in dated if start <= s <= last)
+        pad = dt.timedelta(days=max(30, (end - start).days // 8))
+        body["window"] = {"start": (start - pad).isoformat(), "end": (end + pad).isoformat()}
+        body["before"], body["after"] = before, after
+    return body

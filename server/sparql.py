@@ -20,6 +20,7 @@ from kg.errors import QueryError
 from kg.formats import FORMATS
 from kg.query.internal import internal_query
 from kg.store.gate import check_query
+from kg.vocab import PREFIXES
 from server.negotiation import choose_format, wants_html
 from server.problems import ProblemError
 from server.responses import graph_body, local_prefixes
@@ -152,6 +153,7 @@ def query_page(query_text: str | None = None) -> str:
         examples=examples,
         formats=[f for f in FORMATS if f.kind == "results"],
         local_prefixes=local_prefixes(),
+        prefixes=PREFIXES,
     )
 
 

@@ -165,3 +165,43 @@ def test_an_iri_left_out_with_no_replacement_is_410_gone(renamed_client: FlaskCl
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json is not None and response.json["type"] == "/problems/gone"
     assert renamed_client.get("/id/pledge/never-was").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params", [{"actor": "Xi"}, {"actor": "Xi", "counterpart": "Biden"}], ids=["actor", "pair"]
+)
+def test_timeline_items_are_the_saved_querys_dated_rows(
+    client: FlaskClient, params: dict[str, str]
+) -> None:
+    body = client.get("/timeline/items", query_string=params).json
+    rows = client.get("/api/queries/timeline", query_string={"actor": params["actor"]}).json
+    dated = {
+        b["item"]["value"]: b["date"]["value"] for b in rows["results"]["bindings"] if "date" in b
+    }
+    if "counterpart" in params:
+        other = client.get(
+            "/api/queries/timeline", query_string={"actor": params["counterpart"]}
+        ).json
+        kept = {b["item"]["value"] for b in other["results"]["bindings"]}
+        dated = {item: date for item, date in dated.items() if item in kept}
+    assert sorted(i["date"] for i in body["items"]) == sorted(dated.values())
+    assert all(i["link"].startswith("/id/") and i["start"] <= i["end"] for i in body["items"])
+    window = body["window"]
+    inside = [i for i in body["items"] if window["start"] <= i["start"] <= window["end"]]
+    assert len(inside) + body["before"] + body["after"] == len(body["items"])
+
+
+def test_the_first_view_leaves_out_a_far_earlier_year(client: FlaskClient) -> None:
+    body = client.get("/timeline/items", query_string={"actor": "Xi"}).json
+    years = sorted(int(i["start"][:4]) for i in body["items"])
+    assert years[0] == 1985 and years[1] >= 2017  # the bundled corpus's outlier
+    assert body["before"] == 1 and body["window"]["start"] > "2016"
+
+
+def test_timeline_view_page_and_missing_actor(client: FlaskClient) -> None:
+    page = client.get("/timeline/view?actor=Xi&counterpart=Biden").text
+    assert "Timeline of Xi with Biden" in page
+    assert 'data-items="/timeline/items?actor=Xi&amp;counterpart=Biden"' in page
+    assert '<img src="/timeline?actor=Xi&amp;counterpart=Biden"' in page  # without scripts
+    missing = client.get("/timeline/items")
+    assert missing.status_code == 400 and missing.json["parameter"] == "actor"

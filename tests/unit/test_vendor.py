@@ -1,0 +1,37 @@
+"""The vendored browser libraries (server/static/vendor/) are what scripts/vendor.py writes from
+the pins: each package's version in the README is the lock file's, its files and a licence are
+there, and the pages load nothing from outside the server."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VENDOR = ROOT / "server" / "static" / "vendor"
+LOCK = json.loads((ROOT / "scripts" / "vendor" / "package-lock.json").read_text())["packages"]
+ROW = re.compile(r"^\| `(?P<package>[^`]+)` \| (?P<version>\S+) \| .+? \| `(?P<dir>[^`]+)/` \|")
+ROWS = [m.groupdict() for m in map(ROW.match, (VENDOR / "README.md").read_text().splitlines()) if m]
+
+
+def test_the_readme_lists_every_pinned_package() -> None:
+    pinned = set(LOCK[""]["dependencies"])
+    assert {row["package"] for row in ROWS} == pinned
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["package"] for row in ROWS])
+def test_each_package_is_the_locked_version_with_its_files_and_licence(row: dict[str, str]) -> None:
+    assert row["version"] == LOCK["node_modules/" + row["package"]]["version"]
+    directory = VENDOR / row["dir"]
+    names = {p.name for p in directory.iterdir()}
+    assert any(n.startswith("LICENSE") for n in names), names
+    assert any(n.endswith(".js") for n in names), names
+
+
+def test_templates_load_scripts_and_styles_only_from_this_server() -> None:
+    templates = (ROOT / "server" / "templates").glob("*.html")
+    remote = re.compile(r"""(?:src|href)=["'](?:https?:)?//""")
+    assert not [t.name for t in templates if remote.search(t.read_text())]
