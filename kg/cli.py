@@ -21,13 +21,15 @@ from kg.errors import DipkgError, UsageError
 from kg.flows.build import build
 from kg.flows.load import bulk_load, load_files
 from kg.flows.validate import validate_files, validate_stored
+from kg.flows.write import writing_indexed
 from kg.formats import DUMP_FORMATS, names
 from kg.netguard import forbid_network
 from kg.query.export import export
 from kg.query.results import render
 from kg.query.saved import TermResolver, get_query, load_queries, page_of, run_saved_query
+from kg.query.search import SearchIndex, index_follows, index_path
 from kg.rdf.ontology import load_vocabulary
-from kg.store import open_store, store_exists, writing
+from kg.store import open_store, store_exists
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -231,9 +233,36 @@ def serve_command(
             f"no store at {settings.store}; building it from {settings.corpus_dir}", err=True
         )
         build(settings)
+    elif index_path(settings) is not None and index_follows(settings) is False:
+        click.echo(f"the search index is missing or behind {settings.store}: rebuilding", err=True)
+        with writing_indexed(settings):
+            pass  # opening for writing rebuilds a missing or stale index
     from server.serve import run_server  # the HTTP layer is only imported to serve
 
     run_server(settings)
+
+
+@cli.command("index")
+@store_option
+@_handle_errors
+def index_command(store: str | None) -> None:
+    """Rebuild the full-text search index whole from the store.
+
+    Every write (build, ingest, load) keeps the index up to date; this is for an index that
+    was removed, damaged, or made by another program's writes to a remote store.
+    """
+    settings = _settings(store=store)
+    path = index_path(settings)
+    if path is None:
+        raise UsageError(
+            f"{settings.store} is a remote store, and no search index is set.",
+            hint="Set DIPKG_SEARCH_INDEX to the index file's path.",
+        )
+    with writing_indexed(settings, rebuild=True):
+        pass
+    with SearchIndex(path) as index:
+        count = len(index)
+    click.echo(f"indexed {count} resource(s) of {settings.store} in {path}.")
 
 
 @cli.command("ingest")
@@ -275,7 +304,7 @@ def ingest_command(
             hint="Put each document's metadata in its .meta.yaml sidecar instead.",
         )
     ingester = Ingester(settings, registry_path)
-    with writing(settings.store, auth=settings.store_auth) as target:
+    with writing_indexed(settings) as target:
         outcomes = []
         with click.progressbar(
             length=len(paths), label="ingesting", file=sys.stderr, show_pos=True

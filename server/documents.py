@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, cast
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.errors import InputError
+from kg.flows.write import writing_indexed
 from kg.formats import get_format, names
 from kg.rdf.files import check_json_nesting
 from kg.sources.articles import is_document_id
-from kg.store import writing
 from server.problems import ProblemError
 from server.responses import local_link
 from server.services import get_services
@@ -160,9 +160,7 @@ def ingest() -> Response:
     with tempfile.TemporaryDirectory(prefix="dipkg-ingest-") as directory:
         path = Path(directory) / f"{body['id']}{FORMATS[body.get('format', 'text')]}"
         path.write_text(body["text"], encoding="utf-8")
-        with writing(
-            settings.store, timeout=settings.query_timeout, auth=settings.store_auth
-        ) as store:
+        with writing_indexed(settings, timeout=settings.query_timeout) as store:
             outcome = _ingester().ingest_file(store, path, metadata)
     if outcome.status == "rejected":
         raise ProblemError(

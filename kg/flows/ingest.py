@@ -26,7 +26,7 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
-from kg.flows.write import retirement_amendment
+from kg.flows.write import index_graphs, retirement_amendment, written_graphs
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.query.internal import internal_query
 from kg.rdf.mapping import map_codings, map_registry
@@ -208,6 +208,7 @@ class Ingester:
         store.replace_graphs(
             dataset, resolution.retract, [retirement_amendment(retired, self.base)]
         )
+        index_graphs(self.settings, store, written_graphs(dataset))
         outcome.retired = {str(r.iri): str(r.replacement or "") for r in retired.records}
         return outcome
 

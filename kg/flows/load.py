@@ -13,10 +13,11 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import InputError, UsageError, ValidationError
 from kg.flows.validate import validate_dataset, with_vocabulary
+from kg.flows.write import index_graphs, rebuild_index, writing_indexed, written_graphs
 from kg.formats import FORMATS, Format
 from kg.query.internal import internal_query
 from kg.rdf.files import parse_rdf_file, rdf_format_of
-from kg.store import is_remote, staged_store, store_exists, writing
+from kg.store import is_remote, open_store, staged_store, store_exists
 
 
 def fresh_store(dataset: Dataset, target: Path) -> int:
@@ -53,7 +54,13 @@ def bulk_load(settings: Settings, files: Sequence[Path], graph: str | None = Non
         for path, fmt, to_graph in plan:
             store.bulk_load_file(path, fmt, to_graph)
         store.bulk_merge()
-        return len(store)
+        quads = len(store)
+    loaded = open_store(target, read_only=True)
+    try:
+        rebuild_index(settings, loaded)
+    finally:
+        loaded.close()
+    return quads
 
 
 def _bulk_format(path: Path, graph: str | None) -> tuple[Format, str | None]:
@@ -90,7 +97,7 @@ def load_files(settings: Settings, files: Sequence[Path], graph: str | None) -> 
     dataset = Dataset()
     for path in files:
         parse_rdf_file(path, dataset, default_graph=graph)
-    with writing(settings.store, auth=settings.store_auth) as target:
+    with writing_indexed(settings) as target:
         check = Dataset()
         for g in dataset.graphs():
             for triple in g:
@@ -107,4 +114,5 @@ def load_files(settings: Settings, files: Sequence[Path], graph: str | None) -> 
                 report=report,
             )
         target.replace_graphs(dataset)
+        index_graphs(settings, target, written_graphs(dataset))
         return len(target)
