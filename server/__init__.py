@@ -18,6 +18,7 @@ from server import (
     problems,
     resources,
     responses,
+    search,
     services,
     sparql,
     timeline,
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(resources.blueprint)
+    app.register_blueprint(search.blueprint)
     app.register_blueprint(timeline.blueprint)
     app.register_blueprint(dumps.blueprint)
     app.before_request(responses.not_modified)
