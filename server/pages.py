@@ -18,7 +18,7 @@ from kg.query.tracker import (
     SORTABLE,
     TrackedPledge,
     facet_counts,
-    first_day,
+    last_day,
     select,
     sort_key,
     track,
@@ -146,7 +146,7 @@ def pledges() -> Response | str:
         executor, get_query(services.queries, "pledge-history"), every, services.resolver, max_rows
     )
     newest = executor.query(internal_query("newest-document-date")).rows
-    as_of = first_day(str(newest[0][0])) if newest and newest[0][0] is not None else None
+    as_of = last_day(str(newest[0][0])) if newest and newest[0][0] is not None else None
     tracked = track(made.rows, made.variables, steps.rows, steps.variables, as_of)
     chosen = sorted(select(tracked, filters), key=key, reverse=descending)
     shown = chosen[(number - 1) * size : number * size]

@@ -3,14 +3,16 @@ source document), how long the graph has had no news of it, and its history on o
 filtered by maker, recipient, topic and status with facet counts, sorted and paged.
 
 Built from two saved queries' rows (``pledges``: one row per pledge; ``pledge-history``: one row
-per step, steps in date order), so the tracker says what those queries say. "No news" counts
-whole months from the last step's date to the graph's newest publication date (the newest
-document's day), not to the clock: an archive's tracker reads the same whatever day it is
-opened, and a pledge is "quiet" only against the news the graph holds.
+per step, steps in date order), so the tracker says what those queries say. "No news"
+counts whole months from the last step's date (its last day, at the precision it has) to the
+graph's newest publication date (the newest document's first day), not to the clock: an
+archive's tracker reads the same whatever day it is opened, and a pledge is "quiet" only
+against the news the graph holds.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -78,17 +80,18 @@ def _many(node: Node | None) -> tuple[str, ...]:
     return tuple(v for v in _text(node).split("; ") if v)
 
 
-def first_day(date: str) -> dt.date | None:
-    """The first day an ISO 8601 date at its precision denotes.
+def last_day(date: str) -> dt.date | None:
+    """The last day an ISO 8601 date at its precision (year, month, day) denotes: a step
+    dated "2024" may have been reported in December, so it is quiet only from then.
 
-    >>> first_day("2024-04"), first_day("1985"), first_day("soon")
-    (datetime.date(2024, 4, 1), datetime.date(1985, 1, 1), None)
+    >>> last_day("2024-02"), last_day("1985"), last_day("2023-11-15"), last_day("soon")
+    (datetime.date(2024, 2, 29), datetime.date(1985, 12, 31), datetime.date(2023, 11, 15), None)
     """
-    parts = date.split("-")
     try:
-        numbers = [int(p) for p in parts[:3]]
-        return dt.date(numbers[0], *(numbers[1:] + [1, 1])[:2])
-    except (ValueError, IndexError):
+        numbers = [int(p) for p in date.split("-")[:3]]
+        year, month, day = (numbers + [12, 0][len(numbers) - 1 :])[:3]
+        return dt.date(year, month, day or calendar.monthrange(year, month)[1])
+    except ValueError:
         return None
 
 
@@ -121,7 +124,7 @@ def track(
         cells = dict(zip(pledge_columns, row, strict=True))
         iri = _text(cells["pledge"])
         own = tuple(history.get(iri, ()))
-        dated = [d for d in (first_day(s.date) for s in own) if d is not None]
+        dated = [d for d in (last_day(s.date) for s in own) if d is not None]
         quiet = months_between(max(dated), as_of) if dated and as_of else None
         tracked.append(
             TrackedPledge(
