@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from kg.errors import DipkgError, UsageError
 from kg.flows.build import build
 from kg.flows.load import bulk_load, load_files
 from kg.flows.validate import validate_files, validate_stored
-from kg.flows.write import writing_indexed
+from kg.flows.write import update_index, writing_indexed
 from kg.formats import DUMP_FORMATS, names
 from kg.netguard import forbid_network
 from kg.query.export import export
@@ -212,6 +213,26 @@ def export_command(fmt: str, out: Path | None, store: str | None) -> None:
         source.close()
 
 
+def _in_own_process(flow: Callable[[Settings], object], settings: Settings) -> None:
+    """Run a flow that writes the store in a fresh (spawned) process, and exit with its code if
+    it failed: a process that opened the store for writing must not fork the server's workers
+    (RocksDB's background threads do not survive a fork, and a worker's first write then
+    waited for them forever)."""
+    process = multiprocessing.get_context("spawn").Process(
+        target=_run_flow, args=(flow, settings), name=f"dipkg {flow.__name__}"
+    )
+    process.start()
+    process.join()
+    if process.exitcode:
+        sys.exit(process.exitcode)
+
+
+@_handle_errors
+def _run_flow(flow: Callable[[Settings], object], settings: Settings) -> None:
+    forbid_network()
+    flow(settings)
+
+
 @cli.command("serve")
 @store_option
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
@@ -232,11 +253,10 @@ def serve_command(
         click.echo(
             f"no store at {settings.store}; building it from {settings.corpus_dir}", err=True
         )
-        build(settings)
+        _in_own_process(build, settings)
     elif index_path(settings) is not None and index_follows(settings) is False:
         click.echo(f"the search index is missing or behind {settings.store}: rebuilding", err=True)
-        with writing_indexed(settings):
-            pass  # opening for writing rebuilds a missing or stale index
+        _in_own_process(update_index, settings)
     from server.serve import run_server  # the HTTP layer is only imported to serve
 
     run_server(settings)
@@ -258,8 +278,7 @@ def index_command(store: str | None) -> None:
             f"{settings.store} is a remote store, and no search index is set.",
             hint="Set DIPKG_SEARCH_INDEX to the index file's path.",
         )
-    with writing_indexed(settings, rebuild=True):
-        pass
+    update_index(settings, rebuild=True)
     with SearchIndex(path) as index:
         count = len(index)
     click.echo(f"indexed {count} resource(s) of {settings.store} in {path}.")

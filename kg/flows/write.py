@@ -74,6 +74,18 @@ def rebuild_index(settings: Settings, store: Store) -> int | None:
     return count
 
 
+def update_index(settings: Settings, *, rebuild: bool = False) -> None:
+    """Bring the search index of ``settings`` up to date with its store: rebuilt whole if it is
+    missing or stale, or if ``rebuild`` says so (``dipkg index``, ``dipkg serve``).
+
+    Raises:
+        StoreError: the store is missing or busy.
+        SearchIndexError: the index cannot be written.
+    """
+    with writing_indexed(settings, rebuild=rebuild):
+        pass
+
+
 @contextmanager
 def writing_indexed(
     settings: Settings, *, timeout: float = 60.0, rebuild: bool = False
