@@ -17,14 +17,23 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from markupsafe import Markup
 
 from kg.errors import QueryError
-from kg.query.search import KINDS, Hit, SearchIndex, SearchIndexError, index_path, search_text
+from kg.query.search import (
+    KINDS,
+    MAX_HITS,
+    MAX_OFFSET,
+    Hit,
+    SearchIndex,
+    SearchIndexError,
+    index_path,
+    search_text,
+)
 from kg.store import changed_at
 from server.problems import ProblemError
 from server.responses import local_link, whole_argument
 from server.services import get_services
 
 blueprint = Blueprint("search", __name__)
-PAGE_SIZE, MAX_LIMIT, MAX_OFFSET = 20, 100, 10_000
+PAGE_SIZE = 20
 
 
 def marked(hit: Hit) -> Markup:
@@ -47,7 +56,7 @@ def _search() -> tuple[list[Hit], bool | None, dict[str, Any]]:
     settings = get_services().settings
     text = request.args.get("q", "")
     kind = request.args.get("type") or None
-    limit = whole_argument("_limit", PAGE_SIZE, 1, MAX_LIMIT)
+    limit = whole_argument("_limit", PAGE_SIZE, 1, MAX_HITS)
     offset = whole_argument("_offset", 0, 0, MAX_OFFSET)
     path = index_path(settings)
     if path is None:

@@ -48,6 +48,7 @@ KINDS: dict[str, URIRef] = {
 
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters: never in indexed text
 MAX_QUERY_CHARS = 500
+MAX_HITS, MAX_OFFSET = 100, 10_000  # most hits a search returns, most it skips (paging)
 _NAME_WEIGHT, _TEXT_WEIGHT = 10.0, 1.0
 _CHUNK = 400  # resources per VALUES list when re-reading entries from the store
 _SCHEMA = f"""
