@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -22,13 +23,15 @@ from kg.errors import DipkgError, UsageError
 from kg.flows.build import build
 from kg.flows.load import bulk_load, load_files
 from kg.flows.validate import validate_files, validate_stored
+from kg.flows.write import update_index, writing_indexed
 from kg.formats import DUMP_FORMATS, names
 from kg.netguard import forbid_network
 from kg.query.export import export
 from kg.query.results import render
 from kg.query.saved import TermResolver, get_query, load_queries, page_of, run_saved_query
+from kg.query.search import SearchIndex, index_follows, index_path
 from kg.rdf.ontology import load_vocabulary
-from kg.store import open_store, store_exists, writing
+from kg.store import open_store, store_exists
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -211,6 +214,26 @@ def export_command(fmt: str, out: Path | None, store: str | None) -> None:
         source.close()
 
 
+def _in_own_process(flow: Callable[[Settings], object], settings: Settings) -> None:
+    """Run a flow that writes the store in a fresh (spawned) process, and exit with its code if
+    it failed: a process that opened the store for writing must not fork the server's workers
+    (RocksDB's background threads do not survive a fork, and a worker's first write then
+    waited for them forever)."""
+    process = multiprocessing.get_context("spawn").Process(
+        target=_run_flow, args=(flow, settings), name=f"dipkg {flow.__name__}"
+    )
+    process.start()
+    process.join()
+    if process.exitcode:
+        sys.exit(process.exitcode)
+
+
+@_handle_errors
+def _run_flow(flow: Callable[[Settings], object], settings: Settings) -> None:
+    forbid_network()
+    flow(settings)
+
+
 @cli.command("serve")
 @store_option
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
@@ -231,10 +254,35 @@ def serve_command(
         click.echo(
             f"no store at {settings.store}; building it from {settings.corpus_dir}", err=True
         )
-        build(settings)
+        _in_own_process(build, settings)
+    elif index_path(settings) is not None and index_follows(settings) is False:
+        click.echo(f"the search index is missing or behind {settings.store}: rebuilding", err=True)
+        _in_own_process(update_index, settings)
     from server.serve import run_server  # the HTTP layer is only imported to serve
 
     run_server(settings)
+
+
+@cli.command("index")
+@store_option
+@_handle_errors
+def index_command(store: str | None) -> None:
+    """Rebuild the full-text search index whole from the store.
+
+    Every write (build, ingest, load) keeps the index up to date; this is for an index that
+    was removed, damaged, or made by another program's writes to a remote store.
+    """
+    settings = _settings(store=store)
+    path = index_path(settings)
+    if path is None:
+        raise UsageError(
+            f"{settings.store} is a remote store, and no search index is set.",
+            hint="Set DIPKG_SEARCH_INDEX to the index file's path.",
+        )
+    update_index(settings, rebuild=True)
+    with SearchIndex(path) as index:
+        count = len(index)
+    click.echo(f"indexed {count} resource(s) of {settings.store} in {path}.")
 
 
 @cli.command("ingest")
@@ -285,7 +333,7 @@ def ingest_command(
             hint="Put each document's metadata in its .meta.yaml sidecar instead.",
         )
     ingester = Ingester(settings, registry_path)
-    with writing(settings.store, auth=settings.store_auth) as target:
+    with writing_indexed(settings) as target:
         outcomes: list[Outcome] = []
         started = time.monotonic()
 
@@ -330,7 +378,7 @@ def remove_command(documents: tuple[str, ...], fmt: str, store: str | None) -> N
     from kg.flows.remove import remove_documents
 
     settings = _settings(store=store)
-    with writing(settings.store, auth=settings.store_auth) as target:
+    with writing_indexed(settings) as target:
         removal = remove_documents(target, settings, documents)
     if fmt == "json":
         click.echo(json.dumps(removal.as_json(), indent=2))

@@ -28,6 +28,13 @@ class Settings:
         default=str(PROJECT_ROOT / "var" / "store"),
         metadata=_meta("Embedded store directory (created on first build)."),
     )
+    search_index: str = field(
+        default="",
+        metadata=_meta(
+            "SQLite file of the full-text search index; default: {store}.search.sqlite beside "
+            "an embedded store (a remote store needs it set, else search is off)."
+        ),
+    )
     base_iri: str = field(
         default="https://w3id.org/dipkg/id/",
         metadata=_meta("Base of every resource IRI; ends with '/'."),

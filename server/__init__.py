@@ -20,6 +20,7 @@ from server import (
     problems,
     resources,
     responses,
+    search,
     services,
     sparql,
     timeline,
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(changes.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(resources.blueprint)
+    app.register_blueprint(search.blueprint)
     app.register_blueprint(timeline.blueprint)
     app.register_blueprint(network.blueprint)
     app.register_blueprint(dumps.blueprint)

@@ -22,6 +22,7 @@ from kg.query.saved import (
     page_of,
     run_saved_query,
 )
+from kg.query.search import KINDS, MAX_HITS, MAX_OFFSET, MAX_QUERY_CHARS
 from server.negotiation import choose_format
 from server.responses import allowed_values
 from server.services import get_services
@@ -128,6 +129,62 @@ def paging_parameters(query: SavedQuery, max_rows: int) -> list[dict[str, Any]]:
     ]
 
 
+def search_operation(problem_ref: dict[str, str]) -> dict[str, Any]:
+    """The OpenAPI description of ``/api/search`` (:mod:`server.search`)."""
+
+    def integer(name: str, text: str, lowest: int, highest: int) -> dict[str, Any]:
+        schema = {"type": "integer", "minimum": lowest, "maximum": highest}
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": text,
+            "schema": schema,
+        }
+
+    problem = {"application/problem+json": {"schema": problem_ref}}
+    return {
+        "get": {
+            "operationId": "search",
+            "tags": ["search"],
+            "summary": "Full-text search",
+            "description": "Actors, events, pledges, demands, statements and documents whose "
+            "names or sentences hold every word of q (word* a prefix), best first (BM25, names "
+            "above sentence text); each hit with its IRI, local link, type, label, a snippet "
+            "with the matches in <mark> (HTML-escaped) and its score.",
+            "parameters": [
+                {
+                    "name": "q",
+                    "in": "query",
+                    "required": True,
+                    "description": "The words to find; any text (it is never query syntax).",
+                    "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                    "example": "fentanyl",
+                },
+                {
+                    "name": "type",
+                    "in": "query",
+                    "required": False,
+                    "description": "Only hits of this type.",
+                    "schema": {"type": "string", "enum": list(KINDS)},
+                },
+                integer("_limit", "Most hits (default 20).", 1, MAX_HITS),
+                integer(
+                    "_offset", "Hits skipped first (paging; `next` gives the link).", 0, MAX_OFFSET
+                ),
+            ],
+            "responses": {
+                "200": {"description": "The hits", "content": {"application/json": {"schema": {}}}},
+                "400": {
+                    "description": "No word to search for, or a bad parameter",
+                    "content": problem,
+                },
+                "503": {"description": "No search index", "content": problem},
+            },
+        }
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """OpenAPI 3.1, generated from the saved queries' headers."""
     services = get_services()
@@ -204,6 +261,7 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         }
+    paths["/api/search"] = search_operation(problem_ref)
     paths["/api/documents"] = {
         "post": {
             "operationId": "ingestDocument",

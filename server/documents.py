@@ -26,11 +26,11 @@ from rdflib.namespace import DCTERMS, RDFS
 from kg import iris
 from kg.errors import InputError, ValidationError
 from kg.flows.remove import remove_documents
+from kg.flows.write import writing_indexed
 from kg.formats import get_format, names
 from kg.query.internal import internal_query, paged
 from kg.rdf.files import check_json_nesting
 from kg.sources.articles import is_document_id
-from kg.store import writing
 from kg.vocab import DIP
 from server.problems import ProblemError
 from server.responses import local_link, page_link, page_parameters
@@ -188,9 +188,7 @@ def ingest() -> Response:
     with tempfile.TemporaryDirectory(prefix="dipkg-ingest-") as directory:
         path = Path(directory) / f"{body['id']}{FORMATS[body.get('format', 'text')]}"
         path.write_text(body["text"], encoding="utf-8")
-        with writing(
-            settings.store, timeout=settings.query_timeout, auth=settings.store_auth
-        ) as store:
+        with writing_indexed(settings, timeout=settings.query_timeout) as store:
             outcome = _ingester().ingest_file(store, path, metadata, agent=AGENT)
     if outcome.status == "rejected":
         raise ProblemError(
@@ -263,9 +261,7 @@ def remove(name: str) -> Response:
     _document(name)
     settings = get_services().settings
     try:
-        with writing(
-            settings.store, timeout=settings.query_timeout, auth=settings.store_auth
-        ) as store:
+        with writing_indexed(settings, timeout=settings.query_timeout) as store:
             removal = remove_documents(store, settings, [name], agent=AGENT)
     except ValidationError as exc:
         report = exc.report

@@ -26,6 +26,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from kg import __version__
+from kg.errors import QueryError
 from kg.formats import Format
 from kg.query.results import render_graph
 from kg.query.saved import Parameter, get_query, run_saved_query
@@ -175,6 +176,24 @@ def local_link(iri: object) -> str:
         if text.startswith(namespace):
             return path + text[len(namespace) :]
     return text
+
+
+def whole_argument(name: str, default: int, lowest: int, highest: int) -> int:
+    """The request's argument ``name`` as a whole number from ``lowest`` to ``highest``
+    (``default`` when it is missing or empty), for a page's ``_limit``, ``_offset``, ``_page``.
+
+    Raises:
+        QueryError: it is not a whole number in range (400, naming the argument).
+    """
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not lowest <= int(raw) <= highest:
+        raise QueryError(
+            f"{name}={raw[:40]!r} is not a whole number from {lowest} to {highest}.",
+            parameter=name,
+        )
+    return int(raw)
 
 
 def allowed_values(param: Parameter) -> list[str] | None:

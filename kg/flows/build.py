@@ -14,7 +14,14 @@ from kg.config import Settings
 from kg.errors import InputError, ValidationError
 from kg.flows.load import fresh_store
 from kg.flows.validate import validate_dataset
-from kg.flows.write import begin_change, replace_keeping_iris
+from kg.flows.write import (
+    begin_change,
+    index_graphs,
+    rebuild_index,
+    replace_keeping_iris,
+    writing_indexed,
+    written_graphs,
+)
 from kg.rdf.mapping import map_codings, map_registry
 from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import (
@@ -25,7 +32,7 @@ from kg.resolve import resolve
 from kg.sources.articles import read_document
 from kg.sources.coding import CodingFile, coding_path, read_coding_file
 from kg.sources.registry import Registry, load_registry
-from kg.store import store_exists, writing
+from kg.store import open_store, store_exists
 
 
 @dataclass
@@ -100,7 +107,7 @@ def build(settings: Settings, corpus_dir: Path | None = None, agent: str = "cli"
 
     A new store is bulk-loaded into a sibling directory and moved into place; an existing
     store gets all graphs replaced in one transaction, retiring the IRIs they no longer
-    describe (:mod:`kg.flows.write`).
+    describe (:mod:`kg.flows.write`). The search index follows either way.
 
     Raises:
         InputError: the corpus is malformed (nothing is written).
@@ -117,14 +124,20 @@ def build(settings: Settings, corpus_dir: Path | None = None, agent: str = "cli"
         )
     target = Path(settings.store)
     if store_exists(settings.store):
-        with writing(settings.store, auth=settings.store_auth) as store:
+        with writing_indexed(settings) as store:
             there = set(store.graph_names())
             old = tuple(i for i in ids if iris.document_graph_iri(settings.base_iri, i) in there)
             new = tuple(i for i in ids if i not in old)
             change = begin_change("build", agent, added=new, replaced=old)
             replace_keeping_iris(store, dataset, settings.base_iri, change)
+            index_graphs(settings, store, written_graphs(dataset))
             quads = len(store)
     else:
         change = begin_change("build", agent, added=tuple(ids))
         quads = fresh_store(dataset, target, change, settings.base_iri)
+        fresh = open_store(target, read_only=True)
+        try:
+            rebuild_index(settings, fresh)
+        finally:
+            fresh.close()
     return BuildSummary(len(ids), quads, len(list(dataset.graphs())), report)

@@ -27,7 +27,13 @@ from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
 from kg.extract.detection import DEFAULT_DESIGN
 from kg.flows.workers import ExtractionPool, extract_guarded
-from kg.flows.write import begin_change, retirement_amendment, write_recorded
+from kg.flows.write import (
+    begin_change,
+    index_graphs,
+    retirement_amendment,
+    write_recorded,
+    written_graphs,
+)
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.query.internal import internal_query
 from kg.rdf.mapping import change_node, map_codings, map_registry
@@ -288,6 +294,7 @@ class Ingester:
             [retirement_amendment(retired, self.base)],
         )
         outcome.change = str(change_node(written, self.base))
+        index_graphs(self.settings, store, written_graphs(dataset))
         outcome.retired = {str(r.iri): str(r.replacement or "") for r in retired.records}
         return outcome
 

@@ -15,13 +15,20 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import InputError, UsageError, ValidationError
 from kg.flows.validate import validate_dataset, with_vocabulary
-from kg.flows.write import begin_change, write_recorded
+from kg.flows.write import (
+    begin_change,
+    index_graphs,
+    rebuild_index,
+    write_recorded,
+    writing_indexed,
+    written_graphs,
+)
 from kg.formats import FORMATS, Format
 from kg.query.internal import internal_query
 from kg.rdf.files import parse_rdf_file, rdf_format_of
 from kg.rdf.mapping import map_change
 from kg.records import Change
-from kg.store import EmbeddedStore, is_remote, staged_store, store_exists, writing
+from kg.store import EmbeddedStore, is_remote, open_store, staged_store, store_exists
 
 
 def fresh_store(dataset: Dataset, target: Path, change: Change, base: str) -> int:
@@ -75,9 +82,17 @@ def bulk_load(
         for path, fmt, to_graph in plan:
             store.bulk_load_file(path, fmt, to_graph)
         store.bulk_merge()
-        loaded = tuple(str(g) for g in store.graph_names())
-        record_bulk_change(store, dataclasses.replace(change, graphs=loaded), settings.base_iri)
-        return len(store)
+        loaded_graphs = tuple(str(g) for g in store.graph_names())
+        record_bulk_change(
+            store, dataclasses.replace(change, graphs=loaded_graphs), settings.base_iri
+        )
+        quads = len(store)
+    loaded = open_store(target, read_only=True)
+    try:
+        rebuild_index(settings, loaded)
+    finally:
+        loaded.close()
+    return quads
 
 
 def _bulk_format(path: Path, graph: str | None) -> tuple[Format, str | None]:
@@ -118,7 +133,7 @@ def load_files(
     dataset = Dataset()
     for path in files:
         parse_rdf_file(path, dataset, default_graph=graph)
-    with writing(settings.store, auth=settings.store_auth) as target:
+    with writing_indexed(settings) as target:
         check = Dataset()
         for g in dataset.graphs():
             for triple in g:
@@ -138,4 +153,5 @@ def load_files(
         write_recorded(
             target, dataset, dataclasses.replace(change, graphs=tuple(loaded)), settings.base_iri
         )
+        index_graphs(settings, target, written_graphs(dataset))
         return len(target)

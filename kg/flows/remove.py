@@ -19,14 +19,14 @@ tell:
   violation is refused whole; the store stays as it was;
 - the removal is recorded in the graph of changes with the rest, in the same transaction.
 
-What must follow a removal outside the store (an index that drops the documents' entries)
-runs after the transaction, in :func:`remove_documents`'s ``after`` hooks.
+After the transaction, the search index follows (:func:`kg.flows.write.index_graphs`): the
+documents' entries go, and the nodes they shared keep the rows the other documents give them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, URIRef
@@ -34,7 +34,13 @@ from rdflib import Dataset, Graph, URIRef
 from kg import iris
 from kg.config import Settings
 from kg.errors import UnknownDocumentError, ValidationError
-from kg.flows.write import begin_change, retirement_amendment, write_recorded
+from kg.flows.write import (
+    begin_change,
+    index_graphs,
+    retirement_amendment,
+    write_recorded,
+    written_graphs,
+)
 from kg.query.internal import internal_query
 from kg.rdf.mapping import KEPT_ONCE, change_node
 from kg.rdf.ontology import load_vocabulary
@@ -72,7 +78,6 @@ class Removal:
         return dataclasses.asdict(self)
 
 
-AfterRemoval = Callable[[Removal], None]
 """A hook run once a removal is committed (for what lives outside the store)."""
 
 
@@ -104,17 +109,15 @@ def remove_documents(
     settings: Settings,
     documents: Sequence[str],
     agent: str = "cli",
-    after: Iterable[AfterRemoval] = (),
 ) -> Removal:
     """Take documents out of ``store`` in one transaction (see the module), recorded as a
-    ``remove`` by ``agent``; then run each hook of ``after`` with the result.
+    ``remove`` by ``agent``; then the search index of ``settings`` follows.
 
     Args:
         store: an open, writable store.
         settings: the base IRI and the ontology directory (shapes, vocabulary).
         documents: ids or IRIs of the documents.
         agent: ``cli``, or the name of the write token of the request.
-        after: what must follow the committed removal outside the store.
 
     Raises:
         UnknownDocumentError: the store holds no such document (nothing was changed).
@@ -165,9 +168,7 @@ def remove_documents(
         change=str(change_node(change, base)),
         triples_removed=change.triples_removed,
     )
-    # -- after the store transaction: what lives outside the store follows the removal --
-    for hook in after:
-        hook(removal)
+    index_graphs(settings, store, [*removed, *written_graphs(plan.dataset)])
     return removal
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.query.search import SearchIndex
 from tests.support import run_dipkg, store_quads
 
 
@@ -23,7 +24,10 @@ def test_a_dump_makes_the_same_store(built_store_dir: Path, dump: Path, tmp_path
     result = run_dipkg("load", "--bulk", str(dump), store=target)
     assert result.returncode == 0, result.stderr
     assert "SHACL was not run" in result.stdout
-    assert sorted(p.name for p in target.parent.iterdir()) == ["store"], "no staging left"
+    # no staging left; beside the store, its search index, made from what was loaded
+    assert sorted(p.name for p in target.parent.iterdir()) == ["store", "store.search.sqlite"]
+    with SearchIndex(target.parent / "store.search.sqlite") as index:
+        assert [h.label for h in index.search("Xi Jinping", "actor")] == ["Xi Jinping"]
     assert store_quads(target, history=False) == store_quads(built_store_dir, history=False)
     check = run_dipkg("validate", store=target)
     assert check.returncode == 0, check.stdout + check.stderr

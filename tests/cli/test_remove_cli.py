@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg.query.search import SearchIndex
 from tests.support import run_dipkg, store_quads
 
 FIRST = "000_6aee4f90ec08fcc7"
@@ -43,5 +44,11 @@ def test_a_removal_prints_what_it_did_and_the_store_validates(copy: Path) -> Non
     )
     check = run_dipkg("validate", store=copy)
     assert check.returncode == 0, check.stdout + check.stderr
+    # the search index beside the store follows: the document goes, the kept meeting stays
+    with SearchIndex(copy.parent / "store.search.sqlite") as index:
+        assert not index.search(FIRST.split("_")[1], "document")
+        assert [h.iri for h in index.search("Biden Xi Filoli", "event")][:1] == [
+            "https://w3id.org/dipkg/id/event/2023-11-15-meeting-joe-biden-xi-jinping"
+        ]
     again = run_dipkg("remove", FIRST, store=copy)
     assert again.returncode == 2 and FIRST in again.stderr

@@ -1,7 +1,7 @@
 """Taking a document out (kg.flows.remove), on the embedded store and on a real Oxigraph
 server: its graph goes, the merged nodes keep the other document's mentions and stay
 complete, what only it supported is retired (410), the store stays valid, an unknown
-document changes nothing, and the hooks after the transaction see the removal."""
+document changes nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from kg.config import Settings
 from kg.errors import UnknownDocumentError
-from kg.flows.remove import Removal, remove_documents
+from kg.flows.remove import remove_documents
 from kg.store import writing
 from kg.store.base import Store
 from tests.support import conforms, oxigraph_server, select
@@ -51,9 +51,7 @@ def _one(store: Store, node: str, predicate: str) -> list[str]:
 @pytest.mark.slow
 def test_a_removal_keeps_merged_nodes_whole_and_retires_the_rest(backend: Store) -> None:
     assert _sources(backend, WOODSIDE) == {FIRST, SECOND}
-    seen: list[Removal] = []
-    removal = remove_documents(backend, Settings(), [FIRST], after=[seen.append])
-    assert seen == [removal], "the hook ran once, with the committed removal"
+    removal = remove_documents(backend, Settings(), [FIRST])
     assert removal.documents == [FIRST]
     assert WOODSIDE in removal.kept and NARCOTICS in removal.kept
     assert TAIWAN_DEMAND in removal.gone and f"{ID}document/{FIRST}" in removal.gone
@@ -85,11 +83,10 @@ def test_a_pledge_takes_its_status_from_its_latest_remaining_step(store_dir: Pat
 def test_an_unknown_document_changes_nothing(store_dir: Path) -> None:
     with writing(store_dir) as store:
         before = set(store.quads())
-        seen: list[Removal] = []
         with pytest.raises(UnknownDocumentError, match="no document 'nope'") as caught:
-            remove_documents(store, Settings(), [FIRST, "nope"], after=[seen.append])
+            remove_documents(store, Settings(), [FIRST, "nope"])
         assert caught.value.document == "nope" and caught.value.exit_code == 2
-        assert set(store.quads()) == before and seen == []
+        assert set(store.quads()) == before
 
 
 @pytest.mark.slow
