@@ -26,19 +26,13 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
+from kg.flows.validate import ENGINES, Gate
 from kg.flows.write import retirement_amendment
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.query.internal import internal_query
 from kg.rdf.mapping import map_codings, map_registry
 from kg.rdf.ontology import load_vocabulary, scheme_notations
-from kg.rdf.validation import (
-    ValidationReport,
-    ValidationResult,
-    graph_nodes,
-    load_shapes,
-    neighbourhood,
-    validate_graph,
-)
+from kg.rdf.validation import ValidationReport, ValidationResult, graph_nodes, neighbourhood
 from kg.records import Actor, Document, Place
 from kg.resolve import resolve
 from kg.resolve.candidates import StoreKnown
@@ -95,14 +89,17 @@ class Ingester:
     Args:
         settings: base IRI, ontology and corpus directories.
         registry_path: the actor registry (default: the corpus's ``registry.yaml``).
+        engine: the SHACL gate's engine (:data:`kg.flows.validate.ENGINES`).
     """
 
-    def __init__(self, settings: Settings, registry_path: Path | None = None) -> None:
+    def __init__(
+        self, settings: Settings, registry_path: Path | None = None, engine: str = ENGINES[0]
+    ) -> None:
         self.settings = settings
         self.base = settings.base_iri
         self.vocabulary = load_vocabulary(settings.ontology_dir)
         self.notations = scheme_notations(self.vocabulary)
-        self.shapes = load_shapes(settings.ontology_dir)
+        self.gate = Gate(settings, engine)
         self.registry = load_registry(registry_path or settings.corpus_dir / "registry.yaml")
 
     @cached_property
@@ -250,9 +247,7 @@ class Ingester:
             data.remove((subject, DCTERMS.isReplacedBy, None))
         for triple in graph:
             data.add(triple)
-        for triple in self.vocabulary:
-            data.add(triple)
-        return validate_graph(data, self.shapes, nodes)
+        return self.gate.validate(data, nodes)
 
     def _coding_source(self, store: Store, graph_iri: URIRef, document_id: str) -> str | None:
         document = iris.document_iri(self.base, document_id)

@@ -74,6 +74,7 @@ class ValidationResult:
     message: str
     path: str | None = None
     value: str | None = None
+    component: str = ""  # the constraint component (sh:sourceConstraintComponent)
     # the result's own triples in pySHACL's report (its node first), for the Turtle report
     triples: tuple[tuple[Node, Node, Node], ...] = field(default=(), compare=False, repr=False)
 
@@ -155,7 +156,7 @@ def validate_graph(
         ) from exc
     wanted = None if focus is None else {str(n) for n in focus}
     results = []
-    for node in results_graph.subjects(RDF.type, SH.ValidationResult):
+    for node in results_graph.objects(None, SH.result):  # not the nested sh:detail results
         focus_node = str(results_graph.value(node, SH.focusNode))
         if wanted is not None and focus_node not in wanted:
             continue
@@ -167,6 +168,7 @@ def validate_graph(
             message=str(results_graph.value(node, SH.resultMessage) or ""),
             path=_opt(results_graph.value(node, SH.resultPath)),
             value=_opt(results_graph.value(node, SH.value)),
+            component=str(results_graph.value(node, SH.sourceConstraintComponent)),
             triples=_result_triples(results_graph, node),
         )
         results.append(result)

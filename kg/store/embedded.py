@@ -29,7 +29,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -41,7 +41,7 @@ from rdflib.term import Node
 from kg.errors import InputError, QueryError, StoreError
 from kg.formats import Format, get_format
 from kg.store.base import Amendment, QueryResult, replacement_update
-from kg.store.terms import dataset_quads, to_rdflib
+from kg.store.terms import dataset_quads, to_oxigraph, to_rdflib
 
 _STAMP = "dipkg.generation"  # rewritten after every write; readers reopen when it changes
 _LOCK = "dipkg.lock"  # held (flock) by the one writing process
@@ -312,6 +312,20 @@ class EmbeddedStore:
         stores)."""
         self._published = False
         self._store.bulk_extend(dataset_quads(dataset, merge=True))
+
+    def add_scratch_graph(self, name: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Add triples to the named graph ``name`` only, not to the merge: for an in-memory
+        store whose queries name the graphs they read (the SHACL gate's), not for a store
+        that serves the default graph."""
+        graph = ox.NamedNode(str(name))
+        self._store.extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
+            for s, p, o in triples
+        )
+
+    def remove_scratch_graph(self, name: URIRef) -> None:
+        """Remove a graph added by :meth:`add_scratch_graph`."""
+        self._store.remove_graph(ox.NamedNode(str(name)))
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs in the store, sorted."""
