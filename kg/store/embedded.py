@@ -313,19 +313,19 @@ class EmbeddedStore:
         self._published = False
         self._store.bulk_extend(dataset_quads(dataset, merge=True))
 
-    def add_scratch_graph(self, name: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
-        """Add triples to the named graph ``name`` only, not to the merge: for an in-memory
-        store whose queries name the graphs they read (the SHACL gate's), not for a store
-        that serves the default graph."""
-        graph = ox.NamedNode(str(name))
-        self._store.extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
-            for s, p, o in triples
-        )
+    def add_triples(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Quad]:
+        """Add triples to the default graph alone, in no named graph: for an in-memory store
+        of context queried by its default graph (the SHACL gate's), not for a store that
+        serves. Returns the quads it did not hold already, for :meth:`remove_quads`."""
+        quads = (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples)  # type: ignore[arg-type]
+        added = list({q for q in quads if q not in self._store})
+        self._store.extend(added)
+        return added
 
-    def remove_scratch_graph(self, name: URIRef) -> None:
-        """Remove a graph added by :meth:`add_scratch_graph`."""
-        self._store.remove_graph(ox.NamedNode(str(name)))
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove quads :meth:`add_triples` added."""
+        for quad in quads:
+            self._store.remove(quad)
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs in the store, sorted."""
