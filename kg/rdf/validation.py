@@ -1,7 +1,9 @@
 """SHACL validation: the shapes, loaded once; reports rendered as text, Turtle or JUnit XML.
 
-pySHACL is the reference that decides what conforms. Data is always passed as parsed graphs
-(a string would be read as a path or URL), and SPARQL constraints never load remote graphs.
+pySHACL is the reference engine (``--engine pyshacl``); the default engine,
+:mod:`kg.rdf.shacl_sparql`, is tested against it and makes the same report. Data is always
+passed as parsed graphs (a string would be read as a path or URL), and SPARQL constraints
+never load remote graphs.
 """
 
 from __future__ import annotations
