@@ -358,21 +358,28 @@ def test_an_unsupported_construct_is_an_error_at_compile_time(turtle: str) -> No
         compile_shapes(Graph().parse(data=HEAD + turtle, format="turtle"))
 
 
-def test_counts_above_one_agree_with_pyshacl() -> None:
-    """sh:minCount and sh:maxCount above 1 (dipkg's shapes use 1 only)."""
+def test_what_dipkg_shapes_do_not_use_agrees_with_pyshacl() -> None:
+    """Counts above 1, two target classes, and a check on the focus node itself (dipkg's
+    shapes have none of these)."""
     shapes_graph = Graph().parse(
         data=HEAD
-        + "ex:S a sh:NodeShape ; sh:targetClass ex:C ;"
-        + " sh:property [ sh:path ex:p ; sh:minCount 2 ; sh:maxCount 3 ] .",
+        + """ex:S a sh:NodeShape ; sh:targetClass ex:C, ex:D ;
+            sh:property [ sh:path ex:p ; sh:minCount 2 ; sh:maxCount 3 ] .
+        ex:T a sh:NodeShape ; sh:targetClass ex:D ; sh:class ex:Marked .""",
         format="turtle",
     )
     data = Graph().parse(
         data="""@prefix ex: <http://example.org/> .
-        ex:none a ex:C . ex:one a ex:C ; ex:p 1 . ex:two a ex:C ; ex:p 1, 2 .
+        ex:none a ex:C . ex:one a ex:D ; ex:p 1 . ex:two a ex:C, ex:D, ex:Marked ; ex:p 1, 2 .
         ex:four a ex:C ; ex:p 1, 2, 3, 4 .""",
         format="turtle",
     )
     reference = {key(r) for r in validate_graph(data, shapes_graph).results}
     found = {key(r) for r in GraphValidator(shapes_graph).validate(data).results}
     assert found == reference
-    assert {r[0].rsplit("/", 1)[-1] for r in found} == {"none", "one", "four"}
+    assert {(r[0].rsplit("/", 1)[-1], r[3].rsplit("#", 1)[-1]) for r in found} == {
+        ("none", "MinCountConstraintComponent"),
+        ("one", "MinCountConstraintComponent"),
+        ("one", "ClassConstraintComponent"),
+        ("four", "MaxCountConstraintComponent"),
+    }
