@@ -22,7 +22,7 @@ from kg.config import Settings
 from kg.errors import DipkgError, UsageError
 from kg.flows.build import build
 from kg.flows.load import bulk_load, load_files
-from kg.flows.validate import validate_files, validate_stored
+from kg.flows.validate import ENGINES, validate_files, validate_stored
 from kg.flows.write import update_index, writing_indexed
 from kg.formats import DUMP_FORMATS, names
 from kg.netguard import forbid_network
@@ -138,18 +138,31 @@ def load_command(files: tuple[Path, ...], graph: str | None, bulk: bool, store: 
     type=click.IntRange(min=1),
     default=min(4, len(os.sched_getaffinity(0))),
     show_default="the usable CPUs, at most 4",
-    help="Processes checking a store's batches side by side (about 250 MB each).",
+    help="pySHACL: processes checking a store's batches side by side (about 250 MB each).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=ENGINES[0],
+    show_default=True,
+    help="sparql: the shapes as SPARQL queries the store runs; pyshacl: the reference engine.",
 )
 @store_option
 @_handle_errors
-def validate_command(files: tuple[Path, ...], fmt: str, jobs: int, store: str | None) -> None:
+def validate_command(
+    files: tuple[Path, ...], fmt: str, jobs: int, engine: str, store: str | None
+) -> None:
     """Check the store (or RDF files) against the SHACL shapes; exit 1 on violations.
 
-    A store is checked a batch of named graphs at a time, each with its neighbourhood, in
-    --jobs processes, so memory follows the batch, not the store.
+    The SPARQL engine runs the shapes' queries in the store itself. pySHACL checks a store a
+    batch of named graphs at a time, each with its neighbourhood, in --jobs processes, so
+    memory follows the batch, not the store.
     """
     settings = _settings(store=store)
-    report = validate_files(settings, files) if files else validate_stored(settings, jobs)
+    if files:
+        report = validate_files(settings, files, engine)
+    else:
+        report = validate_stored(settings, jobs, engine=engine)
     click.echo(report.render(fmt), nl=False)
     sys.exit(0 if report.conforms else 1)
 

@@ -26,6 +26,7 @@ from kg.config import Settings
 from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
 from kg.extract.detection import DEFAULT_DESIGN
+from kg.flows.validate import ENGINES, Gate
 from kg.flows.workers import ExtractionPool, extract_guarded
 from kg.flows.write import (
     begin_change,
@@ -37,13 +38,8 @@ from kg.flows.write import (
 from kg.formats import DOCUMENT_SUFFIXES
 from kg.query.internal import internal_query
 from kg.rdf.mapping import change_node, map_codings, map_registry
-from kg.rdf.ontology import load_vocabulary, scheme_notations
-from kg.rdf.validation import (
-    ValidationReport,
-    ValidationResult,
-    load_shapes,
-    validate_in_store,
-)
+from kg.rdf.ontology import scheme_notations
+from kg.rdf.validation import ValidationReport, ValidationResult, validate_in_store
 from kg.records import Actor, Document, Place
 from kg.resolve import Resolution, resolve
 from kg.resolve.candidates import StoreKnown
@@ -105,17 +101,21 @@ class Ingester:
         registry_path: the actor registry (default: the corpus's ``registry.yaml``).
         detection: the design of extraction (:mod:`kg.extract.detection`; ``None``: its
             default).
+        engine: the SHACL gate's engine (:data:`kg.flows.validate.ENGINES`).
     """
 
     def __init__(
-        self, settings: Settings, registry_path: Path | None = None, detection: str | None = None
+        self,
+        settings: Settings,
+        registry_path: Path | None = None,
+        detection: str | None = None,
+        engine: str = ENGINES[0],
     ) -> None:
         self.settings = settings
         self.detection = detection
         self.base = settings.base_iri
-        self.vocabulary = load_vocabulary(settings.ontology_dir)
-        self.notations = scheme_notations(self.vocabulary)
-        self.shapes = load_shapes(settings.ontology_dir)
+        self.gate = Gate(settings, engine)
+        self.notations = scheme_notations(self.gate.vocabulary)
         self.registry = load_registry(registry_path or settings.corpus_dir / "registry.yaml")
 
     @cached_property
@@ -341,7 +341,8 @@ class Ingester:
     ) -> ValidationReport:
         """SHACL on the document's graph and the ``rewritten`` graphs of other documents that
         name a node it ``renames``, all about to be written, with their neighbourhood in the
-        store outside those graphs (:func:`kg.rdf.validation.validate_in_store`)."""
+        store outside those graphs (:func:`kg.rdf.validation.validate_in_store`), by the
+        gate's engine."""
         graph_names = [graph_iri, *(rewritten or {})]
         data = graph
         if rewritten:
@@ -349,9 +350,7 @@ class Ingester:
             for triples in (graph, *rewritten.values()):
                 for triple in triples:
                     data.add(triple)
-        return validate_in_store(
-            store, data, graph_names, self.shapes, self.vocabulary, retract, revived
-        )
+        return validate_in_store(store, data, graph_names, self.gate, retract, revived)
 
     def _coding_source(self, store: Store, graph_iri: URIRef, document_id: str) -> str | None:
         document = iris.document_iri(self.base, document_id)

@@ -34,6 +34,7 @@ from rdflib import Dataset, Graph, URIRef
 from kg import iris
 from kg.config import Settings
 from kg.errors import UnknownDocumentError, ValidationError
+from kg.flows.validate import Gate
 from kg.flows.write import (
     begin_change,
     index_graphs,
@@ -43,8 +44,7 @@ from kg.flows.write import (
 )
 from kg.query.internal import internal_query
 from kg.rdf.mapping import KEPT_ONCE, change_node
-from kg.rdf.ontology import load_vocabulary
-from kg.rdf.validation import load_shapes, validate_in_store
+from kg.rdf.validation import validate_in_store
 from kg.resolve.retirement import Retirement, Retirements
 from kg.resolve.rules import status_rank
 from kg.store.base import Store
@@ -144,11 +144,7 @@ def remove_documents(
         for name in plan.changed:
             for triple in plan.dataset.graph(name):
                 changed.add(triple)
-        shapes, vocabulary = (
-            load_shapes(settings.ontology_dir),
-            load_vocabulary(settings.ontology_dir),
-        )
-        report = validate_in_store(store, changed, [*removed, *plan.changed], shapes, vocabulary)
+        report = validate_in_store(store, changed, [*removed, *plan.changed], Gate(settings))
         if not report.conforms:
             raise ValidationError(
                 f"Removing {', '.join(ids)} would leave {len(report.violations)} shape "

@@ -1,7 +1,9 @@
 """SHACL validation: the shapes, loaded once; reports rendered as text, Turtle or JUnit XML.
 
-pySHACL is the reference that decides what conforms. Data is always passed as parsed graphs
-(a string would be read as a path or URL), and SPARQL constraints never load remote graphs.
+pySHACL is the reference engine (``--engine pyshacl``); the default engine,
+:mod:`kg.rdf.shacl_sparql`, is tested against it and makes the same report. Data is always
+passed as parsed graphs (a string would be read as a path or URL), and SPARQL constraints
+never load remote graphs.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 import pyshacl
@@ -74,6 +76,7 @@ class ValidationResult:
     message: str
     path: str | None = None
     value: str | None = None
+    component: str = ""  # the constraint component (sh:sourceConstraintComponent)
     # the result's own triples in pySHACL's report (its node first), for the Turtle report
     triples: tuple[tuple[Node, Node, Node], ...] = field(default=(), compare=False, repr=False)
 
@@ -155,7 +158,7 @@ def validate_graph(
         ) from exc
     wanted = None if focus is None else {str(n) for n in focus}
     results = []
-    for node in results_graph.subjects(RDF.type, SH.ValidationResult):
+    for node in results_graph.objects(None, SH.result):  # not the nested sh:detail results
         focus_node = str(results_graph.value(node, SH.focusNode))
         if wanted is not None and focus_node not in wanted:
             continue
@@ -167,6 +170,7 @@ def validate_graph(
             message=str(results_graph.value(node, SH.resultMessage) or ""),
             path=_opt(results_graph.value(node, SH.resultPath)),
             value=_opt(results_graph.value(node, SH.value)),
+            component=str(results_graph.value(node, SH.sourceConstraintComponent)),
             triples=_result_triples(results_graph, node),
         )
         results.append(result)
@@ -297,20 +301,27 @@ def neighbourhood(
                 frontier.add(o)
 
 
+class Validator(Protocol):
+    """What checks a graph: :class:`kg.flows.validate.Gate` (either engine)."""
+
+    def validate(self, data: Graph, focus: Iterable[URIRef] | None = None) -> ValidationReport:
+        """The report on ``data`` (the vocabulary is the validator's), about ``focus``."""
+        ...
+
+
 def validate_in_store(
     store: Store,
     graph: Graph,
     exclude: Sequence[URIRef],
-    shapes: Graph,
-    vocabulary: Graph,
+    validator: Validator,
     retract: Sequence[tuple[URIRef, URIRef]] = (),
     revived: Iterable[URIRef] = (),
 ) -> ValidationReport:
     """SHACL on the nodes of ``graph`` (the new versions of graphs about to be written), with
     their neighbourhood in the store outside the graphs ``exclude`` (those being replaced or
     removed; every node they name, followed outwards, without the values ``retract``
-    supersedes and the records of the retired IRIs ``revived``) and the vocabulary as context:
-    the cost follows the graphs written, not the store."""
+    supersedes and the records of the retired IRIs ``revived``), by ``validator`` (which
+    adds the vocabulary): the cost follows the graphs written, not the store."""
     nodes = graph_nodes(graph)
     data = Graph()
     for triple in neighbourhood(store, nodes, exclude=exclude):
@@ -322,9 +333,7 @@ def validate_in_store(
         data.remove((subject, DCTERMS.isReplacedBy, None))
     for triple in graph:
         data.add(triple)
-    for triple in vocabulary:
-        data.add(triple)
-    return validate_graph(data, shapes, nodes)
+    return validator.validate(data, nodes)
 
 
 def _deciding_steps(

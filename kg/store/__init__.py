@@ -25,6 +25,7 @@ __all__ = [
     "Store",
     "changed_at",
     "is_remote",
+    "memory_store",
     "open_store",
     "staged_store",
     "store_exists",
@@ -64,6 +65,11 @@ def open_store(
         netguard.allow(*store.endpoints.host)  # the one server the operator configured
         return store
     return EmbeddedStore(location, read_only=read_only)
+
+
+def memory_store() -> EmbeddedStore:
+    """A new empty store in memory, for scratch work (the SHACL gate's)."""
+    return EmbeddedStore(None)
 
 
 @contextmanager

@@ -29,7 +29,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -41,7 +41,7 @@ from rdflib.term import Node
 from kg.errors import InputError, QueryError, StoreError
 from kg.formats import Format, get_format
 from kg.store.base import Amendment, QueryResult, replacement_update
-from kg.store.terms import dataset_quads, to_rdflib
+from kg.store.terms import dataset_quads, to_oxigraph, to_rdflib
 
 _STAMP = "dipkg.generation"  # rewritten after every write; readers reopen when it changes
 _LOCK = "dipkg.lock"  # held (flock) by the one writing process
@@ -312,6 +312,20 @@ class EmbeddedStore:
         stores)."""
         self._published = False
         self._store.bulk_extend(dataset_quads(dataset, merge=True))
+
+    def add_triples(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Quad]:
+        """Add triples to the default graph alone, in no named graph: for an in-memory store
+        of context queried by its default graph (the SHACL gate's), not for a store that
+        serves. Returns the quads it did not hold already, for :meth:`remove_quads`."""
+        quads = (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples)  # type: ignore[arg-type]
+        added = list({q for q in quads if q not in self._store})
+        self._store.extend(added)
+        return added
+
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove quads :meth:`add_triples` added."""
+        for quad in quads:
+            self._store.remove(quad)
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs in the store, sorted."""

@@ -1,5 +1,6 @@
 """`dipkg validate` on a store in several processes finds what one process finds: the batches
-are checked side by side, each process with its own read-only handle on the store."""
+are checked side by side, each process with its own read-only handle on the store (pySHACL);
+the SPARQL engine, over the whole store at once, finds the same."""
 
 from __future__ import annotations
 
@@ -39,11 +40,14 @@ def test_several_processes_find_what_one_finds(built_store_dir: Path, tmp_path: 
     assert len(broken) > 1
     settings = Settings(store=str(store_dir))
 
-    alone = validate_stored(settings, jobs=1, batch=1)
-    side_by_side = validate_stored(settings, jobs=2, batch=1)
+    alone = validate_stored(settings, jobs=1, batch=1, engine="pyshacl")
+    side_by_side = validate_stored(settings, jobs=2, batch=1, engine="pyshacl")
+    in_the_store = validate_stored(settings)
 
     assert not side_by_side.conforms
     assert side_by_side.results == alone.results
+    found = {(r.focus, r.shape, r.component, r.path, r.value) for r in in_the_store.results}
+    assert found == {(r.focus, r.shape, r.component, r.path, r.value) for r in alone.results}
     reported = {
         r.focus for r in side_by_side.violations if r.shape.endswith("EventShape-eventType")
     }
@@ -56,7 +60,9 @@ def test_several_processes_find_what_one_finds(built_store_dir: Path, tmp_path: 
 
 
 def test_the_cli_option(built_store_dir: Path) -> None:
-    result = run_dipkg("validate", "--store", str(built_store_dir), "--jobs", "2")
+    result = run_dipkg(
+        "validate", "--store", str(built_store_dir), "--jobs", "2", "--engine", "pyshacl"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     refused = run_dipkg("validate", "--store", str(built_store_dir), "--jobs", "0")
     assert refused.returncode == 2 and "--jobs" in refused.stderr
