@@ -41,7 +41,9 @@ def test_jobs_2_gives_the_outcomes_and_the_store_of_jobs_1(
         shutil.copytree(built_store_dir, store)
         with writing(store) as target:
             outcomes = list(Ingester(Settings()).ingest_many(target, batch, jobs=jobs))
-        results[jobs] = ([o.as_json() for o in outcomes], store_quads(store))
+        # each write's record in the history of changes has its own time, the rest is the same
+        recorded = [{k: v for k, v in o.as_json().items() if k != "change"} for o in outcomes]
+        results[jobs] = (recorded, store_quads(store, history=False))
     outcomes = results[2][0]
     assert [o["status"] for o in outcomes] == [
         "added", "added", "rejected", "added", "rejected", "added"
