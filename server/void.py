@@ -7,7 +7,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from kg.formats import DUMP_FORMATS
+from kg.formats import DUMP_BY_EXTENSION
 from kg.query.internal import internal_query
 from kg.vocab import DIP
 from server.services import get_services
@@ -34,8 +34,9 @@ def add_void(graph: Graph, dataset: URIRef) -> None:
     )
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(url + "/sparql")))
     graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
-    for ext in DUMP_FORMATS:
-        graph.add((dataset, VOID.dataDump, URIRef(f"{url}/dump.{ext}")))
+    for ext, fmt in DUMP_BY_EXTENSION.items():
+        if fmt.kind == "rdf":  # void:dataDump is an RDF dump; the tables are not
+            graph.add((dataset, VOID.dataDump, URIRef(f"{url}/dump.{ext}")))
     for namespace in VOCABULARIES:
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
     # void:triples counts the dataset's distinct triples: the default graph, their merge
