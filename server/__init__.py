@@ -16,6 +16,7 @@ from server import (
     dumps,
     pages,
     problems,
+    releases,
     resources,
     responses,
     services,
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(timeline.blueprint)
     app.register_blueprint(dumps.blueprint)
+    app.register_blueprint(releases.blueprint)
     app.before_request(responses.not_modified)
     app.after_request(responses.cors)
     app.after_request(responses.cache_headers)

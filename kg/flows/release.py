@@ -7,7 +7,10 @@ time). The directory is written beside its place and renamed into it whole, so a
 appears complete or not at all. The server lists and serves releases at ``/releases/``.
 
 DCAT-AP 2.1.1: https://semiceu.github.io/DCAT-AP/releases/2.1.1/ ; DCAT 2:
-https://www.w3.org/TR/vocab-dcat-2/ ; SPDX checksums: https://spdx.org/rdf/terms/.
+https://www.w3.org/TR/vocab-dcat-2/ ; SPDX checksums: https://spdx.org/rdf/terms/. DCAT-AP
+2.1.1 admits SHA-1 alone as a checksum algorithm (its shapes: ``sh:hasValue
+spdx:checksumAlgorithm_sha1``); a release gives SHA-256, as ``SHA256SUMS`` does and as DCAT-AP 3
+allows, which is the one DCAT-AP 2.1.1 constraint its description does not meet.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
 """What a release version may be (``fullmatch``): it names a directory and a URL segment."""
 MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
+PREVIOUS_VERSION = URIRef(str(DCAT) + "previousVersion")
+"""DCAT 3's link to the release before (rdflib's DCAT namespace is DCAT 2's and lacks it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +213,7 @@ def describe_release(
         graph.add(
             (
                 dataset,
-                DCAT.previousVersion,
+                PREVIOUS_VERSION,
                 URIRef(f"{server_url}/releases/{previous.version}/{DESCRIPTION}#dataset"),
             )
         )
@@ -229,7 +234,7 @@ def describe_release(
         graph.add((distribution, DCAT.downloadURL, url))
         graph.add((distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + entry.media_type)))
         graph.add(
-            (distribution, DCAT.byteSize, Literal(entry.size, datatype=XSD.nonNegativeInteger))
+            (distribution, DCAT.byteSize, Literal(str(entry.size), datatype=XSD.decimal))
         )
         graph.add((distribution, DCTERMS.license, LICENSE))
         graph.add((distribution, SPDX.checksum, checksum))
