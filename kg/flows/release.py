@@ -43,7 +43,8 @@ DESCRIPTION = "dcat.ttl"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 """The licence a release declares for its files: CC BY 4.0, as dipkg's ontology and schemes."""
 VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
-"""What a release version may be (``fullmatch``): it names a directory and a URL segment."""
+"""What a release version or file name may be (``fullmatch``): it names a directory or file
+and a URL segment (no '/', no leading '.')."""
 MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 PREVIOUS_VERSION = URIRef(str(DCAT) + "previousVersion")
 """DCAT 3's link to the release before (rdflib's DCAT namespace is DCAT 2's and lacks it)."""
@@ -233,9 +234,7 @@ def describe_release(
         graph.add((distribution, DCAT.accessURL, url))
         graph.add((distribution, DCAT.downloadURL, url))
         graph.add((distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + entry.media_type)))
-        graph.add(
-            (distribution, DCAT.byteSize, Literal(str(entry.size), datatype=XSD.decimal))
-        )
+        graph.add((distribution, DCAT.byteSize, Literal(str(entry.size), datatype=XSD.decimal)))
         graph.add((distribution, DCTERMS.license, LICENSE))
         graph.add((distribution, SPDX.checksum, checksum))
         graph.add((checksum, RDF.type, SPDX.Checksum))
@@ -293,10 +292,10 @@ def read_release(path: Path) -> Release:
     lines = (path / CHECKSUMS).read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines, 1):
         digest, _, name = line.partition("  ")
-        if not re.fullmatch(r"[0-9a-f]{64}", digest) or name not in media:
+        if not re.fullmatch(r"[0-9a-f]{64}", digest) or name not in media or not is_version(name):
             raise InputError(
-                f"{path / CHECKSUMS}, line {number}: not '<sha256>  <file>' for a file that "
-                f"{DESCRIPTION} describes."
+                f"{path / CHECKSUMS}, line {number}: not '<sha256>  <file>' for a file of the "
+                f"release directory that {DESCRIPTION} describes."
             )
         size = (path / name).stat().st_size if (path / name).is_file() else 0
         files.append(ReleaseFile(name, media[name], size, digest))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,15 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH, XSD
 
 from kg.cli import cli
 from kg.config import Settings
-from kg.flows.release import PREVIOUS_VERSION, SPDX, Release, list_releases, release
+from kg.errors import InputError
+from kg.flows.release import (
+    PREVIOUS_VERSION,
+    SPDX,
+    Release,
+    list_releases,
+    read_release,
+    release,
+)
 from server import create_app
 
 HERE = Path(__file__).parent
@@ -219,3 +228,12 @@ def test_export_writes_a_table(runner: CliRunner, built_store_dir: Path, tmp_pat
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("id,kind,date,enddate,")
+
+
+def test_a_listed_name_outside_the_release_is_refused(releases: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "1.0.0"
+    shutil.copytree(releases / "1.0.0", copy)
+    sums = copy / "SHA256SUMS"
+    sums.write_text(sums.read_text(encoding="utf-8") + "0" * 64 + "  ../1.0.1/dipkg.nq\n")
+    with pytest.raises(InputError, match="SHA256SUMS, line 8"):
+        read_release(copy)

@@ -148,3 +148,11 @@ def test_codes_follow_the_alignments_in_the_graph(tmp_path: Path) -> None:
     assert {r["cameo_code"] for r in cameo} == {"046"}
     (polecat,) = rows_of(table(settings.store, "polecat", ontology), BIDEN_XI_CALL)
     assert polecat["mode"] == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["polecat", "cameo"])
+def test_a_remote_store_gives_the_same_table(
+    oxigraph_url: str, built_store_dir: Path, fmt: str
+) -> None:
+    assert table(oxigraph_url, fmt) == table(built_store_dir, fmt)
