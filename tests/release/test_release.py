@@ -237,3 +237,23 @@ def test_a_listed_name_outside_the_release_is_refused(releases: Path, tmp_path: 
     sums.write_text(sums.read_text(encoding="utf-8") + "0" * 64 + "  ../1.0.1/dipkg.nq\n")
     with pytest.raises(InputError, match="SHA256SUMS, line 8"):
         read_release(copy)
+
+
+def test_a_new_release_is_not_answered_from_a_cached_index(
+    built_store_dir: Path, releases: Path, tmp_path: Path
+) -> None:
+    directory = tmp_path / "releases"
+    shutil.copytree(releases, directory)
+    settings = Settings(store=str(built_store_dir), releases_dir=directory, public_url=URL)
+    application = create_app(settings)
+    try:
+        client = application.test_client()
+        first = client.get("/releases/")
+        etag = first.headers["ETag"]
+        assert client.get("/releases/", headers={"If-None-Match": etag}).status_code == 304
+        release(settings, directory, "1.0.2", datetime(2026, 3, 4, tzinfo=UTC))
+        again = client.get("/releases/", headers={"If-None-Match": etag})
+        assert again.status_code == 200
+        assert "1.0.2 (latest)" in again.get_data(as_text=True)
+    finally:
+        application.extensions["dipkg"].executor.close()
