@@ -22,6 +22,7 @@ from kg.config import Settings
 from kg.errors import DipkgError, UsageError
 from kg.flows.build import build
 from kg.flows.load import bulk_load, load_files
+from kg.flows.release import release
 from kg.flows.validate import ENGINES, validate_files, validate_stored
 from kg.flows.write import update_index, writing_indexed
 from kg.formats import DUMP_FORMATS, names
@@ -221,10 +222,37 @@ def export_command(fmt: str, out: Path | None, store: str | None) -> None:
         if out is None:
             export(source, fmt, sys.stdout.buffer, context)
         else:
-            with out.open("wb") as stream:
+            try:
+                stream = out.open("wb")
+            except OSError as exc:
+                raise UsageError(
+                    f"{out}: cannot write the export there ({exc.strerror}).",
+                    hint="Pass --out with a file in a directory you can write.",
+                ) from exc
+            with stream:
                 export(source, fmt, stream, context)
     finally:
         source.close()
+
+
+@cli.command("release")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Releases directory (default: the releases_dir setting, var/releases).",
+)
+@click.option("--version", "version", default=None, help="Release name (default: today, UTC).")
+@store_option
+@_handle_errors
+def release_command(out: Path | None, version: str | None, store: str | None) -> None:
+    """Write a versioned release of the graph: N-Quads, TriG, JSON-LD, the CSV event table,
+    the POLECAT- and CAMEO-shaped tables, SHA256SUMS and a DCAT-AP description (dcat.ttl)."""
+    settings = _settings(store=store)
+    made = release(settings, out, version)
+    click.echo(f"released {made.version} to {made.directory}: {len(made.files)} file(s).")
+    for entry in made.files:
+        click.echo(f"{entry.sha256}  {entry.name}  ({entry.size} bytes)")
 
 
 def _in_own_process(flow: Callable[[Settings], object], settings: Settings) -> None:

@@ -50,6 +50,13 @@ class Settings:
         default=PROJECT_ROOT / "ontology",
         metadata=_meta("Ontology, SKOS schemes, SHACL shapes and JSON-LD context."),
     )
+    releases_dir: Path = field(
+        default=PROJECT_ROOT / "var" / "releases",
+        metadata=_meta(
+            "Directory of data releases: `dipkg release` writes one sub-directory per version "
+            "there, the server lists and serves them at /releases/."
+        ),
+    )
     host: str = field(default="127.0.0.1", metadata=_meta("Address `dipkg serve` binds."))
     port: int = field(default=8000, metadata=_meta("Port `dipkg serve` binds."))
     workers: int = field(default=2, metadata=_meta("WSGI worker processes."))

@@ -1,7 +1,8 @@
 """One table of every format dipkg reads or writes: its name, media type, file extensions, kind,
 and what each library calls it.
 
-Kinds: ``results`` (SELECT/ASK results), ``rdf`` (graphs and datasets), ``document`` (articles).
+Kinds: ``results`` (SELECT/ASK results), ``rdf`` (graphs and datasets), ``document`` (articles),
+``table`` (the event-data tables shaped like POLECAT and CAMEO, written as CSV).
 The CLI's ``--format`` choices, the server's content negotiation, the dumps, the RDF file
 reader, the bulk loader and the article reader all read this table.
 """
@@ -35,7 +36,9 @@ class Format:
     bulk: bool = False
     """Oxigraph's bulk loader reads it (``dipkg load --bulk``)."""
     dump: bool = False
-    """The server offers a dump in it (``/dump.{name}``) and ``dipkg export`` writes it."""
+    """The server offers a dump in it (``/dump.{extension}``) and ``dipkg export`` writes it."""
+    table: str | None = None
+    """The internal query (``kg/query/sparql/{table}.rq``) whose rows its export writes as CSV."""
 
     @property
     def suffixes(self) -> tuple[str, ...]:
@@ -60,7 +63,7 @@ FORMATS: tuple[Format, ...] = (
         aliases=("application/xml", "text/xml"),
         oxigraph="XML",
     ),
-    Format("csv", "text/csv", "csv", "results", oxigraph="CSV", dump=True),
+    Format("csv", "text/csv", "csv", "results", oxigraph="CSV", dump=True, table="event-table"),
     Format("tsv", "text/tab-separated-values", "tsv", "results", oxigraph="TSV"),
     Format(
         "ttl",
@@ -130,6 +133,8 @@ FORMATS: tuple[Format, ...] = (
         bulk=True,
         dump=True,
     ),
+    Format("polecat", "text/csv", "polecat.csv", "table", dump=True, table="polecat-table"),
+    Format("cameo", "text/csv", "cameo.csv", "table", dump=True, table="cameo-table"),
     Format("text", "text/plain", "txt", "document", extensions=(".txt", ".text")),
     Format("markdown", "text/markdown", "md", "document", extensions=(".md", ".markdown")),
     Format("html", "text/html", "html", "document", extensions=(".html", ".htm")),
@@ -137,6 +142,8 @@ FORMATS: tuple[Format, ...] = (
 BY_NAME = {f.name: f for f in FORMATS}
 DUMP_FORMATS = tuple(f.name for f in FORMATS if f.dump)
 """The dump and export formats, in the table's order."""
+DUMP_BY_EXTENSION = {f.extension: f for f in FORMATS if f.dump}
+"""The dump formats by the extension of their ``/dump.{extension}`` route."""
 DOCUMENT_SUFFIXES = tuple(s for f in FORMATS if f.kind == "document" for s in f.suffixes)
 """The file extensions of articles (plain text, Markdown, HTML)."""
 

@@ -119,6 +119,8 @@ class Document:
     language: str = "en"
     kind: str = "news article"
     notes: str | None = None
+    url: str | None = None
+    """Where the article was published (an absolute http or https URL), if known."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from server import (
     network,
     pages,
     problems,
+    releases,
     resources,
     responses,
     search,
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(timeline.blueprint)
     app.register_blueprint(network.blueprint)
     app.register_blueprint(dumps.blueprint)
+    app.register_blueprint(releases.blueprint)
     app.before_request(responses.not_modified)
     app.after_request(responses.cors)
     app.after_request(responses.cache_headers)

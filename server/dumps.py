@@ -1,5 +1,6 @@
-"""Blueprint for the whole graph at once: ``/dump.{format}`` (streamed from a temporary file)
-and the VoID description at ``/.well-known/void``."""
+"""Blueprint for the whole graph at once: ``/dump.{extension}`` (streamed from a temporary
+file; ``/dump.nq``, ``/dump.csv``, ``/dump.polecat.csv``...) and the VoID description at
+``/.well-known/void``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, request
 from rdflib import Graph, URIRef
 
-from kg.formats import DUMP_FORMATS, get_format
+from kg.formats import DUMP_BY_EXTENSION
 from kg.query.export import export
 from kg.store import open_store
 from server.negotiation import choose_format
@@ -24,17 +25,15 @@ blueprint = Blueprint("dumps", __name__)
 @blueprint.route("/dump.<ext>")
 def dump(ext: str) -> Response:
     """The whole graph in one format, streamed from a temporary file."""
-    if ext not in DUMP_FORMATS:
-        raise ProblemError(
-            404,
-            "unknown-dump",
-            f"No dump in {ext!r}; available: {', '.join('/dump.' + f for f in DUMP_FORMATS)}.",
-        )
+    fmt = DUMP_BY_EXTENSION.get(ext)
+    if fmt is None:
+        known = ", ".join("/dump." + e for e in DUMP_BY_EXTENSION)
+        raise ProblemError(404, "unknown-dump", f"No dump in {ext!r}; available: {known}.")
     settings = get_services().settings
     spool = tempfile.TemporaryFile()
     store = open_store(settings.store, read_only=True, auth=settings.store_auth)
     try:
-        export(store, ext, spool, settings.ontology_dir / "context.jsonld")
+        export(store, fmt.name, spool, settings.ontology_dir / "context.jsonld")
     finally:
         store.close()
     spool.seek(0)
@@ -44,7 +43,6 @@ def dump(ext: str) -> Response:
             while block := spool.read(1 << 16):
                 yield block
 
-    fmt = get_format(ext)
     response = Response(chunks(), mimetype=fmt.media_type)
     response.headers["Content-Disposition"] = f'inline; filename="dipkg.{ext}"'
     return response

@@ -5,10 +5,11 @@ server, so no JavaScript is needed to see it) and the items the interactive view
 (``/timeline/items``). Blueprints import this module, never each other.
 
 Caching follows RFC 9110 and RFC 9111: every GET and HEAD of the data (pages, resources, saved
-queries, SPARQL results, dumps) has a weak ``ETag`` made from when the store last changed, the
-URL and the ``Accept`` it was negotiated for, a ``Last-Modified``, and ``Cache-Control:
-no-cache`` (keep it, but ask again: a write can change any answer at any time); a conditional
-GET whose validator still holds is answered 304 before any query runs. A remote store gives no
+queries, SPARQL results, dumps, releases) has a weak ``ETag`` made from when the store last
+changed or a release was added, the URL and the ``Accept`` it was negotiated for, a
+``Last-Modified``, and ``Cache-Control: no-cache`` (keep it, but ask again: a write can change
+any answer at any time); a conditional GET whose validator still holds is answered 304 before
+any query runs. A remote store gives no
 change time, so its answers have no validators. ``Vary: Accept`` goes on every answer that
 content negotiation chose (:mod:`server.negotiation` marks the request).
 """
@@ -69,6 +70,10 @@ def not_modified() -> Response | None:
     changed = changed_at(settings.store)
     if changed is None:
         return None
+    # a new release (renamed into the releases directory) changes /releases/ and the VoID
+    # description without changing the store: the directory's time counts as a change too
+    releases = settings.releases_dir
+    changed = max(changed, releases.stat().st_mtime_ns if releases.is_dir() else 0)
     key = "\n".join(
         (
             __version__,

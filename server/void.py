@@ -1,13 +1,17 @@
-"""The VoID description of the dataset (counts, class partitions, dumps, endpoint,
-vocabularies, URI space), shared by ``/.well-known/void`` and the SPARQL service description.
+"""The VoID description of the dataset (counts, class partitions, dumps, the latest release's
+RDF files, endpoint, vocabularies, URI space), shared by ``/.well-known/void`` and the SPARQL
+service description.
 Links come from the configured ``public_url`` and ``base_iri``, never from the request."""
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from pathlib import Path
 
-from kg.formats import DUMP_FORMATS
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from kg.flows.release import DESCRIPTION, latest_release
+from kg.formats import DUMP_BY_EXTENSION, format_of_path
 from kg.query.internal import internal_query
 from kg.vocab import DIP
 from server.services import get_services
@@ -34,8 +38,21 @@ def add_void(graph: Graph, dataset: URIRef) -> None:
     )
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(url + "/sparql")))
     graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
-    for ext in DUMP_FORMATS:
-        graph.add((dataset, VOID.dataDump, URIRef(f"{url}/dump.{ext}")))
+    for ext, fmt in DUMP_BY_EXTENSION.items():
+        if fmt.kind == "rdf":  # void:dataDump is an RDF dump; the tables are not
+            graph.add((dataset, VOID.dataDump, URIRef(f"{url}/dump.{ext}")))
+    latest = latest_release(settings.releases_dir)
+    if latest is not None:
+        graph.add((dataset, RDFS.seeAlso, URIRef(f"{url}/releases/")))
+        for entry in latest.files:
+            if entry.name != DESCRIPTION and format_of_path(Path(entry.name), "rdf"):
+                graph.add(
+                    (
+                        dataset,
+                        VOID.dataDump,
+                        URIRef(f"{url}/releases/{latest.version}/{entry.name}"),
+                    )
+                )
     for namespace in VOCABULARIES:
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
     # void:triples counts the dataset's distinct triples: the default graph, their merge

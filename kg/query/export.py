@@ -1,7 +1,9 @@
 """Bodies for ``dipkg export`` and the ``/dump.*`` routes, written to a binary stream.
 
 N-Quads, TriG, N-Triples and Turtle stream straight from the store; JSON-LD is compacted with
-the project's own context (never a remote one); CSV is an event table for spreadsheets.
+the project's own context (never a remote one); the tables (``csv``: dipkg's event table;
+``polecat`` and ``cameo``: shaped like those event data sets, docs/exports.md) are the rows of
+an internal query, written as CSV.
 """
 
 from __future__ import annotations
@@ -20,23 +22,29 @@ from kg.query.results import render, sort_multivalued
 from kg.store.base import Store
 from kg.store.terms import dataset_quads
 
+MULTIVALUED = {
+    "event-table": ("participants", "sources"),
+    "polecat-table": ("event", "mode", "context", "source", "recipient", "sources"),
+    "cameo-table": ("sources",),
+}
+"""The ``; ``-joined columns of each table query, sorted in every cell."""
+
 
 def export(store: Store, fmt_name: str, out: IO[bytes], context_path: Path) -> None:
     """Write the whole store to ``out`` in one of the export formats.
 
     Args:
         store: the store to export.
-        fmt_name: ``ttl``, ``nt``, ``nq``, ``trig``, ``jsonld`` or ``csv``.
+        fmt_name: one of :data:`kg.formats.DUMP_FORMATS`.
         out: a binary stream.
         context_path: the project's JSON-LD context file.
     """
     fmt = get_format(fmt_name)
     if not fmt.dump:
         raise ValueError(f"{fmt.name} is not an export format")
-    if fmt.name == "csv":
-        table = store.query(internal_query("event-table"))
-        result = sort_multivalued(table, ["participants", "sources"])
-        out.write(render(result, "csv"))
+    if fmt.table is not None:
+        table = store.query(internal_query(fmt.table))
+        out.write(render(sort_multivalued(table, MULTIVALUED[fmt.table]), "csv"))
     elif fmt.name == "jsonld":
         context = json.loads(context_path.read_text(encoding="utf-8"))
         write_jsonld(store, out, context.get("@context", context))

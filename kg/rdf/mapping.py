@@ -150,6 +150,8 @@ class _Mapper:
         g.add((node, DIP.kind, Literal(doc.kind)))
         g.add((node, DIP.codingSource, Literal(coding.source)))
         g.add((node, DIP.text, Literal(doc.text)))
+        if doc.url is not None:
+            g.add((node, DCTERMS.source, URIRef(doc.url)))
         if doc.published is not None:
             g.add((node, DCTERMS.issued, date_literal(doc.published)))
             g.add((node, DIP.datePrecision, concept("date-precision", doc.published.precision)))

@@ -19,6 +19,8 @@ from kg.records import DateValue, Document
 from kg.sources.yamlfile import Fields, load_yaml, read_text
 
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+WEB_URL = re.compile(r"https?://[^\s/?#<>\"{}|\\^`]+[^\s<>\"{}|\\^`]*")
+"""An absolute http(s) URL whose characters an IRI may hold (RFC 3987), for ``fullmatch``."""
 META_KEYS = {"title", "published", "language", "kind", "notes", "url", "source"}
 DOCUMENT_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 """What a document id may be (use ``fullmatch``): it becomes a file name and an IRI segment."""
@@ -143,6 +145,13 @@ def read_document(
         raise meta.error(
             "language", f"{language!r} is not a language tag.", hint="Write it as en, fr or pt-BR."
         )
+    url = meta.text("url")
+    if url is not None and not WEB_URL.fullmatch(url):
+        raise meta.error(
+            "url",
+            f"{url!r} is not an absolute http or https URL.",
+            hint="Give the address the article was published at, e.g. https://example.org/story.",
+        )
     return Document(
         id=document_id(path),
         text=text,
@@ -151,6 +160,7 @@ def read_document(
         language=language,
         kind=meta.text("kind", "news article") or "news article",
         notes=notes,
+        url=url,
     )
 
 

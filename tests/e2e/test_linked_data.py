@@ -106,15 +106,21 @@ def test_triple_dumps_hold_the_union(
     assert len(graph) == len(union)
 
 
-def test_dump_csv_and_export_give_the_same_bytes(
-    live_server: LiveServer, built_store_dir: Path
+@pytest.mark.parametrize(
+    ("fmt", "path"),
+    [("csv", "/dump.csv"), ("polecat", "/dump.polecat.csv"), ("cameo", "/dump.cameo.csv")],
+)
+def test_table_dumps_and_export_give_the_same_bytes(
+    live_server: LiveServer, built_store_dir: Path, fmt: str, path: str
 ) -> None:
     from click.testing import CliRunner
 
     from kg.cli import cli
 
-    result = CliRunner().invoke(cli, ["export", "--format", "csv", "--store", str(built_store_dir)])
-    assert requests.get(live_server.url + "/dump.csv").content == result.stdout_bytes
+    result = CliRunner().invoke(cli, ["export", "--format", fmt, "--store", str(built_store_dir)])
+    response = requests.get(live_server.url + path)
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.content == result.stdout_bytes
 
 
 def test_void_counts_equal_the_store(live_server: LiveServer, built_store_dir: Path) -> None:
