@@ -12,12 +12,12 @@ One process writes at a time (:func:`writing` waits for the store's lock file). 
 open the files a writer is changing: opening a RocksDB store read-only while another process
 writes it is undefined behaviour (pyoxigraph's ``Store.read_only`` says so), and it bites: a
 compaction removes a file a reader's handle has not opened yet, and an Oxigraph query over
-that handle can spin on the I/O error until it is killed. So every writer, when it closes,
-publishes a *view* after every committed write and when it closes: a RocksDB checkpoint of
-the store in ``views/`` (hard links, a few milliseconds), which nothing ever writes (the write
-of a writer killed between its commit and its view is published by the next writer). Readers
-open the newest view read-only and :meth:`~EmbeddedStore.refresh` to a newer one when the
-writer's generation stamp has moved.
+that handle can spin on the I/O error until it is killed. So every writer publishes *views*
+of what it committed, at most one a second (:data:`VIEW_INTERVAL`) and one when it closes: a
+RocksDB checkpoint of the store in ``views/`` (hard links; tens of milliseconds), which nothing
+ever writes (the writes of a writer killed before its next view are published by the next
+writer). Readers open the newest view read-only and :meth:`~EmbeddedStore.refresh` to a newer
+one when the writer's generation stamp has moved.
 Views older than the newest are removed after :data:`VIEW_GRACE` seconds (a reader refreshes
 before each query, so only a query that outlives the grace can lose its files: it is then
 retried on the newest view).
@@ -47,6 +47,7 @@ _STAMP = "dipkg.generation"  # rewritten after every write; readers reopen when 
 _LOCK = "dipkg.lock"  # held (flock) by the one writing process
 _VIEWS = "views"  # the read-only checkpoints readers open, one directory per write
 VIEW_GRACE = 600.0  # seconds a view stays after a newer one is published
+VIEW_INTERVAL = 1.0  # seconds at least between two views one writer publishes
 
 
 def engine_error(exc: Exception) -> QueryError | StoreError:
@@ -99,6 +100,7 @@ class EmbeddedStore:
         self.read_only = read_only
         self._seen = self._generation()
         self._published = False  # the newest view holds every write of this handle
+        self._viewed = -VIEW_INTERVAL  # when this handle last published one (monotonic)
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -267,12 +269,21 @@ class EmbeddedStore:
 
     def _bump(self) -> None:
         """Publish the committed store as the newest view, then tell readers (other
-        processes) that it changed: each committed document is visible at once, also when
-        the batch it belongs to is killed later."""
-        if self.path is not None:
-            _publish_view(self._store, self.path)
-            self._published = True
-            _bump(self.path)
+        processes) that it changed; at most once every :data:`VIEW_INTERVAL` seconds (a
+        checkpoint costs tens of milliseconds, most of a small write): a batch's committed
+        documents are visible within that time, and what a writer killed before its next
+        view committed is published by the next writer (:meth:`close`)."""
+        if self.path is None:
+            return
+        self._published = False
+        if time.monotonic() - self._viewed >= VIEW_INTERVAL:
+            self._publish()
+
+    def _publish(self) -> None:
+        assert self.path is not None
+        _publish_view(self._store, self.path)
+        self._published, self._viewed = True, time.monotonic()
+        _bump(self.path)
 
     def refresh(self) -> bool:
         """Reopen a read-only store on the newest view if a writer changed it since; True if
@@ -377,7 +388,7 @@ class EmbeddedStore:
         """Release the store; a writable one on disk first publishes its view for readers,
         unless its last commit did and nothing was written since."""
         if not self.read_only and self.path is not None and not self._published:
-            _publish_view(self._store, self.path)
+            self._publish()
         del self._store
 
 

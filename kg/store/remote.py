@@ -277,9 +277,16 @@ class RemoteStore:
             ox.serialize(named, out, format=getattr(ox.RdfFormat, str(fmt.oxigraph)))
 
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
-        """One named graph's triples (GSP GET), as rdflib terms."""
+        """One named graph's triples (GSP GET), as rdflib terms; none for a graph the server
+        does not have (it answers 404: SPARQL 1.1 Graph Store Protocol 5.2)."""
         url = f"{self.endpoints.store}?{urlencode({'graph': str(graph)})}"
-        with self._request(url, None, None, "application/n-triples") as response:
+        try:
+            response = self._request(url, None, None, "application/n-triples")
+        except StoreError as exc:
+            if isinstance(exc.__cause__, urllib.error.HTTPError) and exc.__cause__.code == 404:
+                return
+            raise
+        with response:
             for t in ox.parse(response, format=ox.RdfFormat.N_TRIPLES):
                 yield to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)  # type: ignore[misc]
 
