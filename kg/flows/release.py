@@ -3,7 +3,8 @@ TriG, JSON-LD, the CSV event table and the POLECAT- and CAMEO-shaped tables) wit
 ``SHA256SUMS`` file in the format ``sha256sum --check`` reads and a DCAT-AP description
 (``dcat.ttl``: a ``dcat:Dataset`` with one ``dcat:Distribution`` per file, its download URL,
 media type, size, SHA-256 checksum and licence, the events' temporal coverage and the issue
-time). The directory is written beside its place and renamed into it whole, so a release
+time), and ``CHANGES.ttl``, the records of the changes to the store since the release before
+(the history of changes, ``dip:Change``). The directory is written beside its place and renamed into it whole, so a release
 appears complete or not at all. The server lists and serves releases at ``/releases/``.
 
 DCAT-AP 2.1.1: https://semiceu.github.io/DCAT-AP/releases/2.1.1/ ; DCAT 2:
@@ -25,8 +26,9 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
+from rdflib.term import Node
 
-from kg import __version__
+from kg import __version__, iris
 from kg.config import Settings
 from kg.errors import InputError, UsageError
 from kg.formats import get_format
@@ -34,12 +36,14 @@ from kg.query.export import export
 from kg.query.internal import internal_query
 from kg.store import open_store
 from kg.store.base import Store
+from kg.vocab import PREFIXES
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 RELEASE_FORMATS = ("nq", "trig", "jsonld", "csv", "polecat", "cameo")
 """The dumps of a release, by format name, in the order they are listed."""
 CHECKSUMS = "SHA256SUMS"
 DESCRIPTION = "dcat.ttl"
+CHANGES = "CHANGES.ttl"  # the change log since the release before
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 """The licence a release declares for its files: CC BY 4.0, as dipkg's ontology and schemes."""
 VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
@@ -125,11 +129,9 @@ def release(
         try:
             files = [_write_dump(store, partial, name, settings) for name in RELEASE_FORMATS]
             coverage = temporal_coverage(store)
+            files.append(_write_changes(store, partial, settings, previous))
         finally:
             store.close()
-        # CHANGES: the change log since `previous` (issue 18, item 2) is to be written here as
-        # one more file of `files` (e.g. CHANGES.ttl), so that SHA256SUMS and the DCAT
-        # description below list it like the dumps.
         description = describe_release(
             settings.server_url, version, issued, files, coverage, previous
         )
@@ -152,6 +154,23 @@ def _write_dump(store: Store, directory: Path, fmt_name: str, settings: Settings
     with path.open("wb") as out:
         export(store, fmt.name, out, settings.ontology_dir / "context.jsonld")
     return _file_entry(path, fmt.media_type)
+
+
+def _write_changes(
+    store: Store, directory: Path, settings: Settings, previous: Release | None
+) -> ReleaseFile:
+    """``CHANGES.ttl``: the records of every change to the store that ended after the
+    ``previous`` release was issued (all of them for a first release), as the graph of
+    changes holds them (``dip:Change``, PROV)."""
+    slots: dict[str, Node] = {"graph": iris.changes_graph_iri(settings.base_iri)}
+    if previous is not None:
+        slots["since"] = Literal(previous.issued.isoformat(), datatype=XSD.dateTime)
+    changes = store.query(internal_query("changes-since", **slots)).graph or Graph()
+    for prefix, namespace in PREFIXES.items():
+        changes.bind(prefix, namespace)
+    path = directory / CHANGES
+    changes.serialize(path, format="turtle")
+    return _file_entry(path, "text/turtle")
 
 
 def _file_entry(path: Path, media_type: str) -> ReleaseFile:

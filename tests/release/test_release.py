@@ -22,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH, XSD
 from kg.cli import cli
 from kg.config import Settings
 from kg.errors import InputError
+from kg.flows.ingest import Ingester
 from kg.flows.release import (
     PREVIOUS_VERSION,
     SPDX,
@@ -30,7 +31,10 @@ from kg.flows.release import (
     read_release,
     release,
 )
+from kg.store import writing
+from kg.vocab import DIP
 from server import create_app
+from tests.support import CURATED
 
 HERE = Path(__file__).parent
 FILES = {
@@ -40,6 +44,7 @@ FILES = {
     "dipkg.csv",
     "dipkg.polecat.csv",
     "dipkg.cameo.csv",
+    "CHANGES.ttl",
     "dcat.ttl",
 }
 FIRST = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -235,7 +240,7 @@ def test_a_listed_name_outside_the_release_is_refused(releases: Path, tmp_path: 
     shutil.copytree(releases / "1.0.0", copy)
     sums = copy / "SHA256SUMS"
     sums.write_text(sums.read_text(encoding="utf-8") + "0" * 64 + "  ../1.0.1/dipkg.nq\n")
-    with pytest.raises(InputError, match="SHA256SUMS, line 8"):
+    with pytest.raises(InputError, match=f"SHA256SUMS, line {len(FILES) + 1}"):
         read_release(copy)
 
 
@@ -257,3 +262,25 @@ def test_a_new_release_is_not_answered_from_a_cached_index(
         assert "1.0.2 (latest)" in again.get_data(as_text=True)
     finally:
         application.extensions["dipkg"].executor.close()
+
+
+@pytest.mark.slow
+def test_each_release_carries_the_changes_since_the_one_before(
+    built_store_dir: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(built_store_dir, store)
+    settings = Settings(store=str(store), public_url=URL)
+    release(settings, tmp_path / "releases", "1")
+    with writing(store) as target:
+        outcome = Ingester(settings).ingest_file(target, CURATED / "hotline_fulfilled.txt")
+    assert outcome.status == "added", outcome.reasons
+    release(settings, tmp_path / "releases", "2")
+
+    def kinds(version: str) -> list[str]:
+        graph = Graph().parse(tmp_path / "releases" / version / "CHANGES.ttl", format="turtle")
+        changes = graph.subjects(RDF.type, DIP.Change)
+        return sorted(str(graph.value(c, DIP.changeKind)).rsplit("/", 1)[-1] for c in changes)
+
+    assert kinds("1") == ["build"], "a first release: every change so far"
+    assert kinds("2") == ["ingest"], "then only what happened since"
