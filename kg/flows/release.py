@@ -4,8 +4,9 @@ TriG, JSON-LD, the CSV event table and the POLECAT- and CAMEO-shaped tables) wit
 (``dcat.ttl``: a ``dcat:Dataset`` with one ``dcat:Distribution`` per file, its download URL,
 media type, size, SHA-256 checksum and licence, the events' temporal coverage and the issue
 time), and ``CHANGES.ttl``, the records of the changes to the store since the release before
-(the history of changes, ``dip:Change``). The directory is written beside its place and renamed into it whole, so a release
-appears complete or not at all. The server lists and serves releases at ``/releases/``.
+(the history of changes, ``dip:Change``). The directory is written beside its place and
+renamed into it whole, so a release appears complete or not at all. The server lists and
+serves releases at ``/releases/``.
 
 DCAT-AP 2.1.1: https://semiceu.github.io/DCAT-AP/releases/2.1.1/ ; DCAT 2:
 https://www.w3.org/TR/vocab-dcat-2/ ; SPDX checksums: https://spdx.org/rdf/terms/. DCAT-AP

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError, UnknownActorError
@@ -74,6 +74,12 @@ class NameIndex:
     def __init__(self) -> None:
         self._ids: dict[str, str] = {}
 
+    def copy(self) -> NameIndex:
+        """An index with the same names, to add to without changing this one."""
+        index = NameIndex()
+        index._ids = dict(self._ids)
+        return index
+
     def add(self, name: str, identifier: str) -> None:
         """Index one name; the first id given for a name keeps it."""
         self._ids.setdefault(normalize_name(name), identifier)
@@ -97,24 +103,39 @@ class Registry:
     _names: NameIndex = field(default_factory=NameIndex, repr=False)
     _place_names: NameIndex = field(default_factory=NameIndex, repr=False)
 
-    def __post_init__(self) -> None:
-        for actor in self.actors.values():
+    new: InitVar[tuple[Iterable[Actor], Iterable[Place]] | None] = None
+
+    def __post_init__(self, new: tuple[Iterable[Actor], Iterable[Place]] | None) -> None:
+        """Index the names of every entry, or with ``new`` (given to indexes copied from the
+        registry this one extends) of those entries only."""
+        actors, places = new if new is not None else (self.actors.values(), self.places.values())
+        for actor in actors:
             for name in (actor.id, actor.label, *actor.aliases, *actor.metonyms):
                 self._names.add(name, actor.id)
-        for place in self.places.values():
+        for place in places:
             for name in (place.id, place.label, *place.aliases):
                 self._place_names.add(name, place.id)
 
     def extended(self, actors: Iterable[Actor] = (), places: Iterable[Place] = ()) -> Registry:
         """This registry plus more actors and places (an id it has already keeps its entry),
-        for instance the provisional ones an extraction or a coding introduces."""
-        all_actors = dict(self.actors)
-        for actor in actors:
-            all_actors.setdefault(actor.id, actor)
-        all_places = dict(self.places)
-        for place in places:
-            all_places.setdefault(place.id, place)
-        return Registry(all_actors, all_places)
+        for instance the provisional ones an extraction or a coding introduces. Only the new
+        entries' names are indexed (this registry's index is copied): an ingest extends the
+        registry once per document.
+
+        >>> reg = Registry({"xi": Actor("xi", "Xi Jinping", "person")}, {})
+        >>> more = reg.extended([Actor("li", "Li Qiang", "person"), Actor("xi", "X", "person")])
+        >>> more.find_actor("Li Qiang").id, more.find_actor("Xi Jinping").label
+        ('li', 'Xi Jinping')
+        >>> reg.find_actor("Li Qiang") is None
+        True
+        """
+        all_actors, all_places = dict(self.actors), dict(self.places)
+        new_actors = [all_actors.setdefault(a.id, a) for a in actors if a.id not in all_actors]
+        new_places = [all_places.setdefault(p.id, p) for p in places if p.id not in all_places]
+        if not new_actors and not new_places:
+            return self
+        names, place_names = self._names.copy(), self._place_names.copy()
+        return Registry(all_actors, all_places, names, place_names, (new_actors, new_places))
 
     def find_actor(self, name: str) -> Actor | None:
         """The actor a name denotes, or None; leading titles are dropped one at a time.
