@@ -129,7 +129,17 @@ def paging_parameters(query: SavedQuery, max_rows: int) -> list[dict[str, Any]]:
     ]
 
 
-def search_operation(problem_ref: dict[str, str]) -> dict[str, Any]:
+PROBLEM_BODY = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+"""The content of an OpenAPI error response: an RFC 9457 problem (``components.schemas``)."""
+
+
+def problem_responses(*answers: tuple[str, str]) -> dict[str, Any]:
+    """OpenAPI responses for error statuses, ``(status, description)`` each, with a
+    problem+json body."""
+    return {code: {"description": text, "content": PROBLEM_BODY} for code, text in answers}
+
+
+def search_operation() -> dict[str, Any]:
     """The OpenAPI description of ``/api/search`` (:mod:`server.search`)."""
 
     def integer(name: str, text: str, lowest: int, highest: int) -> dict[str, Any]:
@@ -142,7 +152,6 @@ def search_operation(problem_ref: dict[str, str]) -> dict[str, Any]:
             "schema": schema,
         }
 
-    problem = {"application/problem+json": {"schema": problem_ref}}
     return {
         "get": {
             "operationId": "search",
@@ -174,13 +183,12 @@ def search_operation(problem_ref: dict[str, str]) -> dict[str, Any]:
                 ),
             ],
             "responses": {
-                "200": {"description": "The hits", "content": {"application/json": {"schema": {}}}},
-                "400": {
-                    "description": "No word to search for, or a bad parameter",
-                    "content": problem,
-                },
-                "503": {"description": "No search index", "content": problem},
-            },
+                "200": {"description": "The hits", "content": {"application/json": {"schema": {}}}}
+            }
+            | problem_responses(
+                ("400", "No word to search for, or a bad parameter"),
+                ("503", "No search index"),
+            ),
         }
     }
 
@@ -188,7 +196,6 @@ def search_operation(problem_ref: dict[str, str]) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     """OpenAPI 3.1, generated from the saved queries' headers."""
     services = get_services()
-    problem_ref = {"$ref": "#/components/schemas/Problem"}
     paths: dict[str, Any] = {
         "/api/queries": {
             "get": {
@@ -245,23 +252,16 @@ def openapi_document() -> dict[str, Any]:
                     "200": {
                         "description": "SPARQL results",
                         "content": {m: {"schema": {}} for m in media},
-                    },
-                    "400": {
-                        "description": "Unknown or ill-typed parameter",
-                        "content": {"application/problem+json": {"schema": problem_ref}},
-                    },
-                    "406": {
-                        "description": "No acceptable format",
-                        "content": {"application/problem+json": {"schema": problem_ref}},
-                    },
-                    "503": {
-                        "description": "Timed out or store unavailable",
-                        "content": {"application/problem+json": {"schema": problem_ref}},
-                    },
-                },
+                    }
+                }
+                | problem_responses(
+                    ("400", "Unknown or ill-typed parameter"),
+                    ("406", "No acceptable format"),
+                    ("503", "Timed out or store unavailable"),
+                ),
             }
         }
-    paths["/api/search"] = search_operation(problem_ref)
+    paths["/api/search"] = search_operation()
     paths["/api/documents"] = {
         "post": {
             "operationId": "ingestDocument",
@@ -280,41 +280,29 @@ def openapi_document() -> dict[str, Any]:
             "responses": {
                 "201": {"description": "Added: the outcome, with links to what it created"},
                 "200": {"description": "Replaced an earlier version (or kept a curated one)"},
-                **{
-                    code: {
-                        "description": text,
-                        "content": {"application/problem+json": {"schema": problem_ref}},
-                    }
-                    for code, text in (
-                        ("400", "A field is missing or malformed"),
-                        ("401", "No or wrong bearer token"),
-                        ("403", "Writes are off on this server"),
-                        ("413", "Body too large"),
-                        ("415", "Not a JSON body"),
-                        ("422", "Rejected (reasons given); the store is unchanged"),
-                        ("503", "The store is busy or unavailable"),
-                    )
-                },
-            },
-        }
-    }
-    problems = {
-        code: {
-            "description": text,
-            "content": {"application/problem+json": {"schema": problem_ref}},
-        }
-        for code, text in (
-            ("400", "A parameter is malformed"),
-            ("401", "No or wrong bearer token"),
-            ("403", "Writes are off on this server"),
-            ("404", "No such document"),
-            (
-                "422",
-                "What would be left violates the shapes (reasons given); the store is unchanged",
+            }
+            | problem_responses(
+                ("400", "A field is missing or malformed"),
+                ("401", "No or wrong bearer token"),
+                ("403", "Writes are off on this server"),
+                ("413", "Body too large"),
+                ("415", "Not a JSON body"),
+                ("422", "Rejected (reasons given); the store is unchanged"),
+                ("503", "The store is busy or unavailable"),
             ),
-            ("503", "The store is busy or unavailable"),
-        )
+        }
     }
+    problems = problem_responses(
+        ("400", "A parameter is malformed"),
+        ("401", "No or wrong bearer token"),
+        ("403", "Writes are off on this server"),
+        ("404", "No such document"),
+        (
+            "422",
+            "What would be left violates the shapes (reasons given); the store is unchanged",
+        ),
+        ("503", "The store is busy or unavailable"),
+    )
     page = [
         {"name": "_limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {"name": "_offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -196,6 +197,18 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self._log.close()
+
+
+@contextlib.contextmanager
+def serving_copy(store_dir: Path, into: Path, **settings: str) -> Iterator[LiveServer]:
+    """`dipkg serve` (with ``settings``) over a copy of ``store_dir`` made at ``into``, so that
+    writes land in the copy; stopped on leaving."""
+    shutil.copytree(store_dir, into)
+    server = LiveServer(into, **settings)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def parse_graph(data: bytes, media_type: str) -> Graph:

@@ -158,7 +158,7 @@ class Ingester:
         worker processes (:mod:`kg.flows.workers`); everything else stays here, in order, so
         the outcomes and the store are those of ``jobs=1``.
         """
-        prepared = (self._prepare(store, path, metadata) for path in paths)
+        prepared = (self._prepare(path, metadata) for path in paths)
         if jobs <= 1 or len(paths) <= 1:
             for item in prepared:
                 yield self._finish(store, item, None, agent)
@@ -173,9 +173,7 @@ class Ingester:
         for item, extraction in pool.ordered(prepared, _to_extract):
             yield self._finish(store, item, extraction, agent)
 
-    def _prepare(
-        self, store: Store, path: Path, metadata: Mapping[str, object] | None
-    ) -> _Prepared:
+    def _prepare(self, path: Path, metadata: Mapping[str, object] | None) -> _Prepared:
         try:
             document = self.read(path, metadata)
             coding = coding_path(path)

@@ -4,7 +4,6 @@ while the merged ones stay, and /changes.atom is served as Atom with the removal
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support import TOKEN, LiveServer
+from tests.support import TOKEN, LiveServer, serving_copy
 
 FIRST = "000_6aee4f90ec08fcc7"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -22,11 +21,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def writable(
     built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    store = tmp_path_factory.mktemp("removable") / "store"
-    shutil.copytree(built_store_dir, store)
-    server = LiveServer(store, write_token=TOKEN)
-    yield server
-    server.stop()
+    with serving_copy(
+        built_store_dir, tmp_path_factory.mktemp("removable") / "store", write_token=TOKEN
+    ) as server:
+        yield server
 
 
 def delete(server: LiveServer, name: str, token: str | None = TOKEN) -> requests.Response:

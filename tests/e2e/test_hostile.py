@@ -15,7 +15,7 @@ import requests
 
 from kg.config import Settings
 from kg.query.saved import load_queries
-from tests.support import Canary, LiveServer, run_dipkg, store_quads
+from tests.support import Canary, LiveServer, run_dipkg, serving_copy, store_quads
 
 TOKEN = "hostile-test-token"
 pytestmark = pytest.mark.e2e
@@ -31,11 +31,9 @@ def canary() -> Iterator[Canary]:
 @pytest.fixture(scope="module")
 def target(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     store = tmp_path_factory.mktemp("hostile") / "store"
-    shutil.copytree(built_store_dir, store)
-    server = LiveServer(store, write_token=TOKEN, query_timeout="2")
-    server.store = store  # type: ignore[attr-defined]
-    yield server
-    server.stop()
+    with serving_copy(built_store_dir, store, write_token=TOKEN, query_timeout="2") as server:
+        server.store = store  # type: ignore[attr-defined]
+        yield server
 
 
 def deep(n: int) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -18,7 +17,7 @@ import requests
 from rdflib import Literal
 from rdflib.plugins.sparql.results.tsvresults import TSVResultParser
 
-from tests.support import LiveServer, run_dipkg
+from tests.support import LiveServer, run_dipkg, serving_copy
 
 pytestmark = pytest.mark.e2e
 
@@ -174,9 +173,7 @@ def test_errors_are_not_stored_and_health_has_no_validator(live_server: LiveServ
 @pytest.mark.slow
 def test_a_write_changes_the_validators(built_store_dir: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    shutil.copytree(built_store_dir, store)
-    server = LiveServer(store)
-    try:
+    with serving_copy(built_store_dir, store) as server:
         first = _get(server, "/api/queries/events")
         extra = tmp_path / "extra.ttl"
         extra.write_text(
@@ -189,8 +186,6 @@ def test_a_write_changes_the_validators(built_store_dir: Path, tmp_path: Path) -
         after = _get(server, "/api/queries/events", **{"If-None-Match": first.headers["ETag"]})
         assert after.status_code == 200
         assert after.headers["ETag"] != first.headers["ETag"]
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize(

@@ -4,25 +4,23 @@ changes nothing."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.support import TOKEN, LiveServer, article, store_quads
+from tests.support import TOKEN, LiveServer, article, serving_copy, store_quads
 
 
 @pytest.fixture(scope="module")
 def writable(
     built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    store = tmp_path_factory.mktemp("writable") / "store"
-    shutil.copytree(built_store_dir, store)
-    server = LiveServer(store, write_token=TOKEN)
-    yield server
-    server.stop()
+    with serving_copy(
+        built_store_dir, tmp_path_factory.mktemp("writable") / "store", write_token=TOKEN
+    ) as server:
+        yield server
 
 
 def post(server: LiveServer, body: object, token: str | None = TOKEN) -> requests.Response:

@@ -4,7 +4,6 @@ IRI a re-ingest renamed answers 301 to the new one, and the graph says so."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from rdflib.compare import isomorphic
 from kg.config import Settings
 from kg.rdf.files import parse_rdf_file
 from kg.store import open_store
-from tests.support import ARTICLES, KINDS, TOKEN, LiveServer, parse_graph
+from tests.support import ARTICLES, KINDS, TOKEN, LiveServer, parse_graph, serving_copy
 
 pytestmark = pytest.mark.e2e
 BASE = Settings().base_iri
@@ -165,9 +164,7 @@ def test_an_iri_renamed_by_a_reingest_answers_301_to_the_new_one(
     built_store_dir: Path, tmp_path: Path
 ) -> None:
     store = tmp_path / "store"
-    shutil.copytree(built_store_dir, store)
-    server = LiveServer(store, write_token=TOKEN)
-    try:
+    with serving_copy(built_store_dir, store, write_token=TOKEN) as server:
         article = {"id": "undated_call", "text": (ARTICLES / "undated_call.txt").read_text()}
         outcomes = []
         for extra in ({}, {"published": "2024-07-04"}):  # the publication date, added later
@@ -206,5 +203,3 @@ def test_an_iri_renamed_by_a_reingest_answers_301_to_the_new_one(
             timeout=30,
         )
         assert ask.status_code == 200 and ask.json()["boolean"] is True
-    finally:
-        server.stop()

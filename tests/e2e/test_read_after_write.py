@@ -4,7 +4,6 @@ that a writer removed under it."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support import TOKEN, LiveServer, article
+from tests.support import TOKEN, LiveServer, article, serving_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -28,13 +27,12 @@ QUERIES = [
 
 @pytest.fixture()
 def writable(built_store_dir: Path, tmp_path: Path) -> Iterator[LiveServer]:
-    store = tmp_path / "store"
-    shutil.copytree(built_store_dir, store)
     # What is tested is that no query fails because of a write, not how fast it answers: a
     # generous time limit keeps a slow, busy machine from failing it with a timeout.
-    server = LiveServer(store, write_token=TOKEN, query_timeout="60")
-    yield server
-    server.stop()
+    with serving_copy(
+        built_store_dir, tmp_path / "store", write_token=TOKEN, query_timeout="60"
+    ) as server:
+        yield server
 
 
 def test_queries_never_fail_while_articles_are_written(writable: LiveServer) -> None:
