@@ -14,6 +14,8 @@ with its compaction; then
 - `dipkg validate` of the whole store (one process per usable CPU): seconds and the peak
   resident memory of its processes, against the whole graph validated at once in memory by
   the same engine and shapes (up to --whole-graph-up-to triples);
+- the export tables (`dipkg export --format csv|polecat|cameo`, the queries of /dump.*.csv and
+  `dipkg release`), once each, against the N-Quads export of the same store as the baseline;
 - `dipkg serve` (2 workers) over the store after a round of saved queries over HTTP: resident
   memory of the whole process tree (server, workers and query processes).
 
@@ -271,7 +273,24 @@ def validation(size: int, store_dir: Path, whole_graph: bool, whole_graph_limit:
         )
 
 
-PARTS = ("load", "queries", "ingest", "memory", "validate")
+PARTS = ("load", "queries", "ingest", "memory", "validate", "exports")
+TABLES = ("csv", "polecat", "cameo")
+
+
+def export_seconds(store_dir: Path, fmt: str, limit: float) -> float | None:
+    """Seconds `dipkg export` of one format takes over the store (the whole command, in a
+    subprocess, output discarded), or None if it took longer than ``limit``."""
+    started = time.perf_counter()
+    try:
+        subprocess.run(
+            [*DIPKG, "export", "--store", str(store_dir), "--format", fmt],
+            stdout=subprocess.DEVNULL,
+            check=True,
+            timeout=limit,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,6 +315,12 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=30,
         help="Stop the whole-graph baseline after this long (it is reported as unfinished).",
+    )
+    parser.add_argument(
+        "--export-minutes",
+        type=float,
+        default=10,
+        help="Stop an export table after this long (it is reported as unfinished).",
     )
     args = parser.parse_args(argv)
     settings = Settings()
@@ -330,6 +355,18 @@ def main(argv: list[str] | None = None) -> int:
             validation(
                 size, store_dir, size <= args.whole_graph_up_to, args.whole_graph_minutes * 60
             )
+        if "exports" in args.parts:
+            base = export_seconds(store_dir, "nquads", 3600)
+            assert base is not None
+            print(f"| export | s | x the N-Quads export ({base:.1f} s) |\n|---|---|---|")
+            for fmt in TABLES:
+                seconds = export_seconds(store_dir, fmt, args.export_minutes * 60)
+                shown = (
+                    f"| {fmt} | {seconds:.1f} | {seconds / base:.2f}x |"
+                    if seconds is not None
+                    else f"| {fmt} | > {args.export_minutes * 60:.0f} | - |"
+                )
+                print(shown)
         if "memory" in args.parts:
             rss = server_memory(store_dir, settings)
             print(
