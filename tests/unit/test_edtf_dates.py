@@ -29,6 +29,7 @@ from tests.support import CALL_TEXT, call_coding, write_article
 CORPUS = Settings().corpus_dir
 SPRING_CALL = "spring-call"
 MID_NOVEMBER_CALL = "mid-november-call"
+SLOW = pytest.mark.slow  # pySHACL on the whole shapes graph: a few seconds a case
 
 
 @pytest.fixture(scope="module")
@@ -187,10 +188,11 @@ def test_shapes_state_the_profile_pattern() -> None:
     ("literal", "conforms"),
     [
         (Literal("2024-21", datatype=EDTF.EDTF), True),
-        (Literal("2023-11-11/2023-11-20", datatype=EDTF.EDTF), True),
-        (Literal("2024-03?", datatype=EDTF.EDTF), True),
+        pytest.param(Literal("2023-11-11/2023-11-20", datatype=EDTF.EDTF), True, marks=SLOW),
+        pytest.param(Literal("2024-03?", datatype=EDTF.EDTF), True, marks=SLOW),
         (Literal("mid-November", datatype=EDTF.EDTF), False),
-        (Literal("2024-21"), False),  # a plain string is not an EDTF literal
+        # a plain string is not an EDTF literal
+        pytest.param(Literal("2024-21"), False, marks=SLOW),
     ],
     ids=lambda v: str(v),
 )
@@ -210,3 +212,20 @@ def test_an_edtf_date_without_its_xsd_date_is_incomplete() -> None:
     shape = "https://w3id.org/dipkg/shapes#DemandShape"
     component = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
     assert (str(demand), shape, component) in results(data)
+
+
+@pytest.mark.slow
+def test_ingest_merges_a_day_into_a_stored_edtf_interval(store_dir: Path, tmp_path: Path) -> None:
+    # the stored call is dated mid-November (its dip:earliest the 11th); a report of the 15th
+    # must find it (kg/resolve/candidates.py, period_starts), merge, and date it to the day
+    store = tmp_path / "store"
+    shutil.copytree(store_dir, store)
+    article = write_article(
+        tmp_path / "new", "day-call", CALL_TEXT, call_coding("2023-11-15"), "2023-11-16"
+    )
+    result = CliRunner().invoke(cli, ["ingest", str(article), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    rows = query(store, "events", actor="Biden", **{"from": "2023-11-01", "to": "2023-11-30"})
+    assert [(r["date"], r["datePrecision"], r["edtfDate"], r["sources"]) for r in rows] == [
+        ("2023-11-15", "day", "", f"day-call; {MID_NOVEMBER_CALL}")
+    ]
