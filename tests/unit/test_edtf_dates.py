@@ -17,6 +17,7 @@ from kg.cli import cli
 from kg.config import Settings
 from kg.edtf import LEXICAL_PATTERN
 from kg.flows.build import read_corpus
+from kg.query.export import export
 from kg.rdf.ontology import load_vocabulary, scheme_notations
 from kg.rdf.validation import load_shapes
 from kg.sources.coding_writer import write_coding
@@ -24,7 +25,7 @@ from kg.sources.registry import load_registry
 from kg.store import open_store
 from kg.vocab import DIP, EDTF
 from tests.shapes.test_shapes import minimal, results
-from tests.support import CALL_TEXT, call_coding, write_article
+from tests.support import CALL_TEXT, call_coding, parse_graph, write_article
 
 CORPUS = Settings().corpus_dir
 SPRING_CALL = "spring-call"
@@ -229,3 +230,14 @@ def test_ingest_merges_a_day_into_a_stored_edtf_interval(store_dir: Path, tmp_pa
     assert [(r["date"], r["datePrecision"], r["edtfDate"], r["sources"]) for r in rows] == [
         ("2023-11-15", "day", "", f"day-call; {MID_NOVEMBER_CALL}")
     ]
+
+
+def test_json_ld_dump_keeps_the_typed_edtf_literal(store_dir: Path) -> None:
+    out = io.BytesIO()
+    store = open_store(store_dir, read_only=True)
+    try:
+        export(store, "jsonld", out, Settings().ontology_dir / "context.jsonld")
+    finally:
+        store.close()
+    dumped = parse_graph(out.getvalue(), "application/ld+json")
+    assert (None, DIP.edtfDate, Literal("2024-21", datatype=EDTF.EDTF)) in dumped
