@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kg.edtf import QUALIFIERS, is_extended, parse_interval
+
 Vocabulary = Mapping[str, frozenset[str]]
 """Notations of each SKOS scheme, by scheme name (``topic`` -> {``narcotics``, ...}); loaded
 by :func:`kg.rdf.ontology.scheme_notations`."""
@@ -32,6 +34,10 @@ class DateValue:
     """A date at the precision the text supports, with the interval it denotes.
 
     ``iso`` is ISO 8601 at that precision: ``2023-11-15``, ``2024-W14``, ``2024-01``, ``1985``.
+    A date people write loosely ("mid-November", "in the spring", "around 2024") also has its
+    ``edtf`` literal (:mod:`kg.edtf`: ``2023-11-11/2023-11-20``, ``2024-21``, ``2024~``); then
+    ``earliest`` and ``latest`` are the EDTF interval, and ``iso`` and ``precision`` the
+    smallest day, month or year that contains it (the year it starts in when it spans two).
     """
 
     iso: str
@@ -40,6 +46,7 @@ class DateValue:
     latest: dt.date
     basis: str = "stated"
     note: str | None = None
+    edtf: str | None = None
 
     @classmethod
     def parse(cls, text: str, basis: str = "stated", note: str | None = None) -> DateValue:
@@ -80,10 +87,77 @@ class DateValue:
             f"{text!r} is not an ISO 8601 date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)"
         )
 
+    @classmethod
+    def parse_edtf(cls, text: str, basis: str = "stated", note: str | None = None) -> DateValue:
+        """Parse an ISO 8601 date as :meth:`parse` does, or an EDTF date of dipkg's profile
+        (:mod:`kg.edtf`), which keeps its literal and denotes its interval.
+
+        >>> spring = DateValue.parse_edtf("2024-21")
+        >>> (spring.iso, spring.precision, str(spring.earliest), str(spring.latest))
+        ('2024', 'year', '2024-03-01', '2024-05-31')
+        >>> mid = DateValue.parse_edtf("2023-11-11/2023-11-20")
+        >>> (mid.iso, mid.precision, mid.edtf)
+        ('2023-11', 'month', '2023-11-11/2023-11-20')
+        >>> DateValue.parse_edtf("2024-03").edtf is None
+        True
+
+        Raises:
+            ValueError: the text is neither, or names no real date.
+        """
+        text = text.strip()
+        if not is_extended(text):
+            return cls.parse(text, basis, note)
+        if basis not in BASES:
+            raise ValueError(f"date basis {basis!r} is not one of {', '.join(BASES)}")
+        interval = parse_interval(text)
+        first, last = interval.earliest, interval.latest
+        if first == last:
+            iso, precision = first.isoformat(), "day"
+        elif (first.year, first.month) == (last.year, last.month):
+            iso, precision = f"{first.year:04d}-{first.month:02d}", "month"
+        else:
+            iso, precision = f"{first.year:04d}", "year"
+        return cls(iso, precision, first, last, basis, note, text)
+
+    @property
+    def text(self) -> str:
+        """The date as written in a coding: the EDTF literal if it has one, else ``iso``."""
+        return self.edtf or self.iso
+
+    def qualified(self, mark: str) -> DateValue:
+        """The same date marked uncertain (``?``), approximate (``~``) or both (``%``), as an
+        EDTF date; a week (which EDTF cannot say) stays as it is.
+
+        >>> DateValue.parse("2024").qualified("~").edtf
+        '2024~'
+        >>> DateValue.parse_edtf("2024-03-01/2024-03-10").qualified("?").edtf
+        '2024-03-01?/2024-03-10?'
+        """
+        if self.precision == "week" or (self.edtf and self.edtf[-1] in QUALIFIERS):
+            return self
+        ends = self.text.split("/")
+        return DateValue.parse_edtf("/".join(end + mark for end in ends), self.basis, self.note)
+
     @property
     def rank(self) -> int:
-        """Smaller is more precise: day 0, week 1, month 2, year 3."""
-        return PRECISIONS.index(self.precision)
+        """Smaller is more precise: by precision (day, week, month, year: 1, 4, 7, 10), and
+        within one an EDTF interval narrower than its day, month or year first (one less),
+        a qualified one or one spanning years last (one more).
+
+        >>> [DateValue.parse_edtf(t).rank for t in ("2024-03-15", "2023-11-1X", "2024-03")]
+        [1, 6, 7]
+        >>> [DateValue.parse_edtf(t).rank for t in ("2024-21", "2024", "2024~", "2023-24")]
+        [9, 10, 11, 11]
+        """
+        rank = 3 * PRECISIONS.index(self.precision) + 1
+        if self.edtf is None:
+            return rank
+        unit = DateValue.parse(self.iso)
+        if any(mark in self.edtf for mark in QUALIFIERS) or not unit.contains(self):
+            return rank + 1
+        if (unit.earliest, unit.latest) != (self.earliest, self.latest):
+            return rank - 1
+        return rank
 
     def contains(self, other: DateValue) -> bool:
         """Whether ``other``'s interval lies inside this one's.

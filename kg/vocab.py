@@ -11,6 +11,8 @@ DIPC = Namespace("https://w3id.org/dipkg/concept/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
+EDTF = Namespace("http://id.loc.gov/datatypes/edtf/")
+"""The Library of Congress datatypes of EDTF: ``EDTF:EDTF`` types every level's literals."""
 
 PREFIXES: dict[str, str] = {
     "dip": str(DIP),

@@ -315,7 +315,7 @@ def timeline_items(
     rows = whole_timeline(actor) if rows is None else rows
     items = [
         TimelineItem(str(d or ""), str(p or ""), str(k), local_link(i), str(lbl), str(s or ""))
-        for d, p, k, i, lbl, s in rows
+        for d, p, k, i, lbl, s, *_ in rows  # the EDTF date (the last column) aside
     ]
     if counterpart:
         other = {local_link(r[3]) for r in whole_timeline(counterpart)}

@@ -5,7 +5,11 @@ Owns finding dates in every common form ("November 15, 2023", "the 15th of Novem
 this year", "last fall", "three weeks ago", "very soon") and turning each into a
 :class:`~kg.records.DateValue` at the precision the text supports, with basis ``stated`` (the
 text gives the full date) or ``inferred`` (read against the publication date; the note says
-how). Without a publication date a relative expression is *unresolved*: it gets no value and a
+how). Dates people write loosely become EDTF dates (:mod:`kg.edtf`) by the cue words of
+``cues/dates.yaml``: a part of a month or year ("mid-November", "early 2024", "late last
+year": an interval), a season ("in the spring", "summer 2024", "last fall": ``2024-21``...),
+approximate ("around 2024": ``2024~``) or uncertain ("possibly in March": ``2024-03?``).
+Without a publication date a relative expression is *unresolved*: it gets no value and a
 reason, never a guess. Pure functions over strings; no spaCy.
 """
 
@@ -42,6 +46,13 @@ MONTHS = {
 WEEKDAYS = lexicon.sequence("dates", "weekdays")
 NUMBERS = lexicon.numbers("dates", "numbers")
 SEASONS = lexicon.numbers("dates", "seasons")
+MONTH_PARTS = lexicon.table("dates", "month_parts")
+YEAR_PARTS = lexicon.table("dates", "year_parts")
+YEAR_FOLLOWERS = lexicon.words("dates", "year_followers")
+QUALIFIER_CUES = {
+    **{cue: "~" for cue in lexicon.sequence("dates", "approximate")},
+    **{cue: "?" for cue in lexicon.sequence("dates", "uncertain")},
+}
 
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|"
@@ -61,6 +72,7 @@ _LEAD = (
     r"[\s-]+)?"
 )
 _REL = r"(?P<rel>(?i:last|next|this|this past|this coming))"
+_SEASON = r"(?P<season>(?i:spring|summer|fall|autumn|winter))"
 _PERIOD_REL = (
     r"(?P<rel>(?i:last|next|this|past|coming|earlier this|later this|early this|late last"
     r"|early last|earlier last|late this|early next|late next))"
@@ -101,10 +113,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"\s+{_MONTH}\b",
         ),
         ("possessive_month", rf"\b{_MONTH}['’]s\b"),
-        ("month", rf"\b{_MONTH}\b(?!\s+[0-3]?\d\b)"),
+        ("month", rf"\b{_LEAD}{_MONTH}\b(?!\s+[0-3]?\d\b)"),
+        ("season_year", rf"\b(?:the\s+)?{_SEASON}(?:\s+of)?,?\s+{_YEAR}\b"),
+        ("season", rf"\b{_REL}\s+{_SEASON}\b"),
+        # "in the spring", "during summer" (not "the fall of the regime")
         (
-            "season",
-            rf"\b{_REL}\s+(?P<season>(?i:spring|summer|fall|autumn|winter))\b",
+            "season_bare",
+            rf"\b(?i:in|during|by|over|until|through)\s+(?:the\s+)?{_SEASON}\b(?!\s+of\b)",
         ),
         ("weekday_rel", rf"\b{_REL}\s+{_WEEKDAY}\b"),
         ("weekday", rf"\b(?:on\s+)?{_WEEKDAY}\b(?:\s+(?:morning|afternoon|evening|night))?"),
@@ -127,6 +142,15 @@ _YEAR_LEADS = re.compile(
     r"(?:\b(?:in|since|during|until|by|from|of|before|after|through|to|early|late|mid|"
     r"earlier|later|end of|start of|beginning of|spring|summer|fall|autumn|winter|and|or)"
     r"[\s-]+|,\s*)$",
+    re.IGNORECASE,
+)
+
+
+# A cue word right before a date that qualifies it ("around 2024", "possibly in March").
+_QUALIFIER_BEFORE = re.compile(
+    r"\b(?P<cue>"
+    + "|".join(re.escape(c) for c in sorted(QUALIFIER_CUES, key=len, reverse=True))
+    + r")\s+(?:(?:in|on|by|during)\s+)?$",
     re.IGNORECASE,
 )
 
@@ -156,7 +180,14 @@ class DateMention:
     @property
     def is_relative(self) -> bool:
         """Whether resolving the expression needs the publication date."""
-        return self.form not in ("iso", "month_day_year", "day_month_year", "month_year", "year")
+        return self.form not in (
+            "iso",
+            "month_day_year",
+            "day_month_year",
+            "month_year",
+            "year",
+            "season_year",
+        )
 
     @property
     def is_vague(self) -> bool:
@@ -192,6 +223,8 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
 
     >>> [m.text for m in find_dates("Xi met Biden on the 15th of November, in 2023 and last week.")]
     ['the 15th of November', '2023', 'last week']
+    >>> [(m.text, m.part("qualifier")) for m in find_dates("They may meet around 2025.")]
+    [('around 2025', '~')]
     """
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
@@ -200,17 +233,29 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
             start, end = match.span()
             if any(start < e and s < end for s, e in taken):
                 continue
+            cue = _QUALIFIER_BEFORE.search(text[max(0, start - 40) : start])
             if form == "year" and not match.group("lead"):
-                if not _YEAR_LEADS.search(text[max(0, start - 16) : start]):
+                # "around 2025" is a date, "around 2000 troops" is not
+                after = re.match(r"\s+([a-z]+)", text[end:])
+                if cue is not None and after and after.group(1) not in YEAR_FOLLOWERS:
+                    continue
+                if cue is None and not _YEAR_LEADS.search(text[max(0, start - 16) : start]):
                     continue
             if form == "month" and not match.group("month")[0].isupper():
                 continue
-            if form == "month" and not _MONTH_LEADS.search(text[max(0, start - 16) : start]):
+            if (
+                form == "month"
+                and not match.group("lead")
+                and not _MONTH_LEADS.search(text[max(0, start - 16) : start])
+            ):
                 continue
             if form == "weekday" and re.match(r"\s*,?\s*(?:19|20)\d{2}", text[end:]):
                 continue
             parts = tuple((k, v) for k, v in match.groupdict().items() if v is not None)
-            found.append(DateMention(start + offset, end + offset, match.group(0), form, parts))
+            if cue is not None:
+                start -= len(cue.group(0))
+                parts += (("qualifier", QUALIFIER_CUES[cue.group("cue").lower()]),)
+            found.append(DateMention(start + offset, end + offset, text[start:end], form, parts))
             taken.append((start, end))
     return sorted(found, key=lambda m: m.start)
 
@@ -253,13 +298,14 @@ def _iso_week(day: dt.date) -> str:
 
 
 def _value(iso: str, basis: str, note: str | None) -> DateValue:
-    return DateValue.parse(iso, basis, note)
+    return DateValue.parse_edtf(iso, basis, note)
 
 
 def resolve_date(
     mention: DateMention, published: DateValue | None, future: bool = False
 ) -> ResolvedDate:
-    """Read a date mention against the publication date.
+    """Read a date mention against the publication date, as an EDTF date where cue words
+    make it loose (a part of a month or year, a qualifier).
 
     ``future`` says the clause speaks of the future (``will``, ``is expected to``): a bare
     month or weekday then means the next one, not the last one. A relative expression with no
@@ -272,7 +318,38 @@ def resolve_date(
     '2023-08'
     >>> resolve_date(find_dates("next month")[0], None).unresolved
     '“next month” needs the publication date, which is unknown'
+    >>> resolve_date(find_dates("in mid-November 2023")[0], None).value.edtf
+    '2023-11-11/2023-11-20'
+    >>> resolve_date(find_dates("in the spring")[0], pub, future=True).value.edtf
+    '2024-21'
     """
+    resolved = _resolve_plain(mention, published, future)
+    if resolved.value is None:
+        return resolved
+    value = resolved.value
+    lead = (mention.part("lead") or (mention.part("rel") or "").split(" ")[0]).lower()
+    if value.edtf is None and lead:
+        value = _part_of(value, lead)
+    mark = mention.part("qualifier")
+    return ResolvedDate(mention, value.qualified(mark) if mark else value)
+
+
+def _part_of(value: DateValue, lead: str) -> DateValue:
+    """The part of a month or year a lead word names ("early", "mid", "late"), as an EDTF
+    interval; the value itself at any other precision or for another word."""
+    table = {"month": MONTH_PARTS, "year": YEAR_PARTS}.get(value.precision, {})
+    if lead not in table:
+        return value
+    first, last = (int(n) for n in table[lead].split("-"))
+    if value.precision == "month":
+        last = min(last, value.latest.day)
+    return _value(f"{value.iso}-{first:02d}/{value.iso}-{last:02d}", value.basis, value.note)
+
+
+def _resolve_plain(
+    mention: DateMention, published: DateValue | None, future: bool = False
+) -> ResolvedDate:
+    """The date a mention names, before its cue words loosen it (:func:`resolve_date`)."""
     form = mention.form
     quoted = f"“{mention.text}”"
     if form == "iso":
@@ -286,6 +363,9 @@ def resolve_date(
         return _checked(mention, iso, "stated", None)
     if form == "year":
         return _checked(mention, mention.part("year") or "", "stated", None)
+    if form == "season_year":
+        code = _season_code(mention.part("season") or "")
+        return _checked(mention, f"{mention.part('year')}-{code}", "stated", None)
     if form == "vague_future" or (form == "in_future" and not future):
         # "for the first time in 24 years" is a duration, not a date
         return ResolvedDate(mention, None, None)
@@ -385,7 +465,15 @@ def _relative_iso(mention: DateMention, published: DateValue, forward: bool) -> 
             )
         else:
             target = (pub_season[0], season_month)
-        return str(target[0])
+        return f"{target[0]}-{_season_code(mention.part('season') or '')}"
+    if form == "season_bare":
+        code = _season_code(mention.part("season") or "")
+        seasons = [DateValue.parse_edtf(f"{y}-{code}") for y in (year - 1, year, year + 1)]
+        if forward:
+            season = next((s for s in seasons if s.latest >= pub_first), None)
+        else:
+            season = next((s for s in reversed(seasons) if s.earliest <= pub_last), None)
+        return season.edtf if season else None
     if form in ("weekday", "weekday_rel"):
         if published.precision != "day":
             raise _NeedsDayError
@@ -449,6 +537,11 @@ def _relative_iso(mention: DateMention, published: DateValue, forward: bool) -> 
 def _number(text: str) -> int:
     text = text.lower()
     return int(text) if text.isdigit() else NUMBERS.get(text, 1)
+
+
+def _season_code(season: str) -> int:
+    """The EDTF level 1 code of a season word: 21 spring, 22 summer, 23 autumn, 24 winter."""
+    return 21 + (SEASONS[season.lower()] - 3) // 3
 
 
 def _season_start(day: dt.date) -> tuple[int, int]:

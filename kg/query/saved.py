@@ -383,9 +383,11 @@ class TermResolver:
             )
         if param.kind == "date":
             try:
-                date = DateValue.parse(value)
+                date = DateValue.parse_edtf(value)
             except ValueError as exc:
-                raise _bad(param, f"{exc}.", "Write 2024-04-02, 2024-04 or 2024.") from exc
+                raise _bad(
+                    param, f"{exc}.", "Write 2024-04-02, 2024-04 or 2024, or EDTF: 2024-21."
+                ) from exc
             day = date.latest if param.bound == "end" else date.earliest
             return Literal(day.isoformat(), datatype=XSD.date)
         if param.kind == "resource":

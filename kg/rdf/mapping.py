@@ -19,7 +19,7 @@ from kg.resolve import EventNode, Node, PledgeNode, Resolution, Sourced
 from kg.resolve.retirement import Retirement
 from kg.resolve.rules import EventMatch
 from kg.sources.registry import Registry
-from kg.vocab import DIP, OA, WD, concept
+from kg.vocab import DIP, EDTF, OA, WD, concept
 
 EVENT_CLASSES = {
     "meeting": DIP.Meeting,
@@ -40,6 +40,7 @@ KEPT_ONCE = frozenset(
     {
         RDFS.label,
         DIP.date,
+        DIP.edtfDate,
         DIP.datePrecision,
         DIP.dateBasis,
         DIP.earliest,
@@ -96,6 +97,8 @@ class _Mapper:
         if DIP.date in skip:
             return
         g.add((subject, DIP.date, date_literal(value)))
+        if value.edtf is not None:
+            g.add((subject, DIP.edtfDate, Literal(value.edtf, datatype=EDTF.EDTF)))
         g.add((subject, DIP.datePrecision, concept("date-precision", value.precision)))
         g.add((subject, DIP.dateBasis, concept("date-basis", value.basis)))
         g.add((subject, DIP.earliest, Literal(value.earliest, datatype=XSD.date)))

@@ -317,7 +317,14 @@ def _place(
 PARTICIPATION_DETAILS = (RDFS.label, DIP.participantRole, DIP.inOffice, DIP.represents)
 """What the first report of an event says of each participation (the mapping's)."""
 
-DATE_PREDICATES = (DIP.date, DIP.datePrecision, DIP.dateBasis, DIP.earliest, DIP.latest)
+DATE_PREDICATES = (
+    DIP.date,
+    DIP.edtfDate,
+    DIP.datePrecision,
+    DIP.dateBasis,
+    DIP.earliest,
+    DIP.latest,
+)
 """What a node's date is written as (:meth:`kg.rdf.mapping.Mapper.add_date`)."""
 
 

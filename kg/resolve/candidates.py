@@ -270,7 +270,7 @@ class StoreKnown:
         cost grows with the number of reports, not with its powers."""
         predicates = {
             (RDF.type if name == "type" else DIP[name]): name
-            for name in (*names, "date", "datePrecision", "earliest", "latest")
+            for name in (*names, "date", "edtfDate", "datePrecision", "earliest", "latest")
         }
         query = internal_query("node-values", node=nodes, predicate=list(predicates))
         rows = self._select(query)
@@ -341,26 +341,33 @@ def _topics(group: Sequence[Pledge] | Sequence[Demand]) -> list[URIRef]:
     return [concept("topic", t) for t in sorted({t for m in group for t in m.topics})]
 
 
-def period_starts(dated: Sequence[DateValue], most: int = 64) -> list[dt.date] | None:
-    """Every date on which a day, ISO week, month or year overlapping one of ``dated`` starts:
-    the ``dip:earliest`` a node must have to be dated within the group's interval. None when
-    a member spans more than a month or there would be more than ``most`` dates.
+def period_starts(dated: Sequence[DateValue], most: int = 128) -> list[dt.date] | None:
+    """Every date on which a day, ISO week, month or year overlapping one of ``dated`` starts,
+    and so does an EDTF interval (:mod:`kg.edtf`) of at most 31 days or one starting on the
+    first of a month in the year before: the ``dip:earliest`` a node must have to be dated
+    within the group's interval. None when a member spans more than a month or there would
+    be more than ``most`` dates. (A longer EDTF interval from a coding that starts mid-month,
+    or one reaching back more than a year, is found by the lookup of undated or long groups
+    only: docs/model.md, "Ingest".)
 
-    >>> [str(d) for d in period_starts([DateValue.parse("2024-03-14")])]
-    ['2024-01-01', '2024-03-01', '2024-03-11', '2024-03-14']
+    >>> starts = period_starts([DateValue.parse("2024-03-14")])
+    >>> [str(d) for d in starts if d.day == 1][-4:], len(starts)
+    (['2023-12-01', '2024-01-01', '2024-02-01', '2024-03-01'], 43)
+    >>> dt.date(2024, 3, 11) in starts  # the Monday of its week, and "mid-March"
+    True
     """
     starts: set[dt.date] = set()
     for value in dated:
         first, last = value.earliest, value.latest
         if (last - first).days > 31:
             return None
-        day = first - dt.timedelta(days=6)
-        while day <= last:
-            if day >= first or day.weekday() == 0:  # the member's days; Mondays of its weeks
-                starts.add(day)
+        day = first - dt.timedelta(days=30)
+        while day <= last:  # the member's days and the 30 before: intervals of <= 31 days
+            starts.add(day)
             day += dt.timedelta(days=1)
-        for year, month in {(first.year, first.month), (last.year, last.month)}:
-            starts.update((dt.date(year, month, 1), dt.date(year, 1, 1)))
+        month_index = first.year * 12 + first.month - 1
+        for index in range(month_index - 12, last.year * 12 + last.month):
+            starts.add(dt.date(index // 12, index % 12 + 1, 1))  # months, seasons, years
     return sorted(starts) if len(starts) <= most else None
 
 
@@ -394,7 +401,8 @@ def _date(values: dict[str, list[Node]]) -> DateValue | None:
     earliest = dt.date.fromisoformat(str(values["earliest"][0]))
     latest = dt.date.fromisoformat(str(values["latest"][0]))
     precision = _notation(values.get("precision", [])) or "day"
-    return DateValue(str(_last(values.get("date", [])) or earliest), precision, earliest, latest)
+    iso = str(_last(values.get("date", [])) or earliest)
+    return DateValue(iso, precision, earliest, latest, edtf=_last(values.get("edtfDate", [])))
 
 
 def _with_store(event_of: EventOf) -> EventOf:

@@ -208,10 +208,14 @@ class _CodingReader:
         else:
             value, basis, note = str(raw), "stated", None
         try:
-            return DateValue.parse(value, basis, note)
+            return DateValue.parse_edtf(value, basis, note)
         except ValueError as exc:
             raise item.error(
-                field, f"{exc}.", hint="Write 2024-04-02, 2024-W14, 2024-04 or 2024."
+                field,
+                f"{exc}.",
+                hint="Write 2024-04-02, 2024-W14, 2024-04 or 2024, or an EDTF date: 2024~ "
+                "(around), 2024-03?, 2024-21 (spring; 22-24 summer to winter), 2023-11-1X, "
+                "2023-11-11/2023-11-20 (docs/model.md, Dates).",
             ) from exc
 
     def _day(self, item: Fields, field: str) -> dt.date | None:

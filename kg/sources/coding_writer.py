@@ -60,10 +60,12 @@ def _date(value: DateValue) -> str | dict[str, str]:
 
     >>> _date(DateValue.parse("2024-04", "inferred"))
     {'value': '2024-04', 'basis': 'inferred'}
+    >>> _date(DateValue.parse_edtf("2024-21"))
+    '2024-21'
     """
     if value.basis == "stated" and value.note is None:
-        return value.iso
-    entry = {"value": value.iso, "basis": value.basis}
+        return value.text
+    entry = {"value": value.text, "basis": value.basis}
     if value.note is not None:
         entry["note"] = value.note
     return entry

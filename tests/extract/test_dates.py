@@ -8,6 +8,8 @@ import pytest
 from kg.extract.dates import find_dates, resolve_date
 from kg.records import DateValue
 
+from .conftest import ExtractText
+
 TUESDAY = DateValue.parse("2024-04-02")  # a Tuesday
 
 
@@ -111,3 +113,122 @@ def test_vague_future_has_no_date() -> None:
     mentions = find_dates("in the coming weeks")
     assert mentions and mentions[0].is_vague
     assert resolve_date(mentions[0], TUESDAY).value is None
+
+
+# -- dates as people write them: EDTF --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "edtf", "iso", "earliest", "latest", "basis"),
+    [
+        (
+            "in mid-November 2023",
+            "2023-11-11/2023-11-20",
+            "2023-11",
+            "2023-11-11",
+            "2023-11-20",
+            "stated",
+        ),
+        (
+            "in early March",
+            "2024-03-01/2024-03-10",
+            "2024-03",
+            "2024-03-01",
+            "2024-03-10",
+            "inferred",
+        ),
+        (
+            "in late February 2024",
+            "2024-02-21/2024-02-29",
+            "2024-02",
+            "2024-02-21",
+            "2024-02-29",
+            "stated",
+        ),
+        (
+            "at the end of January",
+            "2024-01-21/2024-01-31",
+            "2024-01",
+            "2024-01-21",
+            "2024-01-31",
+            "inferred",
+        ),
+        ("in early 2024", "2024-01/2024-04", "2024", "2024-01-01", "2024-04-30", "stated"),
+        ("late last year", "2023-09/2023-12", "2023", "2023-09-01", "2023-12-31", "inferred"),
+        ("in spring 2023", "2023-21", "2023", "2023-03-01", "2023-05-31", "stated"),
+        ("in the summer of 2022", "2022-22", "2022", "2022-06-01", "2022-08-31", "stated"),
+        ("last fall", "2023-23", "2023", "2023-09-01", "2023-11-30", "inferred"),
+        ("last winter", "2023-24", "2023", "2023-12-01", "2024-02-29", "inferred"),
+        ("in the winter", "2023-24", "2023", "2023-12-01", "2024-02-29", "inferred"),
+        ("around 2025", "2025~", "2025", "2025-01-01", "2025-12-31", "stated"),
+        (
+            "around mid-May 2024",
+            "2024-05-11~/2024-05-20~",
+            "2024-05",
+            "2024-05-11",
+            "2024-05-20",
+            "stated",
+        ),
+        ("possibly in June", "2023-06?", "2023-06", "2023-06-01", "2023-06-30", "inferred"),
+        (
+            "circa November 15, 2023",
+            "2023-11-15~",
+            "2023-11-15",
+            "2023-11-15",
+            "2023-11-15",
+            "stated",
+        ),
+    ],
+    ids=lambda value: str(value),
+)
+def test_loose_forms_become_edtf_dates(
+    text: str, edtf: str, iso: str, earliest: str, latest: str, basis: str
+) -> None:
+    mentions = find_dates(text)
+    assert len(mentions) == 1, mentions
+    value = resolve_date(mentions[0], TUESDAY).value
+    assert value is not None
+    assert (value.edtf, value.iso, str(value.earliest), str(value.latest), value.basis) == (
+        edtf,
+        iso,
+        earliest,
+        latest,
+        basis,
+    )
+    assert mentions[0].text in text and mentions[0].text.split()[0] in text.split()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Around 2000 troops crossed the border.",
+        "The fall of the regime surprised everyone.",
+        "Prices rose roughly 2024 percent.",
+    ],
+)
+def test_loose_cues_without_a_date_date_nothing(text: str) -> None:
+    assert find_dates(text) == []
+
+
+def test_in_the_spring_reads_forward_in_a_future_clause() -> None:
+    mention = find_dates("They will meet in the spring.")[0]
+    forward = resolve_date(mention, DateValue.parse("2024-11-20"), future=True).value
+    backward = resolve_date(mention, DateValue.parse("2024-11-20"), future=False).value
+    assert (forward and forward.edtf, backward and backward.edtf) == ("2025-21", "2024-21")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "edtf"),
+    [
+        ("Biden met Xi in mid-November 2023 in Woodside.", "2023-11-11/2023-11-20"),
+        ("Biden will visit China in the spring.", "2024-21"),
+        ("Biden and Xi spoke by phone in early March.", "2024-03-01/2024-03-10"),
+        ("Biden met Xi around 2022 in Bangkok.", "2022~"),
+    ],
+    ids=lambda value: str(value),
+)
+def test_events_in_sentences_carry_the_edtf_date(
+    extract_text: ExtractText, sentence: str, edtf: str
+) -> None:
+    events = extract_text(sentence).coding.events
+    assert [e.date.edtf if e.date else None for e in events] == [edtf]
