@@ -16,7 +16,6 @@ from rdflib import URIRef
 from kg.errors import QueryError, UnknownParameterError
 from kg.formats import get_format
 from kg.iris import is_iri
-from kg.query.internal import internal_query
 from kg.query.results import render
 from kg.query.saved import (
     MAX_PAGE,
@@ -30,13 +29,11 @@ from kg.query.saved import (
 from kg.query.search import KINDS, MAX_HITS, MAX_OFFSET, MAX_QUERY_CHARS
 from server.negotiation import choose_format
 from server.problems import ProblemError
-from server.responses import allowed_values
+from server.responses import MAX_LABELS, allowed_values, display_labels
 from server.services import get_services
 
 blueprint = Blueprint("api", __name__)
 CONTROL = {"_format"}
-MAX_LABELS = 200
-"""The most IRIs one ``/api/labels`` request may name."""
 MAX_IRI_CHARS = 2000
 FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -146,11 +143,7 @@ def labels() -> Response:
                 f"iri={iri[:80]!r} is not an absolute IRI (RFC 3987).",
                 parameter="iri",
             )
-    query = internal_query("display-labels", resource=[URIRef(i) for i in wanted])
-    found: dict[str, str] = {}
-    for resource, label in get_services().executor.query(query).rows:
-        found.setdefault(str(resource), str(label))
-    return jsonify({"labels": found})
+    return jsonify({"labels": display_labels([URIRef(i) for i in wanted])})
 
 
 @blueprint.route("/api/openapi.json")

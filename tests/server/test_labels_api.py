@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from server.api import MAX_LABELS
+from server.responses import MAX_LABELS
 
 ID = "https://w3id.org/dipkg/id/"
 CHINA = ID + "actor/china"
