@@ -1,13 +1,14 @@
-"""Vendor the browser libraries the pages use into server/static/vendor/, from npm:
+"""Vendor the browser libraries the pages use into server/static/vendor/, and those only the
+browser tests use into tests/browser/vendor/, from npm:
 
     python scripts/vendor.py        # needs node and npm; run it after changing scripts/vendor/
 
 It installs the packages pinned in scripts/vendor/package.json and package-lock.json into a
 scratch directory (``npm ci --ignore-scripts``), copies only the built browser files named in
-FILES below into server/static/vendor/<name>/ with each package's licence, and writes
-server/static/vendor/README.md (name, version, licence, source files, and the packages each
-one's build bundles). The copied files are committed: serving the pages never needs npm,
-a CDN or any request off the server.
+FILES below into <target>/<name>/ with each package's licence, and writes a README.md in each
+target (name, version, licence, source files, and the packages each one's build bundles). The
+copied files are committed: serving the pages never needs npm, a CDN or any request off the
+server, and a test-only library (axe-core) is never served.
 """
 
 from __future__ import annotations
@@ -22,26 +23,36 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PINS = ROOT / "scripts" / "vendor"
-TARGET = ROOT / "server" / "static" / "vendor"
+STATIC = ROOT / "server" / "static" / "vendor"
+TESTS = ROOT / "tests" / "browser" / "vendor"
 
-FILES: dict[str, tuple[str, list[str]]] = {
-    # npm package: (directory under vendor/, its built browser files)
-    "@zazuko/yasgui": ("yasgui", ["build/yasgui.min.js", "build/yasgui.min.css"]),
+FILES: dict[str, tuple[Path, str, list[str]]] = {
+    # npm package: (target, directory under it, its built browser files)
+    "@zazuko/yasgui": (STATIC, "yasgui", ["build/yasgui.min.js", "build/yasgui.min.css"]),
     "vis-timeline": (
+        STATIC,
         "vis-timeline",
         [
             "standalone/umd/vis-timeline-graph2d.min.js",
             "styles/vis-timeline-graph2d.min.css",
         ],
     ),
-    "cytoscape": ("cytoscape", ["dist/cytoscape.min.js"]),
+    "cytoscape": (STATIC, "cytoscape", ["dist/cytoscape.min.js"]),
+    "chart.js": (STATIC, "chart.js", ["dist/chart.umd.min.js"]),
+    # injected into pages by the browser tests' accessibility check, never served
+    "axe-core": (TESTS, "axe-core", ["axe.min.js"]),
 }
+Row = tuple[str, dict[str, str], str, list[str], list[str]]
+"""One vendored package: name, its package.json, its directory, its files, what it bundles."""
+
+
 LICENCE_NAMES = (
     "LICENSE",
     "LICENSE.md",
     "LICENSE.txt",
     "LICENSE.MIT.txt",
     "LICENSE.Apache-2.0.txt",
+    "LICENSE-3RD-PARTY.txt",
 )
 
 
@@ -94,13 +105,15 @@ def main() -> int:
             print("error: npm ci failed (see above); nothing was changed.", file=sys.stderr)
             return 2
         lock = json.loads((Path(scratch) / "package-lock.json").read_text())["packages"]
-        if TARGET.exists():
-            shutil.rmtree(TARGET)
-        rows = []
-        for package, (directory, files) in FILES.items():
+        targets = sorted({target for target, _, _ in FILES.values()})
+        for target in targets:
+            if target.exists():
+                shutil.rmtree(target)
+        rows: dict[Path, list[Row]] = {target: [] for target in targets}
+        for package, (target, directory, files) in FILES.items():
             installed = Path(scratch) / "node_modules" / package
             meta = json.loads((installed / "package.json").read_text())
-            out = TARGET / directory
+            out = target / directory
             out.mkdir(parents=True)
             for file in files:
                 shutil.copy(installed / file, out / Path(file).name)
@@ -108,14 +121,15 @@ def main() -> int:
             for licence in licences:
                 kept = licence.parent == PINS / "licenses"
                 shutil.copy(licence, out / ("LICENSE" if kept else licence.name))
-            rows.append((package, meta, directory, files, bundled(package, lock)))
-    (TARGET / "README.md").write_text(readme(rows), encoding="utf-8")
-    print(f"vendored {len(rows)} packages into {TARGET.relative_to(ROOT)}")
+            rows[target].append((package, meta, directory, files, bundled(package, lock)))
+    for target, vendored in rows.items():
+        (target / "README.md").write_text(readme(vendored), encoding="utf-8")
+        print(f"vendored {len(vendored)} packages into {target.relative_to(ROOT)}")
     return 0
 
 
-def readme(rows: list[tuple[str, dict[str, str], str, list[str], list[str]]]) -> str:
-    """server/static/vendor/README.md for the vendored packages."""
+def readme(rows: list[Row]) -> str:
+    """The README.md of one target directory, for the packages vendored there."""
     lines = [
         "# Vendored browser libraries",
         "",

@@ -1,5 +1,6 @@
 """Blueprint ``/api``: the saved queries of ``queries/`` as a REST API, with an OpenAPI 3.1
-document generated from the query headers and an interactive documentation page.
+document generated from the query headers and an interactive documentation page; and
+``/api/labels``, the names to show for a batch of IRIs (the query page's result cells).
 
 Parameters are bound as RDF terms by ``kg.query.saved`` exactly as ``dipkg query`` binds them, and
 results are rendered by ``kg.query.results``, so both give byte-identical bodies.
@@ -10,8 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from rdflib import URIRef
 
+from kg.errors import QueryError, UnknownParameterError
 from kg.formats import get_format
+from kg.iris import is_iri
 from kg.query.results import render
 from kg.query.saved import (
     MAX_PAGE,
@@ -24,11 +28,14 @@ from kg.query.saved import (
 )
 from kg.query.search import KINDS, MAX_HITS, MAX_OFFSET, MAX_QUERY_CHARS
 from server.negotiation import choose_format
-from server.responses import allowed_values
+from server.problems import ProblemError
+from server.responses import MAX_LABELS, allowed_values, display_labels
 from server.services import get_services
 
 blueprint = Blueprint("api", __name__)
 CONTROL = {"_format"}
+MAX_IRI_CHARS = 2000
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 def query_description(query: SavedQuery) -> dict[str, Any]:
@@ -91,6 +98,52 @@ def page_links(name: str, page: Page, *, more: bool) -> str:
         url = url_for("api.run", name=name, page=number, **args)  # type: ignore[arg-type]
         links.append(f'<{url}>; rel="{rel}"')
     return ", ".join(links)
+
+
+@blueprint.route("/api/labels", methods=["GET", "POST"])
+def labels() -> Response:
+    """The name to show for each of up to 200 IRIs (``iri``, repeated; in the URL, or in a
+    form-encoded POST body for a long list): its ``skos:prefLabel``, else its ``rdfs:label``
+    (English or untagged), as ``{"labels": {iri: label}}``; an IRI with neither is left out.
+
+    Raises:
+        QueryError: no ``iri``, more than 200, or one that is not an absolute IRI (400).
+        UnknownParameterError: any other parameter (400).
+        ProblemError: a POST body that is not form-encoded (415).
+    """
+    if request.method == "POST" and request.mimetype != FORM_TYPE:
+        raise ProblemError(
+            415,
+            "unsupported-media-type",
+            f"POST bodies must be {FORM_TYPE}, not {request.mimetype or 'missing'}.",
+        )
+    params = request.values
+    unknown = sorted(set(params) - {"iri"})
+    if unknown:
+        raise UnknownParameterError(
+            f"/api/labels has no parameter {unknown[0][:40]!r}; it takes iri (repeated).",
+            parameter=unknown[0][:40],
+        )
+    wanted = list(dict.fromkeys(params.getlist("iri")))
+    if not wanted:
+        raise QueryError(
+            "/api/labels needs at least one iri parameter.",
+            hint="Name each resource: /api/labels?iri=<IRI>&iri=<IRI>.",
+            parameter="iri",
+        )
+    if len(wanted) > MAX_LABELS:
+        raise QueryError(
+            f"/api/labels takes at most {MAX_LABELS} IRIs a request, not {len(wanted)}.",
+            hint="Split the list into several requests.",
+            parameter="iri",
+        )
+    for iri in wanted:
+        if len(iri) > MAX_IRI_CHARS or not is_iri(iri):
+            raise QueryError(
+                f"iri={iri[:80]!r} is not an absolute IRI (RFC 3987).",
+                parameter="iri",
+            )
+    return jsonify({"labels": display_labels([URIRef(i) for i in wanted])})
 
 
 @blueprint.route("/api/openapi.json")
@@ -193,6 +246,76 @@ def search_operation() -> dict[str, Any]:
     }
 
 
+def labels_operation() -> dict[str, Any]:
+    """The OpenAPI description of ``/api/labels`` (:func:`labels`)."""
+    iris = {
+        "type": "array",
+        "items": {"type": "string", "format": "iri", "maxLength": MAX_IRI_CHARS},
+        "minItems": 1,
+        "maxItems": MAX_LABELS,
+    }
+    answers = {
+        "200": {
+            "description": "The labels found, by IRI",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    }
+    common = {
+        "tags": ["labels"],
+        "summary": "The names to show for some IRIs",
+        "description": "For each IRI its skos:prefLabel, else its rdfs:label (English or "
+        f'untagged), as {{"labels": {{iri: label}}}}; at most {MAX_LABELS} IRIs a request. '
+        "An IRI with no label is left out.",
+    }
+    return {
+        "get": common
+        | {
+            "operationId": "getLabels",
+            "parameters": [
+                {
+                    "name": "iri",
+                    "in": "query",
+                    "required": True,
+                    "style": "form",
+                    "explode": True,
+                    "schema": iris,
+                    "example": ["https://w3id.org/dipkg/id/actor/china"],
+                }
+            ],
+            "responses": answers
+            | problem_responses(
+                ("400", "No iri, too many, one malformed, or an unknown parameter"),
+                ("414", "URL too long: POST the list instead"),
+                ("503", "Timed out or store unavailable"),
+            ),
+        },
+        "post": common
+        | {
+            "operationId": "postLabels",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    FORM_TYPE: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["iri"],
+                            "properties": {"iri": iris},
+                        },
+                        "encoding": {"iri": {"style": "form", "explode": True}},
+                    }
+                },
+            },
+            "responses": answers
+            | problem_responses(
+                ("400", "No iri, too many, one malformed, or an unknown parameter"),
+                ("413", "Body too large"),
+                ("415", "Not a form-encoded body"),
+                ("503", "Timed out or store unavailable"),
+            ),
+        },
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """OpenAPI 3.1, generated from the saved queries' headers."""
     services = get_services()
@@ -262,6 +385,7 @@ def openapi_document() -> dict[str, Any]:
             }
         }
     paths["/api/search"] = search_operation()
+    paths["/api/labels"] = labels_operation()
     paths["/api/documents"] = {
         "post": {
             "operationId": "ingestDocument",

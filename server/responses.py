@@ -1,8 +1,8 @@
 """Response helpers the blueprints share: CORS and caching headers (registered once, in the app
 factory), graph bodies in RDF formats, local links for IRIs (also the ``local`` template
-filter), the values a concept parameter takes, and timelines: the picture (SVG drawn on the
-server, so no JavaScript is needed to see it) and the items the interactive view draws
-(``/timeline/items``). Blueprints import this module, never each other.
+filter) and the names to show for them, the values a concept parameter takes, and timelines:
+the picture (SVG drawn on the server, so no JavaScript is needed to see it) and the items the
+interactive view draws (``/timeline/items``). Blueprints import this module, never each other.
 
 Caching follows RFC 9110 and RFC 9111: every GET and HEAD of the data (pages, resources, saved
 queries, SPARQL results, dumps, releases) has a weak ``ETag`` made from when the store last
@@ -23,12 +23,13 @@ from html import escape
 from pathlib import Path
 
 from flask import Response, g, request, url_for
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kg import __version__
 from kg.errors import QueryError
 from kg.formats import Format
+from kg.query.internal import internal_query
 from kg.query.results import render_graph
 from kg.query.saved import Parameter, get_query, run_saved_query
 from kg.store import changed_at
@@ -183,6 +184,22 @@ def local_link(iri: object) -> str:
     return text
 
 
+MAX_LABELS = 200
+"""The most IRIs one ``/api/labels`` request may name (the query page asks in batches of it)."""
+
+
+def display_labels(resources: list[URIRef]) -> dict[str, str]:
+    """The name to show for each resource that has one, by IRI: its ``skos:prefLabel``, else
+    its ``rdfs:label``, English or untagged (the first in order when there are several)."""
+    if not resources:
+        return {}
+    query = internal_query("display-labels", resource=resources)
+    found: dict[str, str] = {}
+    for resource, label in get_services().executor.query(query).rows:
+        found.setdefault(str(resource), str(label))
+    return found
+
+
 def whole_argument(name: str, default: int, lowest: int, highest: int) -> int:
     """The request's argument ``name`` as a whole number from ``lowest`` to ``highest``
     (``default`` when it is missing or empty), for a page's ``_limit``, ``_offset``, ``_page``.
@@ -235,7 +252,7 @@ def draw(items: list[tuple[str, str, str, str]], title: str) -> str:
     height = TOP + LANE * len(ROW) + 56
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="figure" aria-label="{escape(title)}" '
         'font-family="system-ui, sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
         f'<text x="{LEFT}" y="20" font-size="14" font-weight="600">{escape(title)}</text>',

@@ -23,7 +23,7 @@ from kg.store.gate import check_query
 from kg.vocab import PREFIXES
 from server.negotiation import choose_format, wants_html
 from server.problems import ProblemError
-from server.responses import graph_body, local_prefixes
+from server.responses import MAX_LABELS, graph_body, local_prefixes
 from server.services import get_services
 from server.void import add_void
 
@@ -154,6 +154,7 @@ def query_page(query_text: str | None = None) -> str:
         formats=[f for f in FORMATS if f.kind == "results"],
         local_prefixes=local_prefixes(),
         prefixes=PREFIXES,
+        max_labels=MAX_LABELS,
     )
 
 

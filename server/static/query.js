@@ -2,8 +2,10 @@
 // Nothing leaves the origin: prefix completion offers this server's prefixes (never prefix.cc),
 // the class and property completers (which ask lov.linkeddata.es) are off, and no other
 // endpoint is offered. The query lives in the URL's fragment (#query=...), so a link reopens
-// it and runs it; result links to this server's IRIs point at its own pages (/id/..., /def#...).
-// Without scripts the form above stays, and posts to /sparql.
+// it and runs it; result links to this server's IRIs point at its own pages (/id/..., /def#...)
+// and read as the resources' labels (from /api/labels). Besides the table, a chart view
+// (result-chart.js) draws a label column against numeric ones. Without scripts the form above
+// stays, and posts to /sparql.
 (function () {
   "use strict";
   const host = document.getElementById("yasgui");
@@ -14,12 +16,53 @@
   const endpoint = new URL(host.dataset.endpoint, window.location.href).href;
   const local = JSON.parse(host.dataset.local || "{}"); // namespace -> this server's path
   const prefixes = JSON.parse(host.dataset.prefixes || "{}"); // prefix -> namespace
+  const labelsUrl = host.dataset.labels;
+  const maxLabels = Number(host.dataset.maxLabels) || 100;
+
+  function isLocal(iri) {
+    return Object.keys(local).some(function (namespace) { return iri.startsWith(namespace); });
+  }
 
   function localLink(iri) {
     for (const namespace in local) {
       if (iri.startsWith(namespace)) return local[namespace] + iri.slice(namespace.length);
     }
     return iri;
+  }
+
+  // The labels of this server's IRIs, asked for once each (a POST of at most maxLabels IRIs per
+  // request: one for a page of results); a failed request is not remembered, so a later draw
+  // asks again. Resolves to a Map iri -> label of those that have one.
+  const known = new Map(); // iri -> label, or "" for an IRI without one
+  function labelsOf(iris) {
+    const wanted = Array.from(new Set(iris)).filter(isLocal);
+    const missing = wanted.filter(function (iri) { return !known.has(iri); });
+    const batches = [];
+    for (let i = 0; i < missing.length; i += maxLabels) batches.push(missing.slice(i, i + maxLabels));
+    return Promise.all(batches.map(function (batch) {
+      const body = new URLSearchParams(batch.map(function (iri) { return ["iri", iri]; }));
+      return fetch(labelsUrl, { method: "POST", body: body, headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (answer) batch.forEach(function (iri) { known.set(iri, answer.labels[iri] || ""); });
+        }, function () { /* offline or refused: the cells keep their IRIs */ });
+    })).then(function () {
+      const found = new Map();
+      wanted.forEach(function (iri) { if (known.get(iri)) found.set(iri, known.get(iri)); });
+      return found;
+    });
+  }
+
+  // A labelled link reads as the label, with the prefixed name or IRI it replaced as its title
+  // (the IRI's angle brackets go with it).
+  function label(link, text) {
+    if (link.classList.contains("labelled")) return;
+    link.title = link.textContent;
+    link.textContent = text;
+    link.classList.add("labelled");
+    [link.previousSibling, link.nextSibling].forEach(function (node) {
+      if (node && node.nodeType === Node.TEXT_NODE && /^[<>]$/.test(node.textContent)) node.remove();
+    });
   }
 
   // Completion from this server's prefixes only. Yasgui merges its configuration with lodash's
@@ -34,18 +77,35 @@
     },
   }, false);
   Yasgui.Yasqe.defaults.autocompleters = ["local-prefixes", "variables"];
-  Yasgui.Yasr.defaults.pluginOrder = ["table", "response"];
+  if (window.ResultChart && window.Chart) {
+    window.ResultChart.defaults.labelsOf = labelsOf;
+    Yasgui.Yasr.registerPlugin("chart", window.ResultChart);
+  }
+  Yasgui.Yasr.defaults.pluginOrder = ["table", "chart", "response"];
   Yasgui.Yasr.defaults.prefixes = prefixes;
 
-  // Result links: this server's pages, in the same window, after every draw (paging included).
-  // A click on a link follows it: YASR's cut-off cells would take the first click to widen.
+  // Result links: this server's pages, in the same window, after every draw (paging included),
+  // reading as their labels; the table says when a draw's labels are in (data-labelled, the
+  // number of draws done). A click on a link follows it: YASR's cut-off cells would take the
+  // first click to widen.
   function follow(event) { event.stopPropagation(); }
   Yasgui.Yasr.plugins.table.defaults.tableConfig.drawCallback = function () {
-    this.api().table().node().querySelectorAll("a.iri").forEach(function (a) {
-      a.setAttribute("href", localLink(a.getAttribute("href")));
+    const table = this.api().table().node();
+    const draw = Number(table.dataset.draws || 0) + 1;
+    table.dataset.draws = String(draw);
+    const links = Array.from(table.querySelectorAll("tbody a.iri"));
+    links.forEach(function (a) {
+      if (!a.dataset.iri) a.dataset.iri = a.getAttribute("href");
+      a.setAttribute("href", localLink(a.dataset.iri));
       a.removeAttribute("target"); // YASR opens IRIs in a new window whatever its option says
       a.removeAttribute("rel");
       a.addEventListener("click", follow);
+    });
+    labelsOf(links.map(function (a) { return a.dataset.iri; })).then(function (labels) {
+      links.forEach(function (a) {
+        if (labels.has(a.dataset.iri)) label(a, labels.get(a.dataset.iri));
+      });
+      if (Number(table.dataset.draws) === draw) table.dataset.labelled = String(draw);
     });
   };
 
@@ -63,6 +123,32 @@
     box.append(title, detail);
     return Promise.resolve(box);
   }];
+
+  // Accessibility mends of YASGUI's markup, on every tab as YASGUI draws it (tests/browser run
+  // axe over the page): names for the editor, the endpoint field, the page-size menu and the
+  // completion list (which CodeMirror puts at the end of the body), and keyboard access to the
+  // editor's scrolling box. YASGUI's own "+" sits inside its tab list,
+  // where only tabs may be; it is hidden (style.css) and #new-tab does its work.
+  const NAMES = [
+    [".CodeMirror textarea", "SPARQL query"],
+    [".autocomplete", "SPARQL endpoint"],
+    [".tableSizer", "Rows per page"],
+    [".tabsList .tab input", "Tab name"],
+    [".CodeMirror-hints", "Completions"],
+  ];
+  function mend() {
+    NAMES.forEach(function (pair) {
+      document.querySelectorAll(pair[0] + ":not([aria-label])").forEach(function (element) {
+        element.setAttribute("aria-label", pair[1]);
+      });
+    });
+    host.querySelectorAll(".CodeMirror-scroll[tabindex='-1']").forEach(function (element) {
+      element.setAttribute("tabindex", "0");
+    });
+  }
+  const watch = new MutationObserver(mend);
+  watch.observe(host, { childList: true, subtree: true });
+  watch.observe(document.body, { childList: true });
 
   const shared = new URLSearchParams(window.location.hash.slice(1)).get("query");
   // Shown before it is built: CodeMirror measures its box when it starts.
@@ -94,6 +180,7 @@
     share.href = url;
   });
   share.href = linkTo(yasgui.getTab().getQuery());
+  document.getElementById("new-tab").addEventListener("click", function () { yasgui.addTab(true); });
 
   // The saved queries open as tabs of their own.
   document.querySelectorAll("a.example").forEach(function (a) {

@@ -28,7 +28,7 @@ def set_query(page, query: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def result_rows(page) -> list[str]:  # type: ignore[no-untyped-def]
-    page.wait_for_selector(".yasr tbody tr td a.iri")
+    page.wait_for_selector(".yasr table[data-labelled] tbody tr td a.iri")  # labels in
     return page.locator(".yasr tbody tr").all_inner_texts()
 
 
