@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
                 size, store_dir, size <= args.whole_graph_up_to, args.whole_graph_minutes * 60
             )
         if "exports" in args.parts:
-            base = export_seconds(store_dir, "nquads", 3600)
+            base = export_seconds(store_dir, "nq", 3600)
             assert base is not None
             print(f"| export | s | x the N-Quads export ({base:.1f} s) |\n|---|---|---|")
             for fmt in TABLES:
