@@ -40,7 +40,7 @@ from kg import netguard
 from kg.errors import ClusterError, ExtractionError, UsageError
 from kg.extract import Extraction, Extractor
 from kg.extract.detection import DEFAULT_DESIGN
-from kg.flows.workers import AheadPool, Pending, died_twice, extract_guarded
+from kg.flows.workers import AheadPool, Pending, extract_guarded, worker_lost
 from kg.records import Document, Vocabulary
 from kg.sources.registry import Registry
 
@@ -158,7 +158,7 @@ class ClusterPool(AheadPool):
 
     def _on_loss(self, error: Exception, window: deque[Pending[T]]) -> ExtractionError | None:
         if isinstance(error, KilledWorker):
-            return died_twice()
+            return worker_lost()
         raise ClusterError(
             f"--cluster {self.address}: the Dask cluster went away mid-batch "
             f"({type(error).__name__}: {error}); the documents before it were written.",
@@ -204,7 +204,10 @@ def local_cluster(workers: int) -> LocalCluster:
 
 
 def _scheduler_host_port(address: str) -> tuple[str, int]:
-    """The host and port of a scheduler's address.
+    """The host and port of a scheduler's address (Dask's default port when it has none).
+
+    >>> _scheduler_host_port("tcp://10.0.0.5:8786"), _scheduler_host_port("sched.example")
+    (('10.0.0.5', 8786), ('sched.example', 8786))
 
     Raises:
         UsageError: it is neither ``local:N`` nor a scheduler address.

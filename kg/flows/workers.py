@@ -220,7 +220,7 @@ class ExtractionPool(AheadPool):
             pending.losses += 1
             if pending.losses >= 2:
                 failed: Future[Extraction] = Future()
-                failed.set_exception(died_twice())
+                failed.set_exception(worker_lost())
                 pending.future = failed
             else:
                 self._submit(pending)
@@ -232,10 +232,11 @@ class ExtractionPool(AheadPool):
             self._pool = None
 
 
-def died_twice() -> ExtractionError:
-    """The rejection of a document whose extraction was lost with its worker twice."""
+def worker_lost() -> ExtractionError:
+    """The rejection of a document whose extraction was lost with its worker once more than
+    a retry allows (``--jobs``: twice)."""
     return ExtractionError(
-        "extraction failed: the worker process extracting it died twice "
+        "extraction failed: the worker process extracting it died on every try "
         "(killed, or out of memory).",
         hint="Ingest it alone (--jobs 1) to see what goes wrong.",
     )

@@ -50,6 +50,34 @@ def test_the_guard_refuses_outbound_connections(canary: Canary) -> None:
     assert canary.hits == []
 
 
+def test_an_allowance_lets_one_host_through_and_no_other(canary: Canary) -> None:
+    # a local cluster's allowance: loopback on any port (its workers'); a scheduler's: one port
+    code = (
+        "import socket, urllib.request\n"
+        "from kg.netguard import NetworkRefusedError, allow, forbid_network\n"
+        "forbid_network()\n"
+        "allow('192.0.2.1', 8786)\n"
+        "for target in [('192.0.2.1', 80), ('192.0.2.2', 8786), ('127.0.0.1', 9)]:\n"
+        "    try:\n"
+        "        socket.create_connection(target, timeout=1)\n"
+        "    except NetworkRefusedError:\n"
+        "        print('refused', target)\n"
+        "allow('127.0.0.1', None)\n"
+        f"print(urllib.request.urlopen('{canary.url}/allowed', timeout=5).status)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "refused ('192.0.2.1', 80)",
+        "refused ('192.0.2.2', 8786)",
+        "refused ('127.0.0.1', 9)",
+        "200",
+    ]
+    assert canary.hits == ["/allowed"]
+
+
 @pytest.mark.parametrize(
     "query",
     [
