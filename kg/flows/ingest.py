@@ -387,7 +387,9 @@ def _cluster_pool(
     """
     try:
         from kg.flows.cluster import ClusterPool
-    except ImportError as exc:
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("dask", "distributed"):
+            raise
         raise UsageError(
             f"--cluster needs Dask distributed, which is not installed ({exc}).",
             hint="pip install 'dipkg[cluster]', here and on every worker.",
