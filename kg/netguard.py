@@ -6,7 +6,7 @@ SERVICE, no remote contexts, no remote graphs), so anything that tries is a bug 
   before it forks workers, and in every query process. An audit hook cannot be removed, so it
   is never installed in-process by library code that tests import. The exceptions are what
   the operator configured: opening a remote store allows its host and port, an ingest on a
-  Dask cluster its scheduler (a local cluster: loopback), through :func:`allow`.
+  Dask cluster its scheduler's host (a local cluster: loopback), through :func:`allow`.
 - :func:`close_network`: the kernel's word for it. Oxigraph's HTTP client (SERVICE) is native
   code that no audit hook sees, so a process that runs an embedded engine on user input closes
   the network for itself with a seccomp filter: from then on it can create no socket but a

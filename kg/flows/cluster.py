@@ -125,8 +125,12 @@ class ClusterPool(AheadPool):
                 self._cluster = local_cluster(int(local[1]))
                 client = Client(self._cluster, set_as_default=False)
             else:
-                netguard.allow(*_scheduler_host_port(self.address))
-                client = Client(self.address, set_as_default=False)  # timeout: Dask config
+                # Dask resolves the host with a dummy port, so the host is allowed on any port;
+                # results come through the scheduler, never straight from a worker
+                netguard.allow(_scheduler_host(self.address), None)
+                client = Client(  # the connect timeout is Dask's config
+                    self.address, set_as_default=False, direct_to_workers=False
+                )
             self._client = client
             client.register_plugin(
                 _ExtractorPlugin(
@@ -203,21 +207,21 @@ def local_cluster(workers: int) -> LocalCluster:
         )
 
 
-def _scheduler_host_port(address: str) -> tuple[str, int]:
-    """The host and port of a scheduler's address (Dask's default port when it has none).
+def _scheduler_host(address: str) -> str:
+    """The host of a scheduler's address.
 
-    >>> _scheduler_host_port("tcp://10.0.0.5:8786"), _scheduler_host_port("sched.example")
-    (('10.0.0.5', 8786), ('sched.example', 8786))
+    >>> _scheduler_host("tcp://10.0.0.5:8786"), _scheduler_host("sched.example")
+    ('10.0.0.5', 'sched.example')
 
     Raises:
         UsageError: it is neither ``local:N`` nor a scheduler address.
     """
     try:
         _, location = parse_address(address)
-        host, port = parse_host_port(location, 8786)
+        host, _ = parse_host_port(location, 8786)
     except ValueError as exc:
         raise UsageError(
             f"--cluster {address}: not a scheduler address ({exc}).",
             hint="Give tcp://HOST:PORT (the address dask scheduler prints), or local:N.",
         ) from exc
-    return str(host), int(port)
+    return str(host)

@@ -65,6 +65,16 @@ def test_a_local_cluster_gives_the_outcomes_and_the_store_of_ingest(
     assert store_quads(on_cluster, history=False) == store_quads(plain, history=False)
 
 
+def test_the_cli_reaches_a_running_scheduler_by_its_address(
+    cluster: LocalCluster, store_dir: Path
+) -> None:
+    # by subprocess: the console entry point's no-network guard lets the scheduler's host in
+    address = cluster.scheduler_address
+    result = run_dipkg("ingest", str(AUTOMATIC[0]), "--cluster", address, "--store", str(store_dir))
+    assert result.returncode == 0, result.stderr
+    assert "added 1, replaced 0, kept 0, rejected 0" in result.stdout
+
+
 def test_a_failing_extraction_is_that_documents_rejection(
     cluster: LocalCluster, ingester: Ingester
 ) -> None:
