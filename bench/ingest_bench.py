@@ -61,6 +61,15 @@ def base_store(path: Path, ingester: Ingester, settings: Settings) -> None:
     store.close()
 
 
+def fresh_corpus(documents: int, work: Path) -> Path:
+    """A new generated corpus of ``documents`` articles and its registry in ``work/corpus``."""
+    corpus = work / "corpus"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    write_corpus(documents, corpus)
+    return corpus
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=500)
@@ -71,10 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extraction-only", action="store_true")
     parser.add_argument("--detection", choices=DESIGNS, default=DEFAULT_DESIGN)
     args = parser.parse_args(argv)
-    corpus = args.work / "corpus"
-    if corpus.exists():
-        shutil.rmtree(corpus)
-    write_corpus(args.documents, corpus)
+    corpus = fresh_corpus(args.documents, args.work)
     settings = Settings()
     ingester = Ingester(settings, corpus / "registry.yaml", detection=args.detection)
     paths = sorted(corpus.glob("*.txt"))

@@ -342,6 +342,13 @@ def index_command(store: str | None) -> None:
     default=None,
     help="Processes extracting articles ahead of the writer (default: one per core).",
 )
+@click.option(
+    "--cluster",
+    metavar="ADDRESS|local:N",
+    default=None,
+    help="Extract on a Dask cluster instead: its scheduler's address (tcp://HOST:8786), or "
+    "local:N worker processes on this machine (docs/cluster.md).",
+)
 @store_option
 @_handle_errors
 def ingest_command(
@@ -353,14 +360,15 @@ def ingest_command(
     registry_path: Path | None,
     fmt: str,
     jobs: int | None,
+    cluster: str | None,
     store: str | None,
 ) -> None:
     """Add articles (text, Markdown, HTML; files or directories) to the graph.
 
     Each document's facts come from its curated coding beside it, else from automatic
-    extraction (in --jobs processes); each is resolved against the graph, checked with SHACL
-    and written whole, in order, or rejected whole with the reasons. Exit 1 if any document
-    was rejected.
+    extraction (in --jobs processes, or on the workers of a Dask --cluster); each is resolved
+    against the graph, checked with SHACL and written whole, in order, or rejected whole with
+    the reasons. Exit 1 if any document was rejected.
     """
     from kg.flows.ingest import Ingester, Outcome, document_files, render_outcomes
     from kg.flows.workers import default_jobs
@@ -372,6 +380,11 @@ def ingest_command(
         raise UsageError(
             "--title, --published and --url describe one document; several were given.",
             hint="Put each document's metadata in its .meta.yaml sidecar instead.",
+        )
+    if jobs is not None and cluster is not None:
+        raise UsageError(
+            "--jobs and --cluster both say where to extract; give one.",
+            hint="--cluster local:N runs N workers on this machine.",
         )
     ingester = Ingester(settings, registry_path)
     with writing_indexed(settings) as target:
@@ -389,7 +402,7 @@ def ingest_command(
             item_show_func=rate,
         ) as bar:
             for outcome in ingester.ingest_many(
-                target, paths, metadata, jobs=jobs or default_jobs()
+                target, paths, metadata, jobs=jobs or default_jobs(), cluster=cluster
             ):
                 outcomes.append(outcome)
                 bar.update(1, outcome)

@@ -85,6 +85,10 @@ class BusyError(DipkgError):
     """Every query worker stayed busy for the configured wait: try again shortly."""
 
 
+class ClusterError(DipkgError):
+    """The Dask cluster of an ingest could not be started or reached, or went away."""
+
+
 class ExtractionError(DipkgError):
     """Automatic extraction failed on one document: that document is rejected, the batch goes
     on. The message starts ``extraction failed:``."""

@@ -4,8 +4,9 @@ SERVICE, no remote contexts, no remote graphs), so anything that tries is a bug 
 - :func:`forbid_network`: a process-wide audit hook that makes every outbound connection from
   Python code fail loudly. Installed by the ``dipkg`` console entry point, by ``dipkg serve``
   before it forks workers, and in every query process. An audit hook cannot be removed, so it
-  is never installed in-process by library code that tests import. The one exception is a
-  remote store the operator configured: opening it allows its host and port (:func:`allow`).
+  is never installed in-process by library code that tests import. The exceptions are what
+  the operator configured: opening a remote store allows its host and port, an ingest on a
+  Dask cluster its scheduler's host (a local cluster: loopback), through :func:`allow`.
 - :func:`close_network`: the kernel's word for it. Oxigraph's HTTP client (SERVICE) is native
   code that no audit hook sees, so a process that runs an embedded engine on user input closes
   the network for itself with a seccomp filter: from then on it can create no socket but a
@@ -22,7 +23,7 @@ import sys
 from kg.errors import StoreError
 
 _INSTALLED = False
-_ALLOWED: set[tuple[str, int]] = set()  # (host or address, port) of a configured remote store
+_ALLOWED: set[tuple[str, int | None]] = set()  # (host or address, port) the operator configured
 
 
 class NetworkRefusedError(PermissionError):
@@ -36,16 +37,18 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
             sock = args[0]
             if isinstance(sock, socket.socket) and sock.family == socket.AF_UNIX:
                 return  # local IPC (for example multiprocessing), not the network
-        if isinstance(target, tuple) and len(target) >= 2 and (target[0], target[1]) in _ALLOWED:
-            return
+        if isinstance(target, tuple) and len(target) >= 2:
+            if (target[0], target[1]) in _ALLOWED or (target[0], None) in _ALLOWED:
+                return
         raise NetworkRefusedError(
             f"dipkg makes no outbound connections; refused {event} to {target!r}"
         )
 
 
-def allow(host: str, port: int) -> None:
-    """Let this process reach one host and port: the remote store the operator configured
-    (its addresses are resolved now, before any query or document is handled)."""
+def allow(host: str, port: int | None) -> None:
+    """Let this process reach one host and port (``None``: any port): the remote store or the
+    Dask scheduler the operator configured, or the loopback workers of a local cluster (its
+    addresses are resolved now, before any query or document is handled)."""
     _ALLOWED.add((host, port))
     try:
         for *_, address in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP):

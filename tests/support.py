@@ -40,12 +40,27 @@ ARTICLES = ROOT / "tests" / "ingest" / "articles"
 
 CURATED = ROOT / "tests" / "ingest" / "curated"
 
+# three automatic articles, a curated one and one the gate rejects (tests add one that cannot
+# be read)
+INGEST_BATCH = [
+    ARTICLES / "woodside_followup.txt",
+    CURATED / "hotline_fulfilled.txt",
+    ARTICLES / "widodo_beijing.txt",
+    CURATED / "hotline_backdated.txt",
+    ARTICLES / "undated_call.txt",
+]
+
 
 def run_dipkg(
-    *args: str, store: Path | str | None = None, check: bool = False, input_text: str | None = None
+    *args: str,
+    store: Path | str | None = None,
+    check: bool = False,
+    input_text: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real ``dipkg`` CLI in a subprocess (as a user would)."""
-    env = dict(os.environ)
+    """Run the real ``dipkg`` CLI in a subprocess (as a user would), with ``env`` added to
+    this process's environment."""
+    env = {**os.environ, **(env or {})}
     if store is not None:
         env["DIPKG_STORE"] = str(store)
     return subprocess.run(

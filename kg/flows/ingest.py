@@ -27,7 +27,7 @@ from kg.errors import DipkgError, ExtractionError, InputError, UsageError
 from kg.extract import Extraction, Extractor, registry_with
 from kg.extract.detection import DEFAULT_DESIGN
 from kg.flows.validate import ENGINES, Gate
-from kg.flows.workers import ExtractionPool, extract_guarded
+from kg.flows.workers import AheadPool, ExtractionPool, extract_guarded
 from kg.flows.write import (
     begin_change,
     index_graphs,
@@ -40,14 +40,14 @@ from kg.query.internal import internal_query
 from kg.rdf.mapping import change_node, map_codings, map_registry
 from kg.rdf.ontology import scheme_notations
 from kg.rdf.validation import ValidationReport, ValidationResult, validate_in_store
-from kg.records import Actor, Document, Place
+from kg.records import Actor, Document, Place, Vocabulary
 from kg.resolve import Resolution, resolve
 from kg.resolve.candidates import StoreKnown
 from kg.resolve.renaming import graphs_naming, rename_graph
 from kg.resolve.retirement import retirements
 from kg.sources.articles import is_document_id, read_document
 from kg.sources.coding import CodingFile, coding_path, read_coding_file
-from kg.sources.registry import load_registry
+from kg.sources.registry import Registry, load_registry
 from kg.store.base import Store
 
 _MAX_REASONS = 20
@@ -149,27 +149,34 @@ class Ingester:
         metadata: Mapping[str, object] | None = None,
         agent: str = "cli",
         jobs: int = 1,
+        cluster: str | None = None,
     ) -> Iterator[Outcome]:
         """Ingest files in order, each in its own transaction (recorded as made by
         ``agent``). A problem with one file, its extraction included, is its outcome
         (``rejected``), never an exception.
 
         With ``jobs`` > 1 and more than one file, automatic extraction runs ahead in that many
-        worker processes (:mod:`kg.flows.workers`); everything else stays here, in order, so
-        the outcomes and the store are those of ``jobs=1``.
+        worker processes (:mod:`kg.flows.workers`); with ``cluster`` (a Dask scheduler's
+        address, or ``local:N``), on that cluster's workers (:mod:`kg.flows.cluster`).
+        Everything else stays here, in order, so the outcomes and the store are those of
+        ``jobs=1``.
+
+        Raises:
+            UsageError: ``cluster`` is malformed, or Dask distributed is not installed.
+            ClusterError: the cluster cannot be reached, or went away mid-batch (the
+                documents before were written).
         """
         prepared = (self._prepare(path, metadata) for path in paths)
-        if jobs <= 1 or len(paths) <= 1:
+        timeout, detection = self.settings.extract_timeout, self.detection or DEFAULT_DESIGN
+        pool: AheadPool
+        if cluster is not None:
+            pool = _cluster_pool(self.registry, self.notations, timeout, cluster, detection)
+        elif jobs > 1 and len(paths) > 1:
+            pool = ExtractionPool(self.registry, self.notations, timeout, jobs, detection)
+        else:
             for item in prepared:
                 yield self._finish(store, item, None, agent)
             return
-        pool = ExtractionPool(
-            self.registry,
-            self.notations,
-            self.settings.extract_timeout,
-            jobs,
-            self.detection or DEFAULT_DESIGN,
-        )
         for item, extraction in pool.ordered(prepared, _to_extract):
             yield self._finish(store, item, extraction, agent)
 
@@ -366,6 +373,26 @@ class _Prepared:
     document: Document | None
     curated: CodingFile | None
     rejection: Outcome | None = None
+
+
+def _cluster_pool(
+    registry: Registry, vocabulary: Vocabulary, timeout: float | None, address: str, detection: str
+) -> AheadPool:
+    """Extraction on the Dask cluster at ``address`` (:class:`kg.flows.cluster.ClusterPool`).
+
+    Raises:
+        UsageError: Dask distributed (the ``cluster`` extra) is not installed.
+    """
+    try:
+        from kg.flows.cluster import ClusterPool
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("dask", "distributed"):
+            raise
+        raise UsageError(
+            f"--cluster needs Dask distributed, which is not installed ({exc}).",
+            hint="pip install 'dipkg[cluster]', here and on every worker.",
+        ) from exc
+    return ClusterPool(registry, vocabulary, timeout, address, detection)
 
 
 def _to_extract(item: _Prepared) -> Document | None:

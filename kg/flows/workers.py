@@ -12,6 +12,9 @@ decides) and dies with its parent. A fault in extraction is that document's reje
 one process; a worker that dies outright (killed, out of memory) costs the documents it may
 have been extracting one retry in a fresh pool, and a document that a second pool loses too is
 rejected, so one poisonous article cannot stop the batch.
+
+The window kept ahead of the writer, in input order, is :class:`AheadPool`'s; extraction on a
+Dask cluster (:mod:`kg.flows.cluster`) shares it.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from kg.errors import DipkgError, ExtractionError
 from kg.extract import Extraction, Extractor
@@ -76,16 +80,94 @@ def _extract_in_worker(document: Document) -> Extraction:
     return extract_guarded(_EXTRACTOR, document)
 
 
+class Running(Protocol):
+    """An extraction under way: a :class:`concurrent.futures.Future`, or a Dask future."""
+
+    def result(self, timeout: float | None = None) -> Extraction: ...
+
+    def done(self) -> bool: ...
+
+    def exception(self, timeout: float | None = None) -> BaseException | None: ...
+
+
 @dataclass
-class _Pending(Generic[T]):
+class Pending(Generic[T]):
+    """One item in the window read ahead: its document to extract (``None``: nothing to
+    extract) and the extraction under way."""
+
     item: T
     document: Document | None
-    future: Future[Extraction] | None = None
+    future: Running | None = None
     losses: int = 0  # pools that died while it was in one
 
 
+class AheadPool(ABC):
+    """Extraction of documents ahead of the one being written, results in input order:
+    :meth:`ordered` keeps :meth:`ahead` documents under way; subclasses say where they run."""
+
+    @abstractmethod
+    def ahead(self) -> int:
+        """How many documents to keep under way."""
+
+    @abstractmethod
+    def _submit(self, pending: Pending[T]) -> None:
+        """Start extracting ``pending.document`` (if any), setting ``pending.future``."""
+
+    losses: ClassVar[tuple[type[Exception], ...]]
+    """What a future raises when its worker, not extraction, failed (:meth:`_on_loss`)."""
+
+    @abstractmethod
+    def _on_loss(self, error: Exception, window: deque[Pending[T]]) -> ExtractionError | None:
+        """A worker was lost (``error`` is one of :attr:`losses`): the rejection of the
+        document being waited for, or ``None`` when the unfinished documents of ``window``
+        were sent again."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop extracting (pending extractions are cancelled)."""
+
+    def ordered(
+        self, items: Iterable[T], document_of: Callable[[T], Document | None]
+    ) -> Iterator[tuple[T, Extraction | ExtractionError | None]]:
+        """Each item with the extraction of its document (``None`` where ``document_of``
+        gives none: nothing to extract), in the order of ``items``, extracting ahead."""
+        window: deque[Pending[T]] = deque()
+        source = iter(items)
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and len(window) < self.ahead():
+                    try:
+                        item = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending = Pending(item, document_of(item))
+                    self._submit(pending)
+                    window.append(pending)
+                if not window:
+                    return
+                head = window[0]
+                if head.future is None:
+                    window.popleft()
+                    yield head.item, None
+                    continue
+                try:
+                    extraction: Extraction | ExtractionError | None = head.future.result()
+                except ExtractionError as exc:
+                    extraction = exc
+                except self.losses as exc:
+                    extraction = self._on_loss(exc, window)
+                if extraction is None:
+                    continue
+                window.popleft()
+                yield head.item, extraction
+        finally:
+            self.close()
+
+
 @dataclass
-class ExtractionPool:
+class ExtractionPool(AheadPool):
     """Extraction of documents in ``jobs`` worker processes.
 
     Args:
@@ -100,45 +182,17 @@ class ExtractionPool:
     detection: str = DEFAULT_DESIGN
     _pool: ProcessPoolExecutor | None = field(default=None, init=False)
 
-    def ordered(
-        self, items: Iterable[T], document_of: Callable[[T], Document | None]
-    ) -> Iterator[tuple[T, Extraction | ExtractionError | None]]:
-        """Each item with the extraction of its document (``None`` where ``document_of``
-        gives none: nothing to extract), in the order of ``items``, extracting ahead."""
-        window: deque[_Pending[T]] = deque()
-        source = iter(items)
-        exhausted = False
-        try:
-            while True:
-                while not exhausted and len(window) < 2 * self.jobs:
-                    try:
-                        item = next(source)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    pending = _Pending(item, document_of(item))
-                    self._submit(pending)
-                    window.append(pending)
-                if not window:
-                    return
-                head = window[0]
-                if head.future is None:
-                    window.popleft()
-                    yield head.item, None
-                    continue
-                try:
-                    extraction: Extraction | ExtractionError = head.future.result()
-                except ExtractionError as exc:
-                    extraction = exc
-                except BrokenProcessPool:
-                    self._restart(window)
-                    continue
-                window.popleft()
-                yield head.item, extraction
-        finally:
-            self.close()
+    def ahead(self) -> int:
+        """Two documents a worker."""
+        return 2 * self.jobs
 
-    def _submit(self, pending: _Pending[T]) -> None:
+    losses = (BrokenProcessPool,)
+
+    def _on_loss(self, error: Exception, window: deque[Pending[T]]) -> ExtractionError | None:
+        self._restart(window)
+        return None
+
+    def _submit(self, pending: Pending[T]) -> None:
         if pending.document is None:
             return
         if self._pool is None:
@@ -156,7 +210,7 @@ class ExtractionPool:
             )
         pending.future = self._pool.submit(_extract_in_worker, pending.document)
 
-    def _restart(self, window: deque[_Pending[T]]) -> None:
+    def _restart(self, window: deque[Pending[T]]) -> None:
         """A worker died: every unfinished document goes to a fresh pool, but one lost twice
         is rejected instead."""
         self.close()
@@ -166,13 +220,7 @@ class ExtractionPool:
             pending.losses += 1
             if pending.losses >= 2:
                 failed: Future[Extraction] = Future()
-                failed.set_exception(
-                    ExtractionError(
-                        "extraction failed: the worker process extracting it died twice "
-                        "(killed, or out of memory).",
-                        hint="Ingest it alone (--jobs 1) to see what goes wrong.",
-                    )
-                )
+                failed.set_exception(worker_lost())
                 pending.future = failed
             else:
                 self._submit(pending)
@@ -184,5 +232,15 @@ class ExtractionPool:
             self._pool = None
 
 
-def _lost(future: Future[Extraction]) -> bool:
+def worker_lost() -> ExtractionError:
+    """The rejection of a document whose extraction was lost with its worker once more than
+    a retry allows (``--jobs``: twice)."""
+    return ExtractionError(
+        "extraction failed: the worker process extracting it died on every try "
+        "(killed, or out of memory).",
+        hint="Ingest it alone (--jobs 1) to see what goes wrong.",
+    )
+
+
+def _lost(future: Running) -> bool:
     return isinstance(future.exception(), BrokenProcessPool)

@@ -35,6 +35,11 @@ def cheap_query_answers_quickly(server: LiveServer) -> None:
     assert response.status_code == 200 and time.monotonic() - start < 1
 
 
+def python(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (the guard cannot be removed once installed)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+
+
 def test_the_guard_refuses_outbound_connections(canary: Canary) -> None:
     code = (
         "from kg.netguard import forbid_network\n"
@@ -42,12 +47,36 @@ def test_the_guard_refuses_outbound_connections(canary: Canary) -> None:
         "forbid_network()\n"
         f"urllib.request.urlopen('{canary.url}/guard', timeout=5)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
+    result = python(code)
     assert result.returncode != 0
     assert "dipkg makes no outbound connections" in result.stderr
     assert canary.hits == []
+
+
+def test_an_allowance_lets_one_host_through_and_no_other(canary: Canary) -> None:
+    # a local cluster's allowance: loopback on any port (its workers'); a scheduler's: one port
+    code = (
+        "import socket, urllib.request\n"
+        "from kg.netguard import NetworkRefusedError, allow, forbid_network\n"
+        "forbid_network()\n"
+        "allow('192.0.2.1', 8786)\n"
+        "for target in [('192.0.2.1', 80), ('192.0.2.2', 8786), ('127.0.0.1', 9)]:\n"
+        "    try:\n"
+        "        socket.create_connection(target, timeout=1)\n"
+        "    except NetworkRefusedError:\n"
+        "        print('refused', target)\n"
+        "allow('127.0.0.1', None)\n"
+        f"print(urllib.request.urlopen('{canary.url}/allowed', timeout=5).status)\n"
+    )
+    result = python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "refused ('192.0.2.1', 80)",
+        "refused ('192.0.2.2', 8786)",
+        "refused ('127.0.0.1', 9)",
+        "200",
+    ]
+    assert canary.hits == ["/allowed"]
 
 
 @pytest.mark.parametrize(

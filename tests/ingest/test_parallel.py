@@ -15,18 +15,11 @@ from kg.errors import ExtractionError
 from kg.flows.ingest import Ingester
 from kg.flows.workers import ExtractionPool
 from kg.store import writing
-from tests.support import ARTICLES, CURATED, run_dipkg, store_quads
+from tests.support import ARTICLES, INGEST_BATCH, run_dipkg, store_quads
 
 pytestmark = pytest.mark.slow
 
-# three automatic articles, a curated one, one the gate rejects and one that cannot be read
-BATCH = [
-    ARTICLES / "woodside_followup.txt",
-    CURATED / "hotline_fulfilled.txt",
-    ARTICLES / "widodo_beijing.txt",
-    CURATED / "hotline_backdated.txt",
-    ARTICLES / "undated_call.txt",
-]
+BATCH = INGEST_BATCH
 
 
 def test_jobs_2_gives_the_outcomes_and_the_store_of_jobs_1(
