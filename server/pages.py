@@ -32,23 +32,19 @@ def home() -> str:
     documents = executor.query(internal_query("home-documents")).rows
     events = executor.query(internal_query("home-events")).rows
     queries = sorted(services.queries.values(), key=lambda q: q.name)
-    browse = [
-        (LISTINGS[name], facet, count_facets(executor, LISTINGS[name], {})[1][facet])
-        for name, facet in _HOME_FACETS
-    ]
+    browse: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for name, facet, value, count in executor.query(internal_query("home-facets")).rows:
+        browse.setdefault((str(name), str(facet)), []).append((str(value), int(str(count))))
     return render_template(
         "home.html",
         counts=[(str(k), str(n)) for k, n in counts],
         lists=LISTINGS,
-        browse=browse,
+        browse=[(LISTINGS[name], facet, values) for (name, facet), values in browse.items()],
         queries=queries,
         documents=documents,
         events=events,
     )
 
-
-_HOME_FACETS = (("events", "type"), ("pledges", "status"), ("demands", "topic"))
-"""The facet counts the home page shows, each linking to its list narrowed to the value."""
 
 
 @blueprint.route("/health")
