@@ -1,6 +1,8 @@
 """Blueprint for people: the home page, the saved-query pages (a form per parameter and
-the results as a table, rendered on the server) and the pledge tracker (:mod:`kg.query.tracker`;
-also JSON and CSV at the same URL)."""
+the results as a table, rendered on the server), and the lists to browse with facets
+(``/events``, ``/demands``, ``/statements`` from :mod:`kg.query.browse`, and the pledge tracker
+``/pledges`` from :mod:`kg.query.tracker`), which share one request view (filters, sort, page,
+format) and one answer (HTML, JSON or CSV at the same URL)."""
 
 from __future__ import annotations
 
