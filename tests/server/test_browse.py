@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from kg.query.browse import LISTINGS
+from kg.query.browse import LISTINGS, count_facets, list_rows
+from kg.store import open_store
 
 HTML = {"Accept": "text/html"}
 LISTS = ("events", "demands", "statements")
@@ -196,3 +198,21 @@ def test_errors_are_problems(
     response = client.get(f"/{name}?{query}", headers=headers)
     assert response.status_code == status
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [*LISTS, "pledges"])
+def test_a_remote_store_counts_and_sorts_alike(
+    built_store_dir: Path, oxigraph_url: str, name: str
+) -> None:
+    chosen = LISTINGS[name]
+    embedded, remote = open_store(str(built_store_dir)), open_store(oxigraph_url)
+    facet = chosen.facets[0]
+    value = count_facets(embedded, chosen, {})[1][facet][0][0]
+    for filters in ({}, {facet: value}):
+        assert count_facets(remote, chosen, filters) == count_facets(embedded, chosen, filters)
+        if name != "pledges":
+            sort = (chosen.sortable[0], True)
+            assert list_rows(remote, chosen, filters, sort, 5, 1) == list_rows(
+                embedded, chosen, filters, sort, 5, 1
+            )
