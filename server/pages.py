@@ -1,28 +1,23 @@
 """Blueprint for people: the home page, the saved-query pages (a form per parameter and
-the results as a table, rendered on the server) and the pledge tracker (:mod:`kg.query.tracker`;
-also JSON and CSV at the same URL)."""
+the results as a table, rendered on the server), and the lists to browse with facets
+(``/events``, ``/demands``, ``/statements`` from :mod:`kg.query.browse`, and the pledge tracker
+``/pledges`` from :mod:`kg.query.tracker`), which share one request view (filters, sort, page,
+format) and one answer (HTML, JSON or CSV at the same URL)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kg.errors import DipkgError
+from kg.query.browse import LISTINGS, Counts, Listing, count_facets, list_rows
 from kg.query.internal import internal_query
 from kg.query.saved import get_query, page_of, run_saved_query
-from kg.query.tracker import (
-    FACETS,
-    SORTABLE,
-    TrackedPledge,
-    facet_counts,
-    last_day,
-    select,
-    sort_key,
-    track,
-)
+from kg.query.tracker import TrackedPledge, last_day, select, sort_key, track
 from server.negotiation import NotAcceptableError, accepted_ranges, quality
 from server.responses import allowed_values, local_link, whole_argument
 from server.services import get_services
@@ -39,13 +34,19 @@ def home() -> str:
     documents = executor.query(internal_query("home-documents")).rows
     events = executor.query(internal_query("home-events")).rows
     queries = sorted(services.queries.values(), key=lambda q: q.name)
+    browse: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for name, facet, value, count in executor.query(internal_query("home-facets")).rows:
+        browse.setdefault((str(name), str(facet)), []).append((str(value), int(str(count))))
     return render_template(
         "home.html",
         counts=[(str(k), str(n)) for k, n in counts],
+        lists=LISTINGS,
+        browse=[(LISTINGS[name], facet, values) for (name, facet), values in browse.items()],
         queries=queries,
         documents=documents,
         events=events,
     )
+
 
 
 @blueprint.route("/health")
@@ -88,11 +89,11 @@ def saved_query(name: str) -> str:
     )
 
 
-_TRACKER_FORMATS = {"html": "text/html", "json": "application/json", "csv": "text/csv"}
-_TRACKER_SIZE, _TRACKER_MAX_SIZE = 50, 1000
+_LIST_FORMATS = {"html": "text/html", "json": "application/json", "csv": "text/csv"}
+_LIST_SIZE, _LIST_MAX_SIZE = 50, 1000
 
 
-def _tracker_format() -> str:
+def _list_format() -> str:
     """``html``, ``json`` or ``csv``: ``_format``, else the best of ``Accept`` (HTML first
     among equals).
 
@@ -101,7 +102,7 @@ def _tracker_format() -> str:
     """
     wanted = request.args.get("_format")
     if wanted:
-        if wanted not in _TRACKER_FORMATS:
+        if wanted not in _LIST_FORMATS:
             raise NotAcceptableError(
                 f"Format {wanted!r} is not available here; available: html, json, csv."
             )
@@ -110,16 +111,105 @@ def _tracker_format() -> str:
     if ranges is None:
         return "html"
     best, weight = "html", 0.0
-    for name, media_type in _TRACKER_FORMATS.items():
+    for name, media_type in _LIST_FORMATS.items():
         q = quality(media_type, ranges)
         if q > weight:
             best, weight = name, q
     if weight == 0.0:
         raise NotAcceptableError(
             f"None of the accepted media types ({request.headers.get('Accept')}) is offered "
-            f"here; available: {', '.join(_TRACKER_FORMATS.values())}."
+            f"here; available: {', '.join(_LIST_FORMATS.values())}."
         )
     return best
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """What a request to a list asks for: the format, the filters, the sort and the page."""
+
+    listing: Listing
+    fmt: str
+    filters: dict[str, str]
+    column: str
+    descending: bool
+    number: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def _view(listing: Listing) -> _View:
+    """The request's view of a list: facet filters by name, ``_sort`` / ``_sort_desc``,
+    ``_page`` and ``_size``, ``_format`` or ``Accept`` (each checked: 400 or 406 problems)."""
+    fmt = _list_format()
+    filters = {f: request.args[f] for f in listing.facets if request.args.get(f)}
+    descending = "_sort_desc" in request.args
+    column = listing.sort_column(request.args.get("_sort_desc" if descending else "_sort"))
+    if not request.args.get("_sort") and not descending:
+        descending = listing.descending
+    size = whole_argument("_size", _LIST_SIZE, 1, _LIST_MAX_SIZE)
+    number = whole_argument("_page", 1, 1, 10**6)
+    return _View(listing, fmt, filters, column, descending, number, size)
+
+
+def _list_response(
+    view: _View,
+    total: int,
+    facets: Counts,
+    rows: list[dict[str, Any]],
+    table: list[list[Any]],
+    template: str,
+    about: dict[str, Any] | None = None,
+    **extra: Any,
+) -> Response | str:
+    """A page of a list in its format: JSON (``rows`` under the list's name, the facet
+    counts, the total, a ``next`` link and what ``about`` adds), CSV (``table``: a header
+    row, then a row per item; RFC 4180) or the HTML ``template`` (given ``extra`` too) with
+    facet links, sortable columns and pages."""
+    args = {k: v for k, v in request.args.items() if k not in ("_page", "_format")}
+    more = view.number * view.size < total
+    endpoint, fixed = request.endpoint or "", request.view_args or {}
+
+    def link(**params: str) -> str:
+        return url_for(endpoint, **fixed, **params)  # type: ignore[arg-type]
+
+    if view.fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(table)
+        return Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
+    if view.fmt == "json":
+        body: dict[str, Any] = {
+            **(about or {}),
+            "filters": view.filters,
+            "total": total,
+            "page": view.number,
+            "size": view.size,
+            "sort": view.column,
+            "descending": view.descending,
+            "facets": {f: [{"value": v, "count": n} for v, n in c] for f, c in facets.items()},
+            view.listing.name: rows,
+        }
+        if more:
+            body["next"] = link(**{**args, "_page": str(view.number + 1), "_format": "json"})
+        return jsonify(body)
+    return render_template(
+        template,
+        listing=view.listing,
+        rows=rows,
+        total=total,
+        facets=facets,
+        filters=view.filters,
+        args=args,
+        link=link,
+        without=lambda *keys: {k: v for k, v in args.items() if k not in keys},
+        column=view.column,
+        descending=view.descending,
+        number=view.number,
+        more=more,
+        **extra,
+    )
 
 
 @blueprint.route("/pledges")
@@ -127,17 +217,10 @@ def pledges() -> Response | str:
     """The pledge tracker: every pledge with its status, last step and history; filters by
     maker, recipient, topic and status with counts; ``_sort`` / ``_sort_desc``; ``_page`` and
     ``_size``; HTML, JSON or CSV (``_format`` or ``Accept``)."""
-    fmt = _tracker_format()
+    listing = LISTINGS["pledges"]
+    view = _view(listing)
     services = get_services()
     executor, max_rows = services.executor, services.settings.max_rows
-    filters = {f: request.args[f] for f in FACETS if request.args.get(f)}
-    descending = "_sort_desc" in request.args
-    column = request.args.get("_sort_desc" if descending else "_sort") or "last"
-    if not request.args.get("_sort") and not descending:
-        descending = True  # by default the freshest news first
-    key = sort_key(column)
-    size = whole_argument("_size", _TRACKER_SIZE, 1, _TRACKER_MAX_SIZE)
-    number = whole_argument("_page", 1, 1, 10**6)
     every = {"pageSize": str(max_rows)}
     made = run_saved_query(
         executor, get_query(services.queries, "pledges"), every, services.resolver, max_rows
@@ -148,44 +231,50 @@ def pledges() -> Response | str:
     newest = executor.query(internal_query("newest-document-date")).rows
     as_of = last_day(str(newest[0][0])) if newest and newest[0][0] is not None else None
     tracked = track(made.rows, made.variables, steps.rows, steps.variables, as_of)
-    chosen = sorted(select(tracked, filters), key=key, reverse=descending)
-    shown = chosen[(number - 1) * size : number * size]
-    args = {k: v for k, v in request.args.items() if k not in ("_page", "_format")}
-    more = number * size < len(chosen)
-    if fmt == "csv":
-        return Response(_tracker_csv(shown), mimetype="text/csv")
-    if fmt == "json":
-        body: dict[str, Any] = {
-            "asOf": as_of.isoformat() if as_of else None,
-            "filters": filters,
-            "total": len(chosen),
-            "page": number,
-            "size": size,
-            "facets": {
-                f: [{"value": v, "count": n} for v, n in c] for f, c in facet_counts(chosen).items()
-            },
-            "pledges": [_tracker_json(p) for p in shown],
-        }
-        if more:
-            following = {**args, "_page": str(number + 1), "_format": "json"}
-            body["next"] = url_for("pages.pledges", **following)  # type: ignore[arg-type]
-        return jsonify(body)
-    return render_template(
+    chosen = sorted(
+        select(tracked, view.filters), key=sort_key(view.column), reverse=view.descending
+    )
+    shown = chosen[view.offset : view.offset + view.size]
+    _, facets = count_facets(executor, listing, view.filters)
+    return _list_response(
+        view,
+        len(chosen),
+        facets,
+        [_tracker_json(p) for p in shown],
+        [[listing.item, *listing.columns], *(_tracker_csv(p) for p in shown)],
         "pledges.html",
+        {"asOf": as_of.isoformat() if as_of else None},
         pledges=shown,
-        total=len(chosen),
-        facets=facet_counts(chosen),
-        filters=filters,
-        args=args,
-        without=lambda *keys: {k: v for k, v in args.items() if k not in keys},
-        column=column,
-        descending=descending,
-        sortable=SORTABLE,
-        number=number,
-        more=more,
         as_of=as_of,
         truncated=made.truncated or steps.truncated,
     )
+
+
+@blueprint.route("/<any(events, demands, statements):name>")
+def listing(name: str) -> Response | str:
+    """A list to browse (:mod:`kg.query.browse`): the events, demands or statements with
+    facet counts that link to the narrowed list; ``_sort`` / ``_sort_desc``; ``_page`` and
+    ``_size``; HTML, JSON or CSV (``_format`` or ``Accept``)."""
+    chosen = LISTINGS[name]
+    view = _view(chosen)
+    executor = get_services().executor
+    total, facets = count_facets(executor, chosen, view.filters)
+    sort = (view.column, view.descending)
+    rows = list_rows(executor, chosen, view.filters, sort, view.size, view.offset)
+    shown = [
+        {
+            **{k: (_many(v) if k in chosen.multi else v or None) for k, v in row.items()},
+            "link": local_link(row[chosen.item]),
+        }
+        for row in rows
+    ]
+    table = [[chosen.item, *chosen.columns]]
+    table += [[row[c] for c in (chosen.item, *chosen.columns)] for row in rows]
+    return _list_response(view, total, facets, shown, table, "listing.html")
+
+
+def _many(text: str) -> list[str]:
+    return sorted(v for v in text.split("; ") if v)
 
 
 def _tracker_json(p: TrackedPledge) -> dict[str, Any]:
@@ -208,39 +297,18 @@ def _tracker_json(p: TrackedPledge) -> dict[str, Any]:
     }
 
 
-def _tracker_csv(shown: list[TrackedPledge]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(
-        [
-            "pledge",
-            "content",
-            "maker",
-            "recipient",
-            "topic",
-            "status",
-            "made",
-            "lastDate",
-            "lastSource",
-            "quietMonths",
-            "history",
-        ]
-    )
-    for p in shown:
-        last = p.last
-        writer.writerow(
-            [
-                p.pledge,
-                p.content,
-                "; ".join(p.maker),
-                "; ".join(p.recipient),
-                "; ".join(p.topic),
-                p.status,
-                p.made,
-                last.date if last else "",
-                last.source if last else "",
-                "" if p.quiet is None else p.quiet,
-                p.history_line(),
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+def _tracker_csv(p: TrackedPledge) -> list[Any]:
+    last = p.last
+    return [
+        p.pledge,
+        p.content,
+        "; ".join(p.maker),
+        "; ".join(p.recipient),
+        "; ".join(p.topic),
+        p.status,
+        p.made,
+        last.date if last else "",
+        last.source if last else "",
+        "" if p.quiet is None else p.quiet,
+        p.history_line(),
+    ]

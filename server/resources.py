@@ -9,6 +9,9 @@ it is looked up as a term, never turned into a file path.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -93,12 +96,13 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
     label = description.value(iri, RDFS.label) or iri
     labels = {str(s): str(o) for s, o in description.subject_objects(SKOS.prefLabel)}
     labels.update({str(s): str(o) for s, o in description.subject_objects(RDFS.label)})
-    properties = sorted(
+    properties = [
         (str(p), isinstance(o, URIRef), str(o), labels.get(str(o), str(o)))
         for p, o in description.predicate_objects(iri)
         if p not in (RDFS.label, RDF.type) and str(p) != "http://www.w3.org/ns/prov#wasDerivedFrom"
-    )
+    ]
     incoming = executor.query(internal_query("incoming", resource=iri)).rows
+    names = property_names({p for p, *_ in properties} | {str(row[2]) for row in incoming})
     evidence = executor.query(internal_query("evidence", resource=iri)).rows
     context: dict[str, Any] = {
         "iri": str(iri),
@@ -106,8 +110,10 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         "types": types,
         "labels": labels,
         "event_labels": {},
-        "properties": properties,
-        "incoming": incoming,
+        "properties": grouped_properties(properties, names),
+        "incoming": grouped_links(str(iri), incoming, names),
+        "incoming_capped": len(incoming) >= INCOMING_LIMIT,
+        "incoming_limit": INCOMING_LIMIT,
         "evidence": evidence,
         "history": None,
         "document": None,
@@ -135,6 +141,96 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
             str(iri), title=f"Timeline of {label}", rows=context["timeline"]
         )
     return context
+
+
+INCOMING_LIMIT = 200
+"""How many links ``incoming.rq`` returns at most (its LIMIT)."""
+
+OTHER = "Other vocabularies"
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyName:
+    """How a page names a property: its label, and the group (ontology module) it is shown in."""
+
+    label: str
+    group: str
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """A sort key that orders the numbers in a text by value (span 229 before span 1223).
+
+    >>> sorted(["span/1223-1325", "span/229-300", "span/229-25"], key=natural_key)
+    ['span/229-25', 'span/229-300', 'span/1223-1325']
+    """
+    # re.split with a group alternates text and digits, so the key's types line up
+    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text))
+
+
+def words(iri: str) -> str:
+    """The words of an IRI's camelCase local name: a property's name when the store holds
+    no label for it.
+
+    >>> words("http://www.w3.org/ns/oa#hasSource"), words("https://w3id.org/dipkg/def#atEvent")
+    ('has source', 'at event')
+    """
+    local = iri.split("#")[-1].split("/")[-1]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
+
+
+def property_names(properties: Iterable[str]) -> dict[str, PropertyName]:
+    """Each property's English label from the ontology in the store (else the words of its
+    name) and the title of the module defining it (the words after the title's colon:
+    "dipkg ontology: diplomatic events" groups as "Diplomatic events"), by IRI."""
+    terms = [URIRef(p) for p in sorted(set(properties))]
+    names = {p: PropertyName(words(p), OTHER) for p in map(str, terms)}
+    if not terms:
+        return names
+    query = internal_query("property-labels", property=terms)
+    for prop, label, module, title in get_services().executor.query(query).rows:
+        group = OTHER
+        if module is not None:
+            text = str(title) if title is not None else words(str(module))
+            group = text.split(": ", 1)[-1]
+            group = group[:1].upper() + group[1:]
+        names[str(prop)] = PropertyName(
+            str(label) if label is not None else words(str(prop)), group
+        )
+    return names
+
+
+def grouped_properties(
+    properties: Sequence[tuple[str, bool, str, str]], names: dict[str, PropertyName]
+) -> list[tuple[str, list[tuple[str, str, bool, str, str]]]]:
+    """A resource's properties by group: the group with the most of them first, other
+    vocabularies last; in a group by label, then value (numbers by value). Each row is
+    (property, label, value is an IRI, value, value as shown)."""
+    groups: dict[str, list[tuple[str, str, bool, str, str]]] = {}
+    for p, linked, value, shown in properties:
+        name = names[p]
+        groups.setdefault(name.group, []).append((p, name.label, linked, value, shown))
+    for rows in groups.values():
+        rows.sort(key=lambda row: (row[1], natural_key(row[4])))
+    return sorted(groups.items(), key=lambda item: (item[0] == OTHER, -len(item[1]), item[0]))
+
+
+def grouped_links(
+    iri: str, rows: Sequence[Sequence[object]], names: dict[str, PropertyName]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What links to the resource ``iri``, grouped by the linking property's label (groups
+    by label), each group's (subject, shown as) sorted naturally (span 229 before span 1223).
+    A subject without a label shows its IRI, or the path under ``iri`` ("span 229-337")."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for subject, label, prop in rows:
+        shown = str(subject)
+        if label is not None:
+            shown = str(label)
+        elif shown.startswith(iri + "/"):
+            shown = shown[len(iri) + 1 :].replace("/", " ")
+        groups.setdefault(names[str(prop)].label, []).append((str(subject), shown))
+    for links in groups.values():
+        links.sort(key=lambda link: natural_key(link[1]))
+    return sorted(groups.items())
 
 
 def recorded(iri: URIRef) -> dict[str, dict[str, str]] | None:

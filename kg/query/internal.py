@@ -47,6 +47,26 @@ def internal_query(name: str, **slots: Node | Iterable[Node]) -> str:
     return sparql_prefixes() + text
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def ordered(query: str, column: str, item: str, descending: bool = False) -> str:
+    """A query (without an ``ORDER BY``) sorted by the variable ``column``, ties broken by
+    ``item`` in the same direction. The names come from the code (a listing's columns), and
+    anything else is refused.
+
+    >>> ordered("SELECT * WHERE { ?s ?p ?o }", "o", "s", descending=True).splitlines()[-1]
+    'ORDER BY DESC(?o) DESC(?s)'
+
+    Raises:
+        ValueError: a name is not a SPARQL variable name (a programming error).
+    """
+    if not (_NAME.fullmatch(column) and _NAME.fullmatch(item)):
+        raise ValueError(f"not variable names: {column!r}, {item!r}")
+    keys = f"DESC(?{column}) DESC(?{item})" if descending else f"?{column} ?{item}"
+    return f"{query.rstrip()}\nORDER BY {keys}"
+
+
 def paged(query: str, limit: int, offset: int) -> str:
     """A query (ending with its ``ORDER BY``) cut to one page of ``limit`` rows after
     ``offset``.

@@ -1,6 +1,7 @@
 """The pledge tracker: every pledge with its current status, its last reported step (date and
 source document), how long the graph has had no news of it, and its history on one line;
-filtered by maker, recipient, topic and status with facet counts, sorted and paged.
+filtered by maker, recipient, topic and status, sorted and paged (the facet counts, the
+sortable columns and the paging are the lists' own, :mod:`kg.query.browse`).
 
 Built from two saved queries' rows (``pledges``: one row per pledge; ``pledge-history``: one row
 per step, steps in date order), so the tracker says what those queries say. "No news"
@@ -14,19 +15,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rdflib.term import Node
 
-from kg.errors import QueryError
-
-FACETS = ("maker", "recipient", "topic", "status")
-"""The filters, each a column whose values the facet counts."""
-
-SORTABLE = ("content", "maker", "recipient", "topic", "status", "made", "last", "quiet")
+MULTI = ("maker", "recipient", "topic")
+"""The columns with several values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,31 +143,14 @@ def select(tracked: Iterable[TrackedPledge], filters: Mapping[str, str]) -> list
     return [p for p in tracked if all(v in p.values(f) for f, v in filters.items())]
 
 
-def facet_counts(tracked: Sequence[TrackedPledge]) -> dict[str, list[tuple[str, int]]]:
-    """For each facet, its values among ``tracked`` with how many pledges have each, most
-    first."""
-    counts = {}
-    for facet in FACETS:
-        counter = Counter(v for p in tracked for v in p.values(facet))
-        counts[facet] = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-    return counts
-
-
 def sort_key(column: str) -> Callable[[TrackedPledge], tuple[Any, str]]:
-    """The sort key of a column (unknown columns are refused).
-
-    Raises:
-        QueryError: not a sortable column.
-    """
-    if column not in SORTABLE:
-        raise QueryError(
-            f"Cannot sort by {column!r}; sortable: {', '.join(SORTABLE)}.", parameter="_sort"
-        )
+    """The sort key of a column (one of the tracker listing's sortable columns, checked by
+    :meth:`kg.query.browse.Listing.sort_column`)."""
     if column == "last":
         return lambda p: (p.last.date if p.last else "", p.pledge)
     if column == "quiet":
         return lambda p: (-1 if p.quiet is None else p.quiet, p.pledge)
     return lambda p: (
-        "; ".join(p.values(column)) if column in FACETS else getattr(p, column),
+        "; ".join(p.values(column)) if column in MULTI else getattr(p, column),
         p.pledge,
     )
