@@ -42,6 +42,8 @@ LIGHT_VERBS = lexicon.words("events", "light_verbs")
 PHONE_WORDS = lexicon.words("events", "phone_words")
 VIDEO_WORDS = lexicon.words("events", "video_words")
 PLURAL_NOUNS = lexicon.words("events", "plural_nouns")
+SPEECH_VERBS = lexicon.words("events", "speech_verbs")
+COPRESENCE_WORDS = lexicon.words("events", "copresence_words")
 MOTION_VERBS = lexicon.words("events", "motion_verbs")
 MIN_PARTICIPANTS = {"meeting": 2, "talks": 2, "phone_call": 2, "video_call": 2, "summit": 0}
 
@@ -237,13 +239,16 @@ def _event_type(token: Token) -> str | None:
         return kind
     if token.pos_ in ("VERB",) and lemma in EVENT_VERBS:
         kind = EVENT_VERBS[lemma]
-        words = {t.lower_ for t in token.subtree} if lemma in ("speak", "talk", "call") else set()
-        if lemma in ("speak", "talk"):
+        words = {t.lower_ for t in token.subtree} if lemma in SPEECH_VERBS | {"call"} else set()
+        if lemma in SPEECH_VERBS:
             if words & PHONE_WORDS:
                 return "phone_call"
             if words & VIDEO_WORDS:
                 return "video_call"
-            return None
+            if not prep_objects(token, "with", "to"):
+                return None
+            together = words & COPRESENCE_WORDS or prep_objects(token, "in", "at")
+            return "meeting" if together else "phone_call"
         if lemma == "call":
             children = {c.dep_ for c in token.children}
             # "called on X to", "called for": the particle right after the verb ("On Monday,
@@ -311,6 +316,9 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
         if len(participants) < 2 or len(persons) < 2:
             return None
         kind = "meeting"
+    readout = _is_readout(token)
+    if readout and len(persons) < 2:
+        return None  # "spoke to reporters", "spoke with parliament": no counterpart
     location, destination_host = places.location(context, token, kind)
     if kind == "visit":
         roles = {role for _, role in participants}
@@ -336,9 +344,18 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
     if date is not None and published is not None and date.earliest > published.latest:
         status = "planned"
     rule = f"event.{'verb' if token.pos_ == 'VERB' else 'noun'}.{_trigger_word(token)}"
+    if readout:
+        rule += ".readout"  # its own record: a call or meeting told by "spoke with"
     if kind == "summit" and _summit_attendees(token):
         rule += ".attended"  # its own record: a summit its verb names attendees of
     return _Draft(token, kind, participants, date, vague, status, location, name, rule, container)
+
+
+def _is_readout(token: Token) -> bool:
+    """Whether a trigger is a verb of speech with no phone or video word ("spoke with X")."""
+    if token.pos_ != "VERB" or token.lemma_.lower() not in SPEECH_VERBS:
+        return False
+    return not {t.lower_ for t in token.subtree} & (PHONE_WORDS | VIDEO_WORDS)
 
 
 def _trigger_word(token: Token) -> str:

@@ -382,3 +382,22 @@ def test_event_nouns_take_the_counterpart_of_their_light_verb(
 
 def test_a_discussion_in_the_singular_is_no_event(extract_text: ExtractText) -> None:
     assert extract_text("Biden said the discussion with Xi was useful.").coding.events == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("President Biden spoke today with President Xi Jinping of China.", "phone_call"),
+        ("Biden talked with Xi in Woodside on Tuesday.", "meeting"),
+        ("Biden spoke briefly with Xi before a session of the summit on Tuesday.", "meeting"),
+    ],
+    ids=["readout-call", "in-a-place", "at-the-summit"],
+)
+def test_readout_prose_states_an_event(extract_text: ExtractText, text: str, kind: str) -> None:
+    event = only_event(extract_text(text))
+    assert event.type == kind
+    assert event.actor_ids == frozenset({"joe-biden", "xi-jinping"})
+
+
+def test_speaking_to_reporters_is_no_event(extract_text: ExtractText) -> None:
+    assert extract_text("Biden spoke to reporters in Woodside on Tuesday.").coding.events == ()
