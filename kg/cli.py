@@ -520,7 +520,17 @@ def extract_command(
     default="text",
     show_default=True,
 )
-@click.option("--per-document", is_flag=True, help="Add a line per document and its misses.")
+@click.option(
+    "--per-document",
+    is_flag=True,
+    help="Add a line per document and its misses (not for the sealed eval/test).",
+)
+@click.option(
+    "--misses",
+    is_flag=True,
+    help="Print only the per-fact diff: each missed, extra and wrongly dated fact "
+    "(training splits only: refused for the sealed eval/test).",
+)
 @registry_option(
     "Actor registry (default: corpus/registry.yaml); GOLD_DIR/registry-extra.yaml is added."
 )
@@ -550,6 +560,7 @@ def eval_command(
     gold_dir: Path,
     fmt: str,
     per_document: bool,
+    misses: bool,
     registry_path: Path | None,
     without_extra: bool,
     by_rule: bool,
@@ -557,13 +568,18 @@ def eval_command(
     detection: str | None,
 ) -> None:
     """Score automatic extraction against the gold codings in GOLD_DIR (P/R/F1 per kind)."""
-    from kg.flows.evaluate import evaluate, gold_registry, write_rule_counts
+    from kg.flows.evaluate import evaluate, gold_registry, is_sealed, write_rule_counts
     from kg.rdf.ontology import scheme_notations
     from kg.sources.registry import load_registry
 
     settings = _settings()
     if not gold_dir.is_dir():
         raise UsageError(f"{gold_dir}: not a directory.", hint="Give a directory of gold codings.")
+    if (misses or per_document) and is_sealed(gold_dir):
+        raise UsageError(
+            f"{gold_dir}: the sealed test split is scored, never listed fact by fact.",
+            hint="Drop --misses/--per-document, or list the misses of eval/train.",
+        )
     base = registry_path or settings.corpus_dir / "registry.yaml"
     registry = gold_registry(gold_dir, base)
     vocabulary = scheme_notations(load_vocabulary(settings.ontology_dir))
@@ -579,7 +595,10 @@ def eval_command(
         timeout=settings.extract_timeout,
         detection=detection,
     )
-    click.echo(report.render(fmt, per_document=per_document), nl=False)
+    if misses:
+        click.echo(report.render_misses(), nl=False)
+    else:
+        click.echo(report.render(fmt, per_document=per_document), nl=False)
     if by_rule:
         click.echo("\n" + report.render_rules(), nl=False)
     if write_counts is not None:

@@ -41,6 +41,10 @@ EVENT_VERBS = lexicon.table("events", "event_verbs")
 LIGHT_VERBS = lexicon.words("events", "light_verbs")
 PHONE_WORDS = lexicon.words("events", "phone_words")
 VIDEO_WORDS = lexicon.words("events", "video_words")
+PLURAL_NOUNS = lexicon.words("events", "plural_nouns")
+SPEECH_VERBS = lexicon.words("events", "speech_verbs")
+COPRESENCE_WORDS = lexicon.words("events", "copresence_words")
+MOTION_VERBS = lexicon.words("events", "motion_verbs")
 MIN_PARTICIPANTS = {"meeting": 2, "talks": 2, "phone_call": 2, "video_call": 2, "summit": 0}
 
 
@@ -143,9 +147,12 @@ def _implied_visit(context: Context, draft: _Draft) -> _Draft | None:
 def _separately(context: Context, draft: _Draft) -> list[_Draft]:
     """One event per counterpart when the text says the meetings were separate ("held
     separate talks with A and B", "met A and B separately", "talks with A and with B"): the
-    subject's side meets each of the others; otherwise the event as found."""
+    subject's side meets each of the others; one visit per state a trip goes to; otherwise
+    the event as found."""
     verb = clause_head(draft.trigger)
-    if draft.type == "visit" or not _is_separate(draft.trigger, verb):
+    if draft.type == "visit":
+        return _per_destination(context, draft)
+    if not _is_separate(draft.trigger, verb):
         return [draft]
     side = {r.actor for r in context.resolve_all(subjects(verb), draft.date)}
     ours = [(p, role) for p, role in draft.participants if p.actor in side]
@@ -153,6 +160,20 @@ def _separately(context: Context, draft: _Draft) -> list[_Draft]:
     if not ours or len(others) < 2:
         return [draft]
     return [dataclasses.replace(draft, participants=[*ours, other]) for other in others]
+
+
+def _per_destination(context: Context, draft: _Draft) -> list[_Draft]:
+    """One visit per state a trip names as its destinations ("traveled to Cabo Verde, Nigeria
+    and Angola", "went on to Tonga and Vanuatu"): the same visitors, each state its host."""
+    states = places.visited_states(context, draft.trigger)
+    if len(states) < 2:
+        return [draft]
+    visitors = [(p, role) for p, role in draft.participants if role != "host"]
+    return [
+        dataclasses.replace(draft, participants=[*visitors, (state, "host")], location=None)
+        for state in states
+        if state.actor not in {places.state_of(context, p.actor) for p, _ in visitors}
+    ] or [draft]
 
 
 def _is_separate(token: Token, verb: Token) -> bool:
@@ -211,20 +232,23 @@ def _event_type(token: Token) -> str | None:
             preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
             if preps & {"for", "to"} and not preps & {"with", "between"}:
                 return None
-        if lemma in ("talk", "negotiation") and token.tag_ not in ("NNS", "NNPS"):
+        if lemma in PLURAL_NOUNS and token.tag_ not in ("NNS", "NNPS"):
             return None
         if lemma in ("meeting", "visit", "trip", "call", "summit") and token.tag_ == "NNS":
             return kind if lemma in ("meeting", "call") and modifiers & SEPARATE_WORDS else None
         return kind
     if token.pos_ in ("VERB",) and lemma in EVENT_VERBS:
         kind = EVENT_VERBS[lemma]
-        words = {t.lower_ for t in token.subtree} if lemma in ("speak", "talk", "call") else set()
-        if lemma in ("speak", "talk"):
+        words = {t.lower_ for t in token.subtree} if lemma in SPEECH_VERBS | {"call"} else set()
+        if lemma in SPEECH_VERBS:
             if words & PHONE_WORDS:
                 return "phone_call"
             if words & VIDEO_WORDS:
                 return "video_call"
-            return None
+            if not prep_objects(token, "with", "to"):
+                return None
+            together = words & COPRESENCE_WORDS or prep_objects(token, "in", "at")
+            return "meeting" if together else "phone_call"
         if lemma == "call":
             children = {c.dep_ for c in token.children}
             # "called on X to", "called for": the particle right after the verb ("On Monday,
@@ -245,7 +269,9 @@ def _event_type(token: Token) -> str | None:
                 return None
         if lemma == "sit" and not any(c.lower_ == "down" for c in token.children):
             return None
-        if lemma in ("travel", "fly", "arrive") and not prep_objects(token, "to", "in", "at"):
+        if lemma in MOTION_VERBS and not (
+            prep_objects(token, "to", "in", "at") or places.destination_tokens(token)
+        ):
             return None
         return kind
     return None
@@ -290,18 +316,23 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
         if len(participants) < 2 or len(persons) < 2:
             return None
         kind = "meeting"
+    readout = _is_readout(token)
+    if readout and len(persons) < 2:
+        return None  # "spoke to reporters", "spoke with parliament": no counterpart
     location, destination_host = places.location(context, token, kind)
     if kind == "visit":
         roles = {role for _, role in participants}
         if "visitor" not in roles:
             return None
         if destination_host is not None:
-            # the host's own leader travelling along is not a visitor
+            # the host's own leader travelling along is not a visitor, nor one going home
             participants = [
                 (p, role)
                 for p, role in participants
                 if role != "visitor" or places.state_of(context, p.actor) != destination_host.actor
-            ] or participants
+            ]
+            if not participants:
+                return None
         if destination_host and destination_host.actor not in {p.actor for p, _ in participants}:
             participants.append((destination_host, "host"))
         if "host" not in {role for _, role in participants} and location is None:
@@ -313,9 +344,18 @@ def _event_at(context: Context, token: Token, sentence: TokenSpan) -> _Draft | N
     if date is not None and published is not None and date.earliest > published.latest:
         status = "planned"
     rule = f"event.{'verb' if token.pos_ == 'VERB' else 'noun'}.{_trigger_word(token)}"
+    if readout:
+        rule += ".readout"  # its own record: a call or meeting told by "spoke with"
     if kind == "summit" and _summit_attendees(token):
         rule += ".attended"  # its own record: a summit its verb names attendees of
     return _Draft(token, kind, participants, date, vague, status, location, name, rule, container)
+
+
+def _is_readout(token: Token) -> bool:
+    """Whether a trigger is a verb of speech with no phone or video word ("spoke with X")."""
+    if token.pos_ != "VERB" or token.lemma_.lower() not in SPEECH_VERBS:
+        return False
+    return not {t.lower_ for t in token.subtree} & (PHONE_WORDS | VIDEO_WORDS)
 
 
 def _trigger_word(token: Token) -> str:
@@ -355,6 +395,10 @@ def _participants(
         first_role = "visitor" if kind == "visit" else "participant"
         found += [(t, first_role) for t in owners]
         found += [(t, "participant") for t in prep_objects(token, "with", "between", "among")]
+        if token.dep_ == "dobj" and token.head.lemma_.lower() in LIGHT_VERBS:
+            # the parse may hang "with" on the light verb: "held talks on Saturday with X",
+            # "had lunch with X"
+            found += [(t, "participant") for t in prep_objects(token.head, "with")]
         found += [(t, first_role) for t in prep_objects(token, "by")]
         found += [
             (t, "participant")

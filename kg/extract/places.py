@@ -13,6 +13,7 @@ from kg.extract.syntax import clause_head, objects, prep_objects
 EVENT_NOUNS = lexicon.table("events", "event_nouns")
 
 PLACE_NOUNS = lexicon.words("events", "place_nouns")
+ARRIVAL_VERBS = lexicon.words("events", "arrival_verbs")
 
 
 def location(context: Context, token: Token, kind: str) -> tuple[str | None, Resolved | None]:
@@ -37,33 +38,11 @@ def location(context: Context, token: Token, kind: str) -> tuple[str | None, Res
                 if word not in candidates and not inside_other_noun(word, token):
                     candidates.append(word)
     if kind == "visit":
-        destinations = prep_objects(token, "to", "onto") + (
-            objects(token) if token.pos_ == "VERB" else []
-        )
-        for particle in token.children:
-            if particle.dep_ in ("prt", "prep") and particle.lower_ == "on":
-                destinations += prep_objects(particle, "to")
-        if token.lemma_ in ("arrive", "land"):
-            destinations += prep_objects(token, "in", "at")
-        for candidate in destinations:
-            mention = context.mention_of(candidate)
-            if mention is None and candidate.lemma_ in PLACE_NOUNS:
-                # "the southern city of Guangzhou"
-                named = prep_objects(candidate, "of")
-                mention = context.mention_of(named[0]) if named else None
-            if mention is None:
-                capital = capital_of(context, candidate)
-                if capital is not None and host is None:
-                    host = Resolved(capital)
-                continue
-            if mention.place:
-                places.append(mention.place)
-            actor = context.entities.actor(mention.actor) if mention.actor else None
-            if actor is not None and actor.kind == "state" and host is None:
-                host = Resolved(actor.id)
-            elif mention.place and host is None:
-                state = state_of_place(context, mention.place)
-                host = Resolved(state) if state else None
+        for place, visited in _destinations(context, token):
+            if place:
+                places.append(place)
+            if visited is not None and host is None:
+                host = visited
     for candidate in candidates:
         mention = context.mention_of(candidate)
         if mention is None and candidate.lemma_ in PLACE_NOUNS and prep_objects(candidate, "of"):
@@ -83,6 +62,55 @@ def location(context: Context, token: Token, kind: str) -> tuple[str | None, Res
     if not known:
         return places[0], host
     return most_specific(context, known), host
+
+
+def destination_tokens(token: Token) -> list[Token]:
+    """Where a trigger of a visit goes: "to"/"onto" objects, also after a particle ("went on
+    to Tonga", "flew back to Lima"), a verb's objects ("visited Hanoi"), and "in"/"at" after
+    a verb of arriving ("arrived in Lima")."""
+    found = prep_objects(token, "to", "onto")
+    if token.pos_ == "VERB":
+        found += objects(token)
+    for particle in token.children:
+        if particle.dep_ in ("prt", "prep", "advmod") and particle.lower_ in ("on", "back"):
+            found += prep_objects(particle, "to")
+    if token.lemma_ in ARRIVAL_VERBS:
+        found += prep_objects(token, "in", "at")
+    return found
+
+
+def visited_states(context: Context, token: Token) -> list[Resolved]:
+    """Each state a visit's trigger names as a destination, in order ("traveled to Cabo
+    Verde, Nigeria and Angola": three)."""
+    states: list[Resolved] = []
+    for _, state in _destinations(context, token):
+        if state is not None and state.actor not in {s.actor for s in states}:
+            states.append(state)
+    return states
+
+
+def _destinations(context: Context, token: Token) -> list[tuple[str | None, Resolved | None]]:
+    """Per destination of a visit's trigger: the place it names and the state it lies in."""
+    found: list[tuple[str | None, Resolved | None]] = []
+    for candidate in destination_tokens(token):
+        mention = context.mention_of(candidate)
+        if mention is None and candidate.lemma_ in PLACE_NOUNS:
+            # "the southern city of Guangzhou"
+            named = prep_objects(candidate, "of")
+            mention = context.mention_of(named[0]) if named else None
+        if mention is None:
+            capital = capital_of(context, candidate)
+            found.append((None, Resolved(capital) if capital is not None else None))
+            continue
+        actor = context.entities.actor(mention.actor) if mention.actor else None
+        if actor is not None and actor.kind == "state":
+            found.append((mention.place, Resolved(actor.id)))
+        elif mention.place:
+            state = state_of_place(context, mention.place)
+            found.append((mention.place, Resolved(state) if state else None))
+        else:
+            found.append((None, None))
+    return found
 
 
 def capital_of(context: Context, token: Token) -> str | None:

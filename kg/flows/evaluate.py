@@ -45,6 +45,7 @@ from kg.sources.registry import Registry, load_registry, normalize_name
 
 KINDS = ("events", "pledges", "demands", "statements")
 EXTRA_REGISTRY = "registry-extra.yaml"
+SEALED_SPLIT = ("eval", "test")  # the folder whose facts may be scored, never listed
 
 T = TypeVar("T")
 
@@ -159,6 +160,17 @@ class EvaluationReport:
         for document in self.documents:
             total = total + document.dates
         return total
+
+    def render_misses(self) -> str:
+        """Every document's per-fact diff: the gold facts missed, the predicted facts no gold
+        fact took, and the matched events with a wrong date, one line each."""
+        lines = []
+        for document in self.documents:
+            if document.failure is not None:
+                lines.append(f"{document.document_id}: failed {document.failure}")
+            for kind, misses in document.misses.items():
+                lines += [f"{document.document_id}  {kind}: {miss}" for miss in misses]
+        return "\n".join(lines) + "\n" if lines else ""
 
     def render(self, fmt: str = "text", per_document: bool = False) -> str:
         """The report as a text table, a Markdown table or JSON."""
@@ -379,8 +391,8 @@ def score_coding(
         ("demands", demand_missed, demand_extra),
         ("statements", statement_missed, statement_extra),
     ):
-        notes = [f"missed {_describe(x)}" for x in missed]
-        notes += [f"extra  {_describe(x)}" for x in extra]
+        notes = [f"missed {_describe(x)}{_quoted(x)}" for x in missed]
+        notes += [f"extra  {_describe(x)} [{x.rule}]{_quoted(x)}" for x in extra]
         if notes:
             misses[kind] = notes
     rules: dict[str, Score] = {}
@@ -439,6 +451,11 @@ def _describe(fact: Event | Pledge | Demand | Statement) -> str:
     return _describe_statement(fact)
 
 
+def _quoted(fact: Event | Pledge | Demand | Statement) -> str:
+    """The start of a fact's first evidence sentence, to see at a glance where it stands."""
+    return f'  "{fact.evidence[0].text[:90]}"' if fact.evidence else ""
+
+
 def _hosts(event: Event) -> frozenset[str]:
     return frozenset(p.actor for p in event.participants if p.role == "host")
 
@@ -478,6 +495,19 @@ def gold_documents(gold_dir: Path) -> list[Path]:
             hint="A gold directory holds each article, its .meta.yaml and its .coding.yaml.",
         )
     return found
+
+
+def is_sealed(gold_dir: Path) -> bool:
+    """Whether ``gold_dir`` is (or lies inside) the sealed test split ``eval/test``, whose
+    facts are scored but never listed, so that nobody tunes extraction on them.
+
+    >>> is_sealed(Path("eval/test")), is_sealed(Path("/x/eval/test/sub"))
+    (True, True)
+    >>> is_sealed(Path("eval/train")), is_sealed(Path("tests/test"))
+    (False, False)
+    """
+    parts = gold_dir.resolve().parts
+    return any(parts[i : i + 2] == SEALED_SPLIT for i in range(len(parts) - 1))
 
 
 def gold_registry(gold_dir: Path, corpus_registry: Path) -> Registry:

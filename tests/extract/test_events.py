@@ -343,3 +343,61 @@ def test_summit_attendees_from_its_verb(
     summit = next(e for e in extract_text(text).coding.events if e.type == "summit")
     assert {p.actor: p.role for p in summit.participants} == roles
     assert summit.rule == "event.noun.summit.attended"
+
+
+def test_a_trip_to_several_states_is_one_visit_each(extract_text: ExtractText) -> None:
+    events = extract_text("Blinken went on to China, Russia and Ukraine on Monday.").coding.events
+    assert sorted(sorted(e.actor_ids) for e in events) == [
+        ["antony-blinken", "china"],
+        ["antony-blinken", "russia"],
+        ["antony-blinken", "ukraine"],
+    ]
+    assert {e.type for e in events} == {"visit"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Xi returned to Beijing on Friday.", "Blinken went to the polls on Tuesday."],
+    ids=["going-home", "no-destination"],
+)
+def test_motion_that_is_no_visit(extract_text: ExtractText, text: str) -> None:
+    assert extract_text(text).coding.events == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Biden had lunch with Xi at the Filoli estate on Tuesday.", "meeting"),
+        ("Biden held talks on Tuesday with Xi.", "talks"),
+        ("Blinken held comprehensive discussions with Wang Yi on Tuesday.", "talks"),
+    ],
+    ids=["meal", "with-on-the-light-verb", "discussions"],
+)
+def test_event_nouns_take_the_counterpart_of_their_light_verb(
+    extract_text: ExtractText, text: str, kind: str
+) -> None:
+    events = [e for e in extract_text(text).coding.events if e.type == kind]
+    assert len(events) == 1 and len(events[0].actor_ids) == 2
+
+
+def test_a_discussion_in_the_singular_is_no_event(extract_text: ExtractText) -> None:
+    assert extract_text("Biden said the discussion with Xi was useful.").coding.events == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("President Biden spoke today with President Xi Jinping of China.", "phone_call"),
+        ("Biden talked with Xi in Woodside on Tuesday.", "meeting"),
+        ("Biden spoke briefly with Xi before a session of the summit on Tuesday.", "meeting"),
+    ],
+    ids=["readout-call", "in-a-place", "at-the-summit"],
+)
+def test_readout_prose_states_an_event(extract_text: ExtractText, text: str, kind: str) -> None:
+    event = only_event(extract_text(text))
+    assert event.type == kind
+    assert event.actor_ids == frozenset({"joe-biden", "xi-jinping"})
+
+
+def test_speaking_to_reporters_is_no_event(extract_text: ExtractText) -> None:
+    assert extract_text("Biden spoke to reporters in Woodside on Tuesday.").coding.events == ()

@@ -264,3 +264,21 @@ def test_write_counts_needs_by_rule(gold_dir: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--write-counts needs --by-rule" in result.output
+
+
+def test_eval_command_lists_misses_fact_by_fact(gold_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["eval", str(gold_dir), "--misses"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "one  events: missed phone_call 2022-07 ['joe-biden', 'xi-jinping'] (held)"
+        '  "President Joe Biden met Chinese President Xi Jinping on Tuesday."'
+    ]
+
+
+@pytest.mark.parametrize("flag", ["--misses", "--per-document"])
+def test_eval_command_refuses_to_list_the_sealed_test_split(tmp_path: Path, flag: str) -> None:
+    sealed = tmp_path / "eval" / "test"
+    sealed.mkdir(parents=True)
+    result = CliRunner().invoke(cli, ["eval", str(sealed), flag])
+    assert result.exit_code == 2
+    assert "sealed test split" in result.output
