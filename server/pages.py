@@ -48,7 +48,6 @@ def home() -> str:
     )
 
 
-
 @blueprint.route("/health")
 def health() -> Response:
     """Liveness and readiness: the store answers a trivial query (503 problem otherwise)."""
