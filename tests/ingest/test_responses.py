@@ -13,8 +13,9 @@ from kg.flows.ingest import Ingester
 from kg.flows.remove import remove_documents
 from kg.query.saved import TermResolver, load_queries, run_saved_query
 from kg.store import EmbeddedStore, writing
+from kg.vocab import DIP
 from server import create_app
-from tests.support import ARTICLES, ROOT, conforms, write_article
+from tests.support import ARTICLES, ROOT, conforms, select, write_article
 
 ID = "https://w3id.org/dipkg/id/"
 PRC = "People's Republic of China"
@@ -95,9 +96,12 @@ def test_the_demand_page_shows_its_response(store_dir: Path, curated: str) -> No
 
 def test_removing_the_document_takes_its_responses(store_dir: Path, curated: str) -> None:
     with writing(store_dir) as store:
-        assert responses(store)
+        assert responses(store, demand=curated)
         remove_documents(store, Settings(store=str(store_dir)), ["kinmen"])
-        assert responses(store) == []
+        assert responses(store, demand=curated) == []
+        assert [r["sources"] for r in responses(store)] == ["000_6aee4f90ec08fcc7"]
+        retired = select(store, f"SELECT ?t WHERE {{ <{curated}/response/kinmen-1> a ?t }}")
+        assert [str(t) for (t,) in retired] == [str(DIP.RetiredResource)]
         assert conforms(store)
 
 
@@ -114,3 +118,16 @@ def test_a_rejection_in_an_extracted_article_is_answered_by_responses(
     assert row["requester"] == "United States" and row["by"] == PRC
     assert row["date"] == "2024-03-05"
     assert row["evidence"].startswith("China rejected the demand on Tuesday")
+
+
+def test_responses_come_in_pages_that_make_the_whole_result(
+    store_dir: Path, curated: str, ingester: Ingester
+) -> None:
+    with writing(store_dir) as store:
+        ingester.ingest_file(store, ARTICLES / "journalists_rejected.txt")
+        whole = responses(store)
+        pages = [responses(store, page=str(n), pageSize="1") for n in range(1, len(whole) + 2)]
+    assert len(whole) == 3, "the bundled corpus's one, the curated one, the extracted one"
+    assert [row for page in pages for row in page] == whole
+    assert [len(page) for page in pages] == [1, 1, 1, 0]
+    assert [row["date"] for row in whole] == ["2023-11-15", "2024-03-05", "2024-03-06"]
