@@ -7,10 +7,12 @@ verb (``did not respond``, ``has not replied``: ignored so far; ``declined to co
 an acceptance with a partial word (``partly met``) is partly met. The responder is the
 verb's subject; the response answers the latest demand reported at or before its sentence
 that was addressed to the responder (or to the state it acts for) and not made by its side;
-unless the verb's object names the demand ("the demand", "the request", "it"), the clause
-must also speak of one of the demand's topics ("agreed to buy aircraft" answers no demand
-about weapons). A response with no such demand is not kept; one dated before its demand
-keeps no date.
+unless the verb's object names the demand ("the demand", "the request"), the clause
+must also speak of one of the demand's topics or share a word with its content ("refused to
+release them" answers "release the journalists"; "agreed to buy aircraft" answers no demand
+about weapons). A pronoun subject of a reported clause is the reporter ("China said it would
+consider the request": China). A response with no such demand is not kept; one dated before
+its demand keeps no date.
 """
 
 from __future__ import annotations
@@ -66,9 +68,7 @@ def _kind_at(token: Token) -> tuple[str, str, bool] | None:
     clause = [c for c in token.children if c.dep_ in ("xcomp", "ccomp")]
     if any(c.lemma_.lower() in ANSWER_VERBS for c in clause):
         return None  # "declined to comment": the answering verb's rule
-    named = any(
-        o.lemma_.lower() in DEMAND_NOUNS or o.lower_ in DEMAND_NOUNS for o in objects(token)
-    )
+    named = any(o.lemma_.lower() in DEMAND_NOUNS for o in objects(token))
     if lemma == "agree":
         if not (clause or prep_objects(token, "to")):
             return None
@@ -93,20 +93,29 @@ def _add(
     named: bool,
 ) -> None:
     date, _ = context.date_for(token, False, sentence)
-    responders = tuple(dict.fromkeys(r.actor for r in context.resolve_all(subjects(token), date)))
+    said = subjects(token)
+    if token.dep_ == "ccomp" and all(t.pos_ == "PRON" for t in said):
+        said = subjects(token.head) or said  # "China said it would consider ...": China
+    responders = tuple(dict.fromkeys(r.actor for r in context.resolve_all(said, date)))
     if not responders:
         return
     span = context.sentence_span(sentence)
     acting_for = _sides(context, responders)
     known = tuple(context.vocabulary.get("topic", ())) or None
     topics = set(find_topics("".join(t.text_with_ws for t in token.subtree), known))
+    words = {
+        w
+        for t in token.subtree
+        if t.pos_ in ("NOUN", "VERB", "PROPN") and t != token
+        for w in (t.lower_, t.lemma_.lower())
+    }
     answered = [
         d
         for d in demands
         if d.evidence[0].start <= span.start
         and acting_for & set(d.addressees)
         and not acting_for & _sides(context, d.requesters)
-        and (named or topics & set(d.topics))
+        and (named or topics & set(d.topics) or words & set(d.content.lower().split()))
     ]
     if not answered:
         return
