@@ -130,6 +130,11 @@ def status_step_iri(pledge: URIRef, document_id: str, n: int) -> URIRef:
     return URIRef(f"{pledge}/step/{slug(document_id)}-{n}")
 
 
+def response_iri(demand: URIRef, document_id: str, n: int) -> URIRef:
+    """The ``n``-th response a document reports to a demand, under the demand's IRI."""
+    return URIRef(f"{demand}/response/{slug(document_id)}-{n}")
+
+
 def demand_iri(base: str, date: str | None, requester_ids: list[str], topic: str) -> URIRef:
     """``{base}demand/{date}-{requesters}-{topic}``."""
     parts = [date or "undated", *sorted(requester_ids), topic.replace("_", "-")]

@@ -350,6 +350,26 @@ class Statement:
     rule: str = ""  # the extraction rule that found it (kg/extract/confidence.py); curated: ""
 
 
+@dataclass(frozen=True, slots=True)
+class Response:
+    """An answer to a demand, as one document reports it: who responded, how, when.
+
+    ``demand`` is the key of the demand it answers in the same coding; ``kind`` a notation of
+    the response-kind scheme (accepted, rejected, deflected, partly_met, ignored).
+    """
+
+    key: str
+    document_id: str
+    demand: str
+    kind: str
+    responders: tuple[str, ...]
+    evidence: tuple[Span, ...]
+    date: DateValue | None = None
+    note: str | None = None
+    confidence: float = 1.0
+    rule: str = ""  # the extraction rule that found it (kg/extract/confidence.py); curated: ""
+
+
 Fact = Event | Pledge | Demand | Statement
 
 
@@ -363,6 +383,7 @@ class Coding:
     demands: tuple[Demand, ...] = ()
     statements: tuple[Statement, ...] = ()
     source: str = field(default="curated")
+    responses: tuple[Response, ...] = ()
 
 
 CHANGE_KINDS = ("build", "ingest", "replace", "load", "remove")

@@ -60,6 +60,7 @@ KINDS = {
     DIP.Pledge: "pledges",
     DIP.Demand: "demands",
     DIP.Statement: "statements",
+    DIP.Response: "responses",
 }
 
 
@@ -234,7 +235,7 @@ def listing() -> Response:
 @blueprint.route("/api/documents/<name>", methods=["GET"])
 def document(name: str) -> Response:
     """One document: its metadata, its text, and what it contributed (its events, pledges,
-    demands and statements, counted and listed)."""
+    demands, statements and responses, counted and listed)."""
     graph, node = _document(name)
     executor = get_services().executor
     rows = executor.query(internal_query("document-metadata", graph=graph, document=node)).rows

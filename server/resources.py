@@ -116,6 +116,7 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         "incoming_limit": INCOMING_LIMIT,
         "evidence": evidence,
         "history": None,
+        "responses": None,
         "document": None,
         "timeline": None,
         "merges": [],
@@ -131,6 +132,14 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
             services.settings.max_rows,
         ).rows
         context["event_labels"] = labels_of({row[5] for row in context["history"] if row[5]})
+    if str(DIP.Demand) in types:
+        context["responses"] = run_saved_query(
+            executor,
+            get_query(queries, "responses"),
+            {"demand": str(iri)},
+            services.resolver,
+            services.settings.max_rows,
+        ).rows
     if str(DIP.Event) in types:
         context["merges"] = executor.query(internal_query("merge-reasons", resource=iri)).rows
     if str(DIP.SourceDocument) in types:

@@ -1,15 +1,17 @@
 """Automatic extraction: a :class:`~kg.records.Document` and the actor registry -> the same
-records a curated coding produces (events, pledges, demands, statements, each with evidence
+records a curated coding produces (events, pledges, demands, statements, responses to the
+demands, each with evidence
 spans into the exact document text and a confidence), plus the provisional actors and places
 it had to introduce for names the registry lacks.
 
 Pipeline per document: :func:`kg.sources.cleaning.clean_text` (web noise blanked out in place) ->
 spaCy parse (:mod:`.sentences`) -> mentions (:mod:`.entities`) and dates (:mod:`.dates`) ->
-events (:mod:`.events`) -> pledges (:mod:`.pledges`) -> demands (:mod:`.demands`) ->
-statements (:mod:`.statements`) -> each fact rated by the record of its rule, and the facts of
-rules that lower F1 left out (:mod:`.confidence`), or kept by the trained sentence classifier
-(:mod:`.detection`, the ``learned`` design). Pure: no I/O, no store; ``dipkg ingest``
-maps the result. Each document is extracted within its own time limit (:mod:`.deadline`).
+events (:mod:`.events`) -> pledges (:mod:`.pledges`) -> demands (:mod:`.demands`) -> their
+responses (:mod:`.responses`) -> statements (:mod:`.statements`) -> each fact rated by the
+record of its rule, and the facts of rules that lower F1 left out (:mod:`.confidence`), or
+kept by the trained sentence classifier (:mod:`.detection`, the ``learned`` design). Pure: no
+I/O, no store; ``dipkg ingest`` maps the result. Each document is extracted within its own
+time limit (:mod:`.deadline`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from kg.extract.detection import DEFAULT_DESIGN, DESIGNS, load_detector
 from kg.extract.entities import EntityIndex, entity_index
 from kg.extract.events import extract_events
 from kg.extract.pledges import extract_pledges
+from kg.extract.responses import extract_responses
 from kg.extract.statements import extract_statements
 from kg.extract.syntax import load_nlp, parse
 from kg.records import (
@@ -149,6 +152,7 @@ class Extractor:
         events = extract_events(context)
         pledges = extract_pledges(context)
         demands = extract_demands(context)
+        responses = extract_responses(context, demands)
         statements = extract_statements(context)
         found = Coding(
             document,
@@ -157,6 +161,7 @@ class Extractor:
             tuple(demands),
             tuple(statements),
             source="automatic",
+            responses=tuple(responses),
         )
         counts = rule_counts()
         keep = None
@@ -200,6 +205,8 @@ def _actor_ids(coding: Coding) -> set[str]:
     for demand in coding.demands:
         ids.update((*demand.requesters, *demand.on_behalf_of, *demand.addressees))
     ids.update(s.speaker for s in coding.statements)
+    for response in coding.responses:
+        ids.update(response.responders)
     return ids
 
 

@@ -31,7 +31,13 @@ from kg.extract import lexicon
 from kg.records import Coding, Demand, Event, Pledge, Statement
 
 COUNTS_FILE = lexicon.DIRECTORY / "rule_counts.yaml"
-_KINDS = {"event": "events", "pledge": "pledges", "demand": "demands", "statement": "statements"}
+_KINDS = {
+    "event": "events",
+    "pledge": "pledges",
+    "demand": "demands",
+    "statement": "statements",
+    "response": "responses",
+}
 
 
 def kind_of(rule: str) -> str:
@@ -88,19 +94,27 @@ def rate(
     """An automatic coding with each fact's confidence from its rule, without the facts of
     unused rules (all kept with ``keep_all``, to count every rule; ``keep`` decides instead
     of the rule record when given: learned detection, :mod:`kg.extract.detection`); links to
-    a dropped event are cut."""
+    a dropped event are cut, and the responses to a dropped demand go (the learned design's
+    ``keep`` does not judge responses: they follow their demand)."""
     decide: Keep = (lambda fact: True) if keep_all else keep or (lambda f: counts.is_used(f.rule))
     events = _rated(coding.events, counts, decide)
     kept = {e.key for e in events}
     pledges = _rated(coding.pledges, counts, decide)
     demands = _rated(coding.demands, counts, decide)
     statements = _rated(coding.statements, counts, decide)
+    answered = {d.key for d in demands}
+    responses = tuple(
+        replace(r, confidence=counts.confidence(r.rule))
+        for r in coding.responses
+        if r.demand in answered and (keep_all or counts.is_used(r.rule))
+    )
     return replace(
         coding,
         events=tuple(e if _kept(e.part_of, kept) else replace(e, part_of=None) for e in events),
         pledges=tuple(_unlink(p, kept) for p in pledges),
         demands=tuple(d if _kept(d.at, kept) else replace(d, at=None) for d in demands),
         statements=tuple(s if _kept(s.at, kept) else replace(s, at=None) for s in statements),
+        responses=responses,
     )
 
 

@@ -147,6 +147,7 @@ class CodingDrafter:
                 "pledges": len(coding.pledges),
                 "demands": len(coding.demands),
                 "statements": len(coding.statements),
+                "responses": len(coding.responses),
             },
             provisional=[a.id for a in extraction.actors],
             provisional_places=[p.id for p in extraction.places],

@@ -271,6 +271,7 @@ class Ingester:
                 "pledges": len(coding.pledges),
                 "demands": len(coding.demands),
                 "statements": len(coding.statements),
+                "responses": len(coding.responses),
             },
             merged=sorted({str(n) for n in known.merged}),
             created=sorted(str(n.iri) for n in resolution.nodes if n.existing is None),

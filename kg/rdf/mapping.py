@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier
 
 from kg import iris
-from kg.records import Actor, Change, Coding, DateValue, Fact, Place, Span
+from kg.records import Actor, Change, Coding, DateValue, Fact, Place, Response, Span
 from kg.resolve import EventNode, Node, PledgeNode, Resolution, Sourced
 from kg.resolve.retirement import Retirement
 from kg.resolve.rules import EventMatch
@@ -110,7 +110,7 @@ class _Mapper:
         for span in spans:
             g.add((subject, PROV.wasDerivedFrom, self.span(g, span)))
 
-    def add_confidence(self, g: Graph, subject: URIRef, member: Fact) -> None:
+    def add_confidence(self, g: Graph, subject: URIRef, member: Fact | Response) -> None:
         """An automatic fact's confidence, in the graph of the document that reports it."""
         if member.document_id in self.automatic:
             value = Decimal(str(round(member.confidence, 2)))
@@ -348,6 +348,33 @@ class _Mapper:
         )
         self.add_event_links(node, resolution)
 
+    def responses(self, coding: Coding, demands: dict[tuple[str, str], Node]) -> None:  # type: ignore[type-arg]
+        """A document's responses, each under the demand node its demand resolved to, in
+        that document's graph (a response is one document's report: never merged)."""
+        counts: dict[URIRef, int] = {}
+        for response in coding.responses:
+            node = demands[(response.document_id, response.demand)]
+            counts[node.iri] = counts.get(node.iri, 0) + 1
+            iri = iris.response_iri(node.iri, response.document_id, counts[node.iri])
+            self.response(iri, response, node)
+
+    def response(self, iri: URIRef, response: Response, demand: Node) -> None:  # type: ignore[type-arg]
+        g = self.graph(response.document_id)
+        g.add((iri, RDF.type, DIP.Response))
+        g.add((iri, DIP.respondsTo, demand.iri))
+        g.add((iri, DIP.responseKind, concept("response-kind", response.kind)))
+        for actor_id in response.responders:
+            g.add((iri, DIP.responder, self.actor(actor_id)))
+        kind = response.kind.replace("_", " ").capitalize()
+        label = f"{kind} by {self.names(response.responders)}: {demand.primary.content}"
+        g.add((iri, RDFS.label, Literal(label, lang="en")))
+        if response.date is not None:
+            self.add_date(g, iri, response.date)
+        self.add_evidence(g, iri, response.evidence)
+        self.add_confidence(g, iri, response)
+        if response.note:
+            g.add((iri, SKOS.editorialNote, Literal(response.note, lang="en")))
+
     def statement(self, node: Node, resolution: Resolution) -> None:  # type: ignore[type-arg]
         for member in node.members:
             g = self.graph(member.document_id)
@@ -491,8 +518,12 @@ def map_codings(
         mapper.event(event)
     for pledge in resolution.pledges:
         mapper.pledge(pledge, resolution)
+    demands = {}
     for demand in resolution.demands:
         mapper.demand(demand, resolution)
+        demands.update({(m.document_id, m.key): demand for m in demand.members})
+    for coding in codings:
+        mapper.responses(coding, demands)
     for statement in resolution.statements:
         mapper.statement(statement, resolution)
     return dataset

@@ -25,6 +25,7 @@ from kg.records import (
     Participation,
     Place,
     Pledge,
+    Response,
     Span,
     Statement,
     StatusStep,
@@ -34,7 +35,7 @@ from kg.sources.articles import document_id
 from kg.sources.registry import Registry, read_provisional
 from kg.sources.yamlfile import Fields, load_yaml, parse_yaml
 
-CODING_KEYS = "document coder notes provisional events pledges demands statements".split()
+CODING_KEYS = "document coder notes provisional events pledges demands statements responses".split()
 _FROM_EXTRACTION = {"confidence", "rule"}  # what an automatic coding adds to each fact
 """The top-level keys of a coding file, in the order the writer puts them."""
 
@@ -133,12 +134,19 @@ class _CodingReader:
         pledges = tuple(self._pledge(item) for item in root.items("pledges"))
         demands = tuple(self._demand(item) for item in root.items("demands"))
         statements = tuple(self._statement(item) for item in root.items("statements"))
-        facts: tuple[Pledge | Demand | Statement, ...] = (*pledges, *demands, *statements)
+        answered = {d.key for d in demands}
+        responses = tuple(self._response(item, answered) for item in root.items("responses"))
+        facts: tuple[Pledge | Demand | Statement | Response, ...] = (
+            *pledges,
+            *demands,
+            *statements,
+            *responses,
+        )
         for fact in facts:
             if fact.key in keys:
                 raise root.error("id", f"{fact.key!r} is used by two items; ids must be unique.")
             keys.add(fact.key)
-        coding = Coding(self.document, events, pledges, demands, statements)
+        coding = Coding(self.document, events, pledges, demands, statements, responses=responses)
         return CodingFile(coding, actors, places)
 
     def _provisional(self) -> tuple[tuple[Actor, ...], tuple[Place, ...]]:
@@ -494,6 +502,34 @@ class _CodingReader:
             topics=tuple(
                 self._check_concept(item, "topics", "topic", t) for t in item.texts("topics")
             ),
+            note=item.text("note"),
+            confidence=self._confidence(item),
+            rule=item.text("rule") or "",
+        )
+
+    def _response(self, item: Fields, demands: set[str]) -> Response:
+        item.check_keys(
+            {"id", "demand", "kind", "by", "date", "evidence", "note"} | _FROM_EXTRACTION
+        )
+        demand = item.text("demand", required=True) or ""
+        if demand not in demands:
+            raise item.error(
+                "demand",
+                f"no demand has id {demand!r}.",
+                hint=f"Known demand ids: {', '.join(sorted(demands)) or 'none'}.",
+            )
+        date = self._date(item, "date")
+        responders = self._actors(item, "by", date)
+        if not responders:
+            raise item.error("by", "a response needs at least one actor who responded.")
+        return Response(
+            key=item.text("id", required=True) or "",
+            document_id=self.document.id,
+            demand=demand,
+            kind=self._concept(item, "kind", "response-kind"),
+            responders=responders,
+            evidence=self._evidence(item),
+            date=date,
             note=item.text("note"),
             confidence=self._confidence(item),
             rule=item.text("rule") or "",

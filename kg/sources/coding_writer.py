@@ -21,9 +21,11 @@ from kg.records import (
     DateValue,
     Demand,
     Event,
+    Fact,
     Participation,
     Place,
     Pledge,
+    Response,
     Span,
     Statement,
     StatusStep,
@@ -140,7 +142,7 @@ class _CodingWriter:
         entry.update({k: v for k, v in fields.items() if v not in (None, [], ())})
 
     @staticmethod
-    def rated(entry: dict[str, Any], fact: Event | Pledge | Demand | Statement) -> None:
+    def rated(entry: dict[str, Any], fact: Fact | Response) -> None:
         """Add what extraction says of a fact: its confidence, and the rule that found it."""
         entry["confidence"] = round(fact.confidence, 2)
         if fact.rule:
@@ -244,6 +246,16 @@ class _CodingWriter:
         self.rated(entry, statement)
         return entry
 
+    def response(self, response: Response) -> dict[str, Any]:
+        entry: dict[str, Any] = {"id": response.key, "demand": response.demand}
+        entry["kind"] = response.kind
+        entry["by"] = _Flow(response.responders)
+        self.optional(entry, date=_date(response.date) if response.date else None)
+        entry["evidence"] = self.quotes(response.evidence)
+        self.optional(entry, note=response.note)
+        self.rated(entry, response)
+        return entry
+
 
 def write_coding(
     coding: Coding,
@@ -288,6 +300,7 @@ def write_coding(
         "pledges": [writer.pledge(p) for p in coding.pledges],
         "demands": [writer.demand(d) for d in coding.demands],
         "statements": [writer.statement(s) for s in coding.statements],
+        "responses": [writer.response(r) for r in coding.responses],
     }
     root.update({key: items for key, items in sections.items() if items})
     body = yaml.dump(root, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)

@@ -13,6 +13,9 @@ from kg.query.saved import load_queries
 Ask = Callable[..., list[dict[str, str]]]
 PAGED = sorted(n for n, q in load_queries(Settings().queries_dir).items() if q.page_size)
 PARAMS = {"timeline": {"actor": "Xi"}, "pledge-history": {}}
+# The bundled corpus reports one response to a demand: its paging is shown on a store with
+# more (tests/ingest/test_responses.py); the pages here must still be the whole result.
+FEW = {"responses"}
 
 
 def read_pages(ask: Ask, name: str, size: int, **params: str) -> list[dict[str, str]]:
@@ -29,7 +32,7 @@ def read_pages(ask: Ask, name: str, size: int, **params: str) -> list[dict[str, 
 def test_pages_in_order_make_the_whole_result(ask: Ask, name: str) -> None:
     params = PARAMS.get(name, {})
     whole = ask(name, **params, pageSize="10000")
-    assert len(whole) > 3, "too few rows for paging to show anything"
+    assert len(whole) > 3 or name in FEW and whole, "too few rows for paging to show anything"
     assert ask(name, **params) == whole, "the bundled results fit in the default page"
     for size in (1, 3):
         assert read_pages(ask, name, size, **params) == whole, f"pageSize={size}"

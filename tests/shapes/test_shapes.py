@@ -227,6 +227,7 @@ PLEDGE = URIRef(ID + "pledge/2024-03-03-ann-alpha-military-communication")
 STEP_1 = URIRef(str(PLEDGE) + "/step/d1-1")
 STEP_2 = URIRef(str(PLEDGE) + "/step/d1-2")
 DEMAND = URIRef(ID + "demand/2024-03-03-bob-beta-north-korea")
+RESPONSE = URIRef(str(DEMAND) + "/response/d1-1")
 ANN = URIRef(ID + "actor/ann-alpha")
 BOB = URIRef(ID + "actor/bob-beta")
 TERM = URIRef(ID + "actor/ann-alpha/term/president-of-alphaland")
@@ -316,6 +317,22 @@ SPARQL_CASES = [
         "DemandShape-datePrecisionMatches",
         DEMAND,
         _set(DEMAND, DIP.date, Literal("2024", datatype=XSD.gYear)),
+    ),
+    ("ResponseShape-dateComplete", RESPONSE, lambda d: d.remove((RESPONSE, DIP.earliest, None))),
+    (
+        "ResponseShape-dateOrder",
+        RESPONSE,
+        _set(RESPONSE, DIP.earliest, Literal("2024-03-05", datatype=XSD.date)),
+    ),
+    (
+        "ResponseShape-datePrecisionMatches",
+        RESPONSE,
+        _set(RESPONSE, DIP.date, Literal("2024-03", datatype=XSD.gYearMonth)),
+    ),
+    (
+        "ResponseShape-notBeforeDemand",
+        RESPONSE,
+        _set(RESPONSE, DIP.latest, Literal("2024-03-02", datatype=XSD.date)),
     ),
     ("StatementShape-dateComplete", None, lambda d: d.remove((_statement(d), DIP.dateBasis, None))),
     (

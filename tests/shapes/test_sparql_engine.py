@@ -91,10 +91,11 @@ DEVIATIONS: dict[str, tuple[str, set[str], set[str]]] = {
             {
                 f"{kind}Shape-dateOrder",
                 *(["StatusStepShape-notBeforePledge"] if kind == "Pledge" else []),
+                *(["ResponseShape-notBeforeDemand"] if kind == "Demand" else []),
             },
             set(),
         )
-        for kind in ("Event", "Pledge", "Demand", "Statement", "StatusStep")
+        for kind in ("Event", "Pledge", "Demand", "Statement", "StatusStep", "Response")
     },
     **{
         f"SelectorShape-{end}:datatype": (
