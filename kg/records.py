@@ -291,7 +291,7 @@ class Coding:
     source: str = field(default="curated")
 
 
-CHANGE_KINDS = ("build", "ingest", "replace", "load", "remove")
+CHANGE_KINDS = ("build", "ingest", "replace", "load", "remove", "review")
 """The notations of the change-kind scheme (``ontology/schemes/change-kind.ttl``)."""
 
 
@@ -303,7 +303,8 @@ class Change:
         kind: one of :data:`CHANGE_KINDS`.
         started: when it started (UTC).
         ended: when its transaction was about to commit (UTC).
-        agent: ``cli``, or the name of the write token of the request that made it.
+        agent: ``cli``, or the name of the write token of the request that made it
+            (``reviewer`` for the review queue).
         added: ids of the documents it added.
         replaced: ids of the documents whose graphs it replaced.
         removed: ids of the documents it took out.
@@ -311,6 +312,7 @@ class Change:
         triples_added: triples it added to the named graphs.
         triples_removed: triples it removed from them.
         version: the dipkg version that made it.
+        note: what it did, in words, when its kind says too little (a review's decision).
     """
 
     kind: str
@@ -324,3 +326,4 @@ class Change:
     graphs: tuple[str, ...] = ()
     triples_added: int = 0
     triples_removed: int = 0
+    note: str = ""
