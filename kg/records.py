@@ -290,6 +290,21 @@ class Coding:
     statements: tuple[Statement, ...] = ()
     source: str = field(default="curated")
 
+    @property
+    def actor_ids(self) -> frozenset[str]:
+        """Every actor the facts name (participants and whom they represent, makers,
+        recipients, requesters, addressees, speakers)."""
+        ids: set[str] = set()
+        for event in self.events:
+            ids |= event.actor_ids | {p.represents for p in event.participants if p.represents}
+        for pledge in self.pledges:
+            ids.update(pledge.makers, pledge.on_behalf_of, pledge.recipients)
+            ids.update(a for step in pledge.steps for a in step.by)
+        for demand in self.demands:
+            ids.update(demand.requesters, demand.on_behalf_of, demand.addressees)
+        ids.update(statement.speaker for statement in self.statements)
+        return frozenset(ids)
+
 
 CHANGE_KINDS = ("build", "ingest", "replace", "load", "remove", "review")
 """The notations of the change-kind scheme (``ontology/schemes/change-kind.ttl``)."""

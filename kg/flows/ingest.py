@@ -116,9 +116,13 @@ class Ingester:
         self.base = settings.base_iri
         self.gate = Gate(settings, engine)
         self.notations = scheme_notations(self.gate.vocabulary)
-        self.registry = load_registry(
-            registry_path or settings.corpus_dir / "registry.yaml", settings.registry_additions
-        )
+        path = registry_path or settings.corpus_dir / "registry.yaml"
+        self.registry = base = load_registry(path)
+        if settings.registry_additions:
+            self.registry = load_registry(path, settings.registry_additions)
+        self.additions = frozenset(self.registry.actors.keys() - base.actors.keys())
+        """Ids of the actors the review queue accepted (the registry graph lacks them: each
+        document's graph describes those it names)."""
 
     @cached_property
     def extractor(self) -> Extractor:
@@ -255,6 +259,8 @@ class Ingester:
             coding, actors, places = extraction.coding, extraction.actors, extraction.places
             registry = registry_with(self.registry, extraction)
             unresolved = [f"{u.span.text!r}: {u.reason}" for u in extraction.unresolved_dates]
+        accepted = sorted(coding.actor_ids & self.additions - {a.id for a in actors})
+        actors = (*actors, *(registry.actors[i] for i in accepted))
         known = StoreKnown(store, registry, self.base, exclude=graph_iri)
         resolution = resolve([coding], registry, self.base, known)
         dataset = map_codings([coding], resolution, registry, self.base)

@@ -229,15 +229,21 @@ class Reviewer:
             _draft(additions, None)
 
         def accept(extraction: Extraction) -> Extraction:
-            actors = tuple(accepted if a.id == actor_id else a for a in extraction.actors)
+            actors = tuple(a for a in extraction.actors if a.id != actor_id)
             return dataclasses.replace(extraction, actors=actors)
 
         note = f"Provisional actor {actor_id} accepted into the registry" + (
             f" as {wikidata}." if wikidata else "."
         )
-        outcomes = self._each_naming(store, actor_id, accept, note, documents)
+        before = [self._extraction(store, document) for document in documents]
+        ingester, registry, known = self.ingester, self.ingester.registry, self.ingester.additions
+        ingester.registry, ingester.additions = registry.extended([accepted]), known | {actor_id}
+        try:
+            outcomes = [self._write(store, accept(extraction), note) for extraction in before]
+        except (InputError, ValidationError):
+            ingester.registry, ingester.additions = registry, known
+            raise
         additions.write_text(text, encoding="utf-8")
-        self.ingester.registry = self.ingester.registry.extended([accepted])
         return outcomes
 
     # -- facts --------------------------------------------------------------------------
@@ -287,6 +293,12 @@ class Reviewer:
             changes: dict[str, object] = {"confidence": 1.0}
             if date is not None:
                 changes["date"] = date
+            if date is not None and isinstance(fact, Pledge):
+                # the steps dated as the pledge was (or undated) move with it
+                changes["steps"] = tuple(
+                    dataclasses.replace(s, date=date) if s.date in (None, fact.date) else s
+                    for s in fact.steps
+                )
             if isinstance(fact, Event):
                 if correction.type is not None:
                     changes["type"] = correction.type
@@ -341,16 +353,11 @@ class Reviewer:
         return self._write(store, dataclasses.replace(extraction, coding=coding), note)
 
     def _each_naming(
-        self,
-        store: Store,
-        actor_id: str,
-        change: Callable[[Extraction], Extraction],
-        note: str,
-        documents: Sequence[str] | None = None,
+        self, store: Store, actor_id: str, change: Callable[[Extraction], Extraction], note: str
     ) -> list[Outcome]:
         return [
             self._write(store, change(self._extraction(store, document)), note)
-            for document in documents or self._documents_naming(store, actor_id)
+            for document in self._documents_naming(store, actor_id)
         ]
 
     def _write(self, store: Store, extraction: Extraction, note: str) -> Outcome:
