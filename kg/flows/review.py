@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,11 +121,22 @@ def session_secret(settings: Settings) -> str:
     if settings.session_secret:
         return settings.session_secret
     path = review_directory(settings) / "session-secret"
-    if not path.exists():
+    try:  # made once: the first of several worker processes wins, the others read it
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
         with os.fdopen(descriptor, "w", encoding="ascii") as file:
             file.write(secrets.token_urlsafe(48))
-    return path.read_text(encoding="ascii").strip()
+    for _ in range(50):  # another process may be between its create and its write
+        secret = path.read_text(encoding="ascii").strip()
+        if secret:
+            return secret
+        time.sleep(0.1)
+    raise UsageError(
+        f"{path}: the session secret is empty.",
+        hint="Delete the file (a new one is made) or set DIPKG_SESSION_SECRET.",
+    )
 
 
 def review_queue(store: Queryable, settings: Settings) -> Queue:
