@@ -210,7 +210,15 @@ class Reviewer:
             )
 
         def merge(extraction: Extraction) -> Extraction:
-            actors = tuple(a for a in extraction.actors if a.id != actor_id)
+            actors = tuple(
+                dataclasses.replace(
+                    a,
+                    country=into if a.country == actor_id else a.country,
+                    office_of=into if a.office_of == actor_id else a.office_of,
+                )
+                for a in extraction.actors
+                if a.id != actor_id
+            )
             coding = _renamed(extraction.coding, actor_id, into)
             return dataclasses.replace(extraction, coding=coding, actors=actors)
 

@@ -48,9 +48,7 @@ def test_a_reviewer_signs_in_and_merges_a_provisional_actor(page, server: LiveSe
     item = page.locator('li.review-actor[data-actor="indonesia"]')
     item.get_by_label("Same as").select_option("russia")
     item.get_by_role("button", name="Merge").click()
-    page.wait_for_load_state("load", timeout=180_000)  # the first extraction loads spaCy
-    print(page.url, page.content()[-3000:])
-    page.wait_for_selector("p.done")
+    page.wait_for_selector("p.done", timeout=180_000)  # the first extraction loads spaCy
     assert "indonesia: merge" in page.locator("p.done").inner_text()
     assert page.locator('li.review-actor[data-actor="indonesia"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "review-merged.png"), full_page=True)
