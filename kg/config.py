@@ -143,6 +143,27 @@ class Settings:
         ),
     )
 
+    review_dir: str = field(
+        default="",
+        metadata=_meta(
+            "Directory of the review queue's work: reviewed codings, registry additions and "
+            "the session secret; default: {store}.review beside an embedded store (a remote "
+            "store needs it set, else the review queue is off)."
+        ),
+    )
+    review_confidence: float = field(
+        default=0.5,
+        metadata=_meta("Automatic facts with a confidence below this go to the review queue."),
+    )
+    session_secret: str = field(
+        default="",
+        repr=False,
+        metadata=_meta(
+            "Key that signs the review queue's session cookie (DIPKG_SESSION_SECRET); empty: "
+            "one is generated once and kept in the review directory."
+        ),
+    )
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Build settings from ``DIPKG_*`` variables, then apply explicit overrides.
@@ -167,6 +188,27 @@ class Settings:
     def server_url(self) -> str:
         """The public URL of the server, without a trailing slash."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def review_path(self) -> Path | None:
+        """Where the review queue keeps its work: ``review_dir``, else ``{store}.review``
+        beside an embedded store; None for a remote store without it (the queue is off)."""
+        from kg.store.remote import is_remote  # kg.store reads settings: imported late
+
+        if self.review_dir:
+            return Path(self.review_dir)
+        if is_remote(self.store):
+            return None
+        store = Path(self.store)
+        return store.with_name(store.name + ".review")
+
+    @property
+    def registry_additions(self) -> tuple[Path, ...]:
+        """The registry files that add to the corpus's ``registry.yaml``: the review queue's
+        accepted actors (``{review_path}/registry.yaml``), when there are any."""
+        path = self.review_path
+        additions = path / "registry.yaml" if path is not None else None
+        return (additions,) if additions is not None and additions.exists() else ()
 
     @classmethod
     def describe(cls) -> list[tuple[str, object, str]]:

@@ -385,8 +385,23 @@ class Coding:
     source: str = field(default="curated")
     responses: tuple[Response, ...] = ()
 
+    @property
+    def actor_ids(self) -> frozenset[str]:
+        """Every actor the facts name (participants and whom they represent, makers,
+        recipients, requesters, addressees, speakers)."""
+        ids: set[str] = set()
+        for event in self.events:
+            ids |= event.actor_ids | {p.represents for p in event.participants if p.represents}
+        for pledge in self.pledges:
+            ids.update(pledge.makers, pledge.on_behalf_of, pledge.recipients)
+            ids.update(a for step in pledge.steps for a in step.by)
+        for demand in self.demands:
+            ids.update(demand.requesters, demand.on_behalf_of, demand.addressees)
+        ids.update(statement.speaker for statement in self.statements)
+        return frozenset(ids)
 
-CHANGE_KINDS = ("build", "ingest", "replace", "load", "remove")
+
+CHANGE_KINDS = ("build", "ingest", "replace", "load", "remove", "review")
 """The notations of the change-kind scheme (``ontology/schemes/change-kind.ttl``)."""
 
 
@@ -398,7 +413,8 @@ class Change:
         kind: one of :data:`CHANGE_KINDS`.
         started: when it started (UTC).
         ended: when its transaction was about to commit (UTC).
-        agent: ``cli``, or the name of the write token of the request that made it.
+        agent: ``cli``, or the name of the write token of the request that made it
+            (``reviewer`` for the review queue).
         added: ids of the documents it added.
         replaced: ids of the documents whose graphs it replaced.
         removed: ids of the documents it took out.
@@ -406,6 +422,7 @@ class Change:
         triples_added: triples it added to the named graphs.
         triples_removed: triples it removed from them.
         version: the dipkg version that made it.
+        note: what it did, in words, when its kind says too little (a review's decision).
     """
 
     kind: str
@@ -419,3 +436,4 @@ class Change:
     graphs: tuple[str, ...] = ()
     triples_added: int = 0
     triples_removed: int = 0
+    note: str = ""

@@ -21,6 +21,7 @@ from server import (
     releases,
     resources,
     responses,
+    review,
     search,
     services,
     sparql,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(network.blueprint)
     app.register_blueprint(dumps.blueprint)
     app.register_blueprint(releases.blueprint)
+    app.register_blueprint(review.blueprint)
     app.before_request(responses.not_modified)
     app.after_request(responses.cors)
     app.after_request(responses.cache_headers)

@@ -226,6 +226,22 @@ def serving_copy(store_dir: Path, into: Path, **settings: str) -> Iterator[LiveS
         server.stop()
 
 
+@contextlib.contextmanager
+def reviewable_copy(store_dir: Path, into: Path) -> Iterator[LiveServer]:
+    """:func:`serving_copy` with the write token, after one automatic ingest over HTTP that
+    leaves the review queue provisional actors (``indonesia``, ``joko-widodo``) and a
+    doubtful pledge."""
+    with serving_copy(store_dir, into, write_token=TOKEN) as server:
+        response = requests.post(
+            f"{server.url}/api/documents",
+            json=article("widodo_beijing"),
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=180,
+        )
+        assert response.status_code == 201, response.text
+        yield server
+
+
 def parse_graph(data: bytes, media_type: str) -> Graph:
     """Parse an RDF body with Oxigraph's parsers into an rdflib Graph (union of its graphs)."""
     formats = {

@@ -116,7 +116,13 @@ class Ingester:
         self.base = settings.base_iri
         self.gate = Gate(settings, engine)
         self.notations = scheme_notations(self.gate.vocabulary)
-        self.registry = load_registry(registry_path or settings.corpus_dir / "registry.yaml")
+        path = registry_path or settings.corpus_dir / "registry.yaml"
+        self.registry = base = load_registry(path)
+        if settings.registry_additions:
+            self.registry = load_registry(path, settings.registry_additions)
+        self.additions = frozenset(self.registry.actors.keys() - base.actors.keys())
+        """Ids of the actors the review queue accepted (the registry graph lacks them: each
+        document's graph describes those it names)."""
 
     @cached_property
     def extractor(self) -> Extractor:
@@ -217,10 +223,12 @@ class Ingester:
         curated: CodingFile | None = None,
         extraction: Extraction | None = None,
         agent: str = "cli",
+        kind: str | None = None,
+        note: str = "",
     ) -> Outcome:
         """Ingest one document into ``store``: all of its graph or nothing, recorded in the
-        graph of changes (an ``ingest``, or a ``replace`` of an earlier version) as made by
-        ``agent``.
+        graph of changes (an ``ingest``, or a ``replace`` of an earlier version, unless
+        ``kind`` names the change) as made by ``agent``.
 
         Args:
             store: an open, writable store.
@@ -229,6 +237,8 @@ class Ingester:
                 provisional actors and places it declares.
             extraction: its automatic extraction, if already made (else it is made here).
             agent: ``cli``, or the name of the write token of the request.
+            kind: the change kind to record instead (``review``: a reviewer's decision).
+            note: what the change did, in words, for the graph of changes.
 
         Raises:
             ExtractionError: its automatic extraction failed (nothing was written).
@@ -237,10 +247,11 @@ class Ingester:
         graph_iri = iris.document_graph_iri(self.base, document.id)
         previous = self._coding_source(store, graph_iri, document.id)
         change = (
-            begin_change("replace", agent, replaced=(document.id,))
+            begin_change(kind or "replace", agent, replaced=(document.id,))
             if previous
-            else begin_change("ingest", agent, added=(document.id,))
+            else begin_change(kind or "ingest", agent, added=(document.id,))
         )
+        change = dataclasses.replace(change, note=note)
         if curated is None and previous == "curated":
             return Outcome(document.id, "kept", "automatic", reasons=["a curated coding is kept"])
         registry = self.registry
@@ -255,6 +266,8 @@ class Ingester:
             coding, actors, places = extraction.coding, extraction.actors, extraction.places
             registry = registry_with(self.registry, extraction)
             unresolved = [f"{u.span.text!r}: {u.reason}" for u in extraction.unresolved_dates]
+        accepted = sorted(coding.actor_ids & self.additions - {a.id for a in actors})
+        actors = (*actors, *(registry.actors[i] for i in accepted))
         known = StoreKnown(store, registry, self.base, exclude=graph_iri)
         resolution = resolve([coding], registry, self.base, known)
         dataset = map_codings([coding], resolution, registry, self.base)

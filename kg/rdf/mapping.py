@@ -471,7 +471,7 @@ def change_node(change: Change, base: str) -> URIRef:
 
 def map_change(change: Change, base: str) -> Graph:
     """The record of one change in the graph of changes: a ``dip:Change`` (a PROV activity)
-    with its kind, times, agent, documents, triple counts and software version."""
+    with its kind, times, agent, documents, triple counts, software version and note."""
     g = Graph()
     node = change_node(change, base)
     documents = (
@@ -496,6 +496,8 @@ def map_change(change: Change, base: str) -> Graph:
     g.add((node, DIP.triplesAdded, Literal(change.triples_added, datatype=XSD.integer)))
     g.add((node, DIP.triplesRemoved, Literal(change.triples_removed, datatype=XSD.integer)))
     g.add((node, DIP.softwareVersion, Literal(change.version)))
+    if change.note:
+        g.add((node, SKOS.editorialNote, Literal(change.note, lang="en")))
     return g
 
 

@@ -124,6 +124,20 @@ def _place_entry(place: Place) -> dict[str, object]:
     return entry
 
 
+def _entries(
+    actors: Sequence[Actor], places: Sequence[Place]
+) -> dict[str, list[dict[str, object]]]:
+    """Registry sections of ``actors`` and ``places``, each sorted by id."""
+    root: dict[str, list[dict[str, object]]] = {}
+    for kind, section in _SECTION_OF_KIND.items():
+        entries = [_actor_entry(a) for a in sorted(actors, key=lambda a: a.id) if a.kind == kind]
+        if entries:
+            root[section] = entries
+    if places:
+        root["places"] = [_place_entry(p) for p in sorted(places, key=lambda p: p.id)]
+    return root
+
+
 class _CodingWriter:
     def __init__(self, coding: Coding, registry: Registry) -> None:
         self.text = coding.document.text
@@ -285,16 +299,7 @@ def write_coding(
     if coder:
         root["coder"] = coder
     if actors or places:
-        provisional: dict[str, list[dict[str, object]]] = {}
-        for kind, section in _SECTION_OF_KIND.items():
-            entries = [
-                _actor_entry(a) for a in sorted(actors, key=lambda a: a.id) if a.kind == kind
-            ]
-            if entries:
-                provisional[section] = entries
-        if places:
-            provisional["places"] = [_place_entry(p) for p in sorted(places, key=lambda p: p.id)]
-        root["provisional"] = provisional
+        root["provisional"] = _entries(actors, places)
     sections: dict[str, list[dict[str, Any]]] = {
         "events": [writer.event(e) for e in coding.events],
         "pledges": [writer.pledge(p) for p in coding.pledges],
@@ -306,3 +311,17 @@ def write_coding(
     body = yaml.dump(root, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
     comments = "".join(f"# {line}".rstrip() + "\n" for line in header)
     return comments + body
+
+
+def write_registry(actors: Sequence[Actor], places: Sequence[Place] = ()) -> str:
+    """Actors and places as YAML text in the registry format (docs/model.md), the form of
+    the registry additions the review queue keeps.
+
+    >>> print(write_registry([Actor("indonesia", "Indonesia", "state", wikidata="Q252")]), end="")
+    states:
+      - id: indonesia
+        label: Indonesia
+        wikidata: Q252
+    """
+    root = _entries(actors, places)
+    return yaml.dump(root, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
