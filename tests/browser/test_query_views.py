@@ -28,7 +28,7 @@ PEOPLE = (
 def run_example(page, live_server: LiveServer, title: str) -> None:  # type: ignore[no-untyped-def]
     """Open the query page, the saved query ``title`` in its own tab, and run it."""
     page.goto(live_server.url + "/sparql")
-    page.get_by_role("link", name=title, exact=True).click()
+    page.get_by_role("main").get_by_role("link", name=title, exact=True).click()  # not the nav
     page.click(ACTIVE + ".yasqe_queryButton")
     page.locator(ACTIVE + ".yasr table[data-labelled]").wait_for()
 

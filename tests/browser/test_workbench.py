@@ -92,7 +92,9 @@ def test_the_query_page_sends_nothing_outside_the_origin(browser, live_server: L
         page.keyboard.press("Escape")
         page.click(".yasqe_queryButton")
         page.wait_for_selector(".yasr .dataTable, .yasr .problem, .yasr .errorResult")
-        page.get_by_role("link", name="Events").click()  # a saved query opens as a tab
+        page.get_by_role("main").get_by_role(
+            "link", name="Events"
+        ).click()  # a saved query opens as a tab
         page.wait_for_selector(".tabPanel.active, .tab.active")
         page.click(".tabPanel.active .yasqe_queryButton")
         page.wait_for_selector(".tabPanel.active .yasr tbody tr")
