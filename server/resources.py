@@ -122,24 +122,19 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
         "merges": [],
         "recorded": recorded(iri),
     }
-    queries = services.queries
+
+    def saved_rows(name: str, parameter: str) -> list[Any]:
+        """The rows of a saved query about this resource (its one parameter)."""
+        query = get_query(services.queries, name)
+        values = {parameter: str(iri)}
+        max_rows = services.settings.max_rows
+        return run_saved_query(executor, query, values, services.resolver, max_rows).rows
+
     if str(DIP.Pledge) in types:
-        context["history"] = run_saved_query(
-            executor,
-            get_query(queries, "pledge-history"),
-            {"pledge": str(iri)},
-            services.resolver,
-            services.settings.max_rows,
-        ).rows
+        context["history"] = saved_rows("pledge-history", "pledge")
         context["event_labels"] = labels_of({row[5] for row in context["history"] if row[5]})
     if str(DIP.Demand) in types:
-        context["responses"] = run_saved_query(
-            executor,
-            get_query(queries, "responses"),
-            {"demand": str(iri)},
-            services.resolver,
-            services.settings.max_rows,
-        ).rows
+        context["responses"] = saved_rows("responses", "demand")
     if str(DIP.Event) in types:
         context["merges"] = executor.query(internal_query("merge-reasons", resource=iri)).rows
     if str(DIP.SourceDocument) in types:

@@ -15,7 +15,7 @@ from rdflib.term import Identifier
 
 from kg import iris
 from kg.records import Actor, Change, Coding, DateValue, Fact, Place, Response, Span
-from kg.resolve import EventNode, Node, PledgeNode, Resolution, Sourced
+from kg.resolve import DATE_PREDICATES, EventNode, Node, PledgeNode, Resolution, Sourced
 from kg.resolve.retirement import Retirement
 from kg.resolve.rules import EventMatch
 from kg.sources.registry import Registry
@@ -39,12 +39,7 @@ ACTOR_CLASSES = {
 KEPT_ONCE = frozenset(
     {
         RDFS.label,
-        DIP.date,
-        DIP.edtfDate,
-        DIP.datePrecision,
-        DIP.dateBasis,
-        DIP.earliest,
-        DIP.latest,
+        *DATE_PREDICATES,
         DIP.location,
         DIP.partOf,
         DIP.eventStatus,
