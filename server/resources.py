@@ -25,7 +25,7 @@ from kg.query.saved import get_query, run_saved_query
 from kg.vocab import DIP, DIPC
 from server.negotiation import choose_format, wants_html
 from server.problems import ProblemError
-from server.responses import graph_body, timeline_svg, whole_timeline
+from server.responses import display_labels, graph_body, timeline_svg, whole_timeline
 from server.services import get_services
 
 blueprint = Blueprint("resources", __name__)
@@ -132,7 +132,8 @@ def page_context(iri: URIRef, description: Graph) -> dict[str, Any]:
 
     if str(DIP.Pledge) in types:
         context["history"] = saved_rows("pledge-history", "pledge")
-        context["event_labels"] = labels_of({row[5] for row in context["history"] if row[5]})
+        events = {URIRef(str(row[5])) for row in context["history"] if row[5]}
+        context["event_labels"] = display_labels(sorted(events))
     if str(DIP.Demand) in types:
         context["responses"] = saved_rows("responses", "demand")
     if str(DIP.Event) in types:
@@ -252,15 +253,6 @@ def recorded(iri: URIRef) -> dict[str, dict[str, str]] | None:
         name: {"document": str(row[0]), "when": str(row[2]), "change": str(row[3])}
         for name, row in (("created", first), ("changed", last))
     }
-
-
-def labels_of(resources: set[object]) -> dict[str, str]:
-    """The English labels of some resources, by IRI."""
-    if not resources:
-        return {}
-    terms = [URIRef(str(r)) for r in resources]
-    rows = get_services().executor.query(internal_query("labels", resource=terms)).rows
-    return {str(r): str(label) for r, label in rows}
 
 
 def document_segments(document: URIRef) -> list[tuple[str, str | None, str | None, str]]:
