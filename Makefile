@@ -51,6 +51,10 @@ comunica:
 	  || npm ci --prefix $(COMUNICA) --no-audit --no-fund --silent \
 	  || echo "warning: Comunica could not be installed (npm ci); its tests will be skipped" >&2
 
+# Both make targets spread the tests over one process a core (pytest-xdist, at most four), a
+# test file to a process: a file's module fixtures (servers, clusters) start once, as alone.
+PARALLEL := -n auto --maxprocesses 4 --dist loadfile
+
 test: $(VENV)/.test-tools browser virtuoso jena grlc comunica
 	rm -rf $(CHECK_STORE)
 	$(BIN)/dipkg build --store $(CHECK_STORE)
@@ -58,7 +62,7 @@ test: $(VENV)/.test-tools browser virtuoso jena grlc comunica
 	$(BIN)/ruff check kg server tests bench scripts
 	$(BIN)/ruff format --check kg server tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q; status=$$?; \
+	$(BIN)/python -m pytest -q $(PARALLEL); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	  exit $$status
 
@@ -68,7 +72,7 @@ check: $(VENV)/.test-tools
 	$(BIN)/ruff check kg server tests bench scripts
 	$(BIN)/ruff format --check kg server tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -m "not slow"; status=$$?; \
+	$(BIN)/python -m pytest -q -m "not slow" $(PARALLEL); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	  exit $$status
 
