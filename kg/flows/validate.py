@@ -4,6 +4,7 @@ named graphs at a time with their neighbourhood, in one process or several side 
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import signal
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,7 @@ from kg.rdf.files import parse_rdf_file
 from kg.rdf.ontology import load_vocabulary
 from kg.rdf.shacl_sparql import GraphValidator, compile_shapes
 from kg.rdf.validation import (
+    Triple,
     ValidationReport,
     load_shapes,
     merge_reports,
@@ -50,15 +52,17 @@ class Gate:
         self.vocabulary = load_vocabulary(settings.ontology_dir)
         self._sparql = GraphValidator(self.shapes, self.vocabulary) if engine == "sparql" else None
 
-    def validate(self, data: Graph, focus: Iterable[URIRef] | None = None) -> ValidationReport:
-        """Validate ``data`` (without the vocabulary; pySHACL gets it added in place),
-        reporting the results about ``focus`` only (default all), as
-        :func:`kg.rdf.validation.validate_graph`."""
+    def validate(
+        self, data: Iterable[Triple], focus: Iterable[URIRef] | None = None
+    ) -> ValidationReport:
+        """Validate ``data``'s triples (without the vocabulary, which is added), reporting the
+        results about ``focus`` only (default all), as :func:`kg.rdf.validation.validate_graph`."""
         if self._sparql is not None:
             return self._sparql.validate(data, focus)
-        for triple in self.vocabulary:
-            data.add(triple)
-        return validate_graph(data, self.shapes, focus)
+        graph = Graph()
+        for triple in itertools.chain(data, self.vocabulary):
+            graph.add(triple)
+        return validate_graph(graph, self.shapes, focus)
 
 
 def validate_dataset(

@@ -33,6 +33,8 @@ from kg.query.internal import internal_query
 from kg.store.base import Queryable, Store
 from kg.vocab import DIP, DIPC
 
+Triple = tuple[Node, Node, Node]
+
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch anything
 
 
@@ -266,6 +268,7 @@ def union_graph(graphs: list[Graph]) -> Graph:
 
 # -- validating part of a store with its neighbourhood as context ---------------------------
 
+_RETIRED = (RDF.type, DIP.RetiredResource)
 _HOPS = 8  # neighbourhood depth; the data's trees (event -> participation -> span -> selector)
 
 
@@ -304,8 +307,11 @@ def neighbourhood(
 class Validator(Protocol):
     """What checks a graph: :class:`kg.flows.validate.Gate` (either engine)."""
 
-    def validate(self, data: Graph, focus: Iterable[URIRef] | None = None) -> ValidationReport:
-        """The report on ``data`` (the vocabulary is the validator's), about ``focus``."""
+    def validate(
+        self, data: Iterable[Triple], focus: Iterable[URIRef] | None = None
+    ) -> ValidationReport:
+        """The report on ``data``'s triples (the vocabulary is the validator's), about
+        ``focus``."""
         ...
 
 
@@ -323,16 +329,17 @@ def validate_in_store(
     supersedes and the records of the retired IRIs ``revived``), by ``validator`` (which
     adds the vocabulary): the cost follows the graphs written, not the store."""
     nodes = graph_nodes(graph)
-    data = Graph()
-    for triple in neighbourhood(store, nodes, exclude=exclude):
-        data.add(triple)
-    for subject, predicate in retract:
-        data.remove((subject, predicate, None))
-    for subject in revived:
-        data.remove((subject, RDF.type, DIP.RetiredResource))
-        data.remove((subject, DCTERMS.isReplacedBy, None))
-    for triple in graph:
-        data.add(triple)
+    retracted = set(retract)
+    retired = set(revived)
+    # a set of triples, not an rdflib graph: the engine takes them as they are (an rdflib
+    # graph of the neighbourhood was a third of the gate's time)
+    data = {
+        (s, p, o)
+        for s, p, o in neighbourhood(store, nodes, exclude=exclude)
+        if (s, p) not in retracted
+        and not (s in retired and (p == DCTERMS.isReplacedBy or (p, o) == _RETIRED))
+    }
+    data.update(graph)
     return validator.validate(data, nodes)
 
 
@@ -354,8 +361,9 @@ def _deciding_steps(
 
 def graph_nodes(graph: Graph) -> set[URIRef]:
     """Every IRI a graph names, as subject or object."""
-    nodes = {s for s in graph.subjects() if isinstance(s, URIRef)}
-    nodes |= {o for o in graph.objects() if isinstance(o, URIRef)}
+    nodes: set[URIRef] = set()
+    for s, _, o in graph:  # one pass: each of rdflib's is slow
+        nodes.update(n for n in (s, o) if isinstance(n, URIRef))
     return nodes
 
 

@@ -389,3 +389,38 @@ def test_what_dipkg_shapes_do_not_use_agrees_with_pyshacl() -> None:
         ("one", "ClassConstraintComponent"),
         ("four", "MaxCountConstraintComponent"),
     }
+
+
+def test_a_class_hierarchy_in_the_data_is_followed_as_pyshacl_does() -> None:
+    """The gate writes the vocabulary's subclasses into its queries; data that adds its own
+    rdfs:subClassOf triples is validated by the queries that follow them instead."""
+    shapes_graph = Graph().parse(
+        data=HEAD
+        + """ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:class ex:C ] .""",
+        format="turtle",
+    )
+    hierarchy = Graph().parse(
+        data="""@prefix ex: <http://example.org/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:Known rdfs:subClassOf ex:C .""",
+        format="turtle",
+    )
+    validator = GraphValidator(shapes_graph, hierarchy)
+    for extra, expected in (
+        ("", {("known", "Class")}),  # ex:own is no ex:C
+        ("ex:Own rdfs:subClassOf ex:Known .", {("own", "MinCount")}),  # it is, and a target
+    ):
+        data = Graph().parse(
+            data=f"""@prefix ex: <http://example.org/> .
+            @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+            ex:known a ex:Known ; ex:p ex:own . ex:own a ex:Own . {extra}""",
+            format="turtle",
+        )
+        reference = {key(r) for r in validate_graph(data + hierarchy, shapes_graph).results}
+        found = {key(r) for r in validator.validate(data).results}
+        assert found == reference
+        assert {
+            (r[0].rsplit("/", 1)[-1], r[3].rsplit("#", 1)[-1].removesuffix("ConstraintComponent"))
+            for r in found
+        } == expected
