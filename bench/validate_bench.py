@@ -85,7 +85,7 @@ def gate(store_dir: Path, documents: int) -> None:
     violations = 0
     for name, graph in graphs:
         start = time.perf_counter()
-        list(neighbourhood(store, graph_nodes(graph), exclude=URIRef(name)))
+        list(neighbourhood(store, graph_nodes(graph), exclude=[URIRef(name)]))
         times["neighbourhood"].append(time.perf_counter() - start)
         for engine, ingester in ingesters.items():
             start = time.perf_counter()
