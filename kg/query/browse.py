@@ -157,6 +157,7 @@ _KEYS = re.compile(r"^#key (\w+): (.+?) \| (.+)$", re.MULTILINE)
 _KEY_SELECT = re.compile(r"SELECT (\?\w+) \(.*? AS \?key\) WHERE \{")
 _KEY_PATTERN = re.compile(r"^(\s*).*# KEY$", re.MULTILINE)
 _PAGE = re.compile(r"^(\s*)# PAGE$", re.MULTILINE)
+_KEY_BLOCK = re.compile(r"^\s*# KEY BLOCK\n(.*?)^\s*# END KEY BLOCK\n", re.MULTILINE | re.DOTALL)
 
 
 def page_first(
@@ -165,7 +166,8 @@ def page_first(
     """A rows query (``{name}-rows.rq``) sorted by ``column`` and cut to one page inside, before
     its columns are joined: the ``#key COLUMN: AGGREGATE | PATTERN`` line of the column gives
     the page sub-select's ``?key`` (the pattern in place of the line marked ``# KEY``, the
-    aggregate in ``(... AS ?key)``), ``# PAGE`` becomes the sub-select's ``ORDER BY`` and
+    aggregate in ``(... AS ?key)``; ``BLOCK`` for the lines between ``# KEY BLOCK`` markers),
+    ``# PAGE`` becomes the sub-select's ``ORDER BY`` and
     ``LIMIT``, and the rows are sorted again by the same key outside (ties by ``item``).
 
     Raises:
@@ -178,7 +180,11 @@ def page_first(
     text, selects = _KEY_SELECT.subn(
         lambda m: f"SELECT {m[1]} ({aggregate} AS ?key) WHERE {{", query, count=1
     )
-    text, patterns = _KEY_PATTERN.subn(lambda m: m[1] + pattern, text, count=1)
+    # A key written BLOCK is computed by the lines between "# KEY BLOCK" and "# END KEY
+    # BLOCK" (too long for one line); any other key drops them.
+    keep = pattern == "BLOCK"
+    text = _KEY_BLOCK.sub(lambda m: m[1] if keep else "", text, count=1)
+    text, patterns = _KEY_PATTERN.subn(lambda m: "" if keep else m[1] + pattern, text, count=1)
     cut = paged(ordered("", "key", item, descending).strip(), limit, offset).strip()
     text, pages = _PAGE.subn(lambda m: m[1] + cut.replace("\n", " "), text, count=1)
     if not selects == patterns == pages == 1:
