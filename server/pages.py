@@ -228,7 +228,7 @@ def pledges() -> Response | str:
     rows = list_rows(executor, listing, view.filters, sort, view.size, view.offset, slots)
     page = [URIRef(row["pledge"]) for row in rows]
     steps = executor.query(internal_query("pledges-steps", pledge=page))
-    shown = tracked_page(rows, steps.rows, steps.variables)
+    shown = tracked_page(rows, steps.rows, steps.variables, as_of)
     return _list_response(
         view,
         total,

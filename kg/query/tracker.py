@@ -104,29 +104,36 @@ def tracked_page(
     rows: Sequence[Mapping[str, str]],
     steps: Sequence[Sequence[Node | None]],
     step_columns: Sequence[str],
+    as_of: dt.date | None,
 ) -> list[TrackedPledge]:
     """The tracker's page from its rows (``pledges-rows.rq``, sorted and paged by the store,
-    months without news included) and the page's steps (``pledges-steps.rq``, in order)."""
+    which sorts by the last step and the months without news as :func:`months_between` counts
+    them) and the page's steps (``pledges-steps.rq``, in order)."""
     history: dict[str, list[Step]] = {}
     for row in steps:
         cells = dict(zip(step_columns, row, strict=True))
         history.setdefault(_text(cells["pledge"]), []).append(
             Step(_text(cells["status"]), _text(cells["date"]), _text(cells["source"]))
         )
-    return [
-        TrackedPledge(
-            row["pledge"],
-            row["content"],
-            _split(row["maker"]),
-            _split(row["recipient"]),
-            _split(row["topic"]),
-            row["status"],
-            row["made"],
-            tuple(history.get(row["pledge"], ())),
-            int(row["quietMonths"]) if row["quietMonths"] else None,
+    page = []
+    for row in rows:
+        own = tuple(history.get(row["pledge"], ()))
+        dated = [d for d in (last_day(s.date) for s in own) if d is not None]
+        quiet = months_between(max(dated), as_of) if dated and as_of else None
+        page.append(
+            TrackedPledge(
+                row["pledge"],
+                row["content"],
+                _split(row["maker"]),
+                _split(row["recipient"]),
+                _split(row["topic"]),
+                row["status"],
+                row["made"],
+                own,
+                quiet,
+            )
         )
-        for row in rows
-    ]
+    return page
 
 
 def _split(text: str) -> tuple[str, ...]:
