@@ -110,8 +110,8 @@ def tracked_page(
     which sorts by the last step and the months without news as :func:`months_between` counts
     them) and the page's steps (``pledges-steps.rq``, in order)."""
     history: dict[str, list[Step]] = {}
-    for row in steps:
-        cells = dict(zip(step_columns, row, strict=True))
+    for step in steps:
+        cells = dict(zip(step_columns, step, strict=True))
         history.setdefault(_text(cells["pledge"]), []).append(
             Step(_text(cells["status"]), _text(cells["date"]), _text(cells["source"]))
         )
