@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from rdflib import Literal, URIRef
 
 from kg.errors import DipkgError
 from kg.query.browse import LISTINGS, Counts, Listing, count_facets, list_rows
 from kg.query.internal import internal_query
 from kg.query.saved import get_query, page_of, run_saved_query
-from kg.query.tracker import TrackedPledge, last_day, select, sort_key, track
+from kg.query.tracker import TrackedPledge, day_number, last_day, tracked_page
 from server.negotiation import NotAcceptableError, accepted_ranges, quality
 from server.responses import allowed_values, local_link, whole_argument
 from server.services import get_services
@@ -218,26 +219,19 @@ def pledges() -> Response | str:
     ``_size``; HTML, JSON or CSV (``_format`` or ``Accept``)."""
     listing = LISTINGS["pledges"]
     view = _view(listing)
-    services = get_services()
-    executor, max_rows = services.executor, services.settings.max_rows
-    every = {"pageSize": str(max_rows)}
-    made = run_saved_query(
-        executor, get_query(services.queries, "pledges"), every, services.resolver, max_rows
-    )
-    steps = run_saved_query(
-        executor, get_query(services.queries, "pledge-history"), every, services.resolver, max_rows
-    )
+    executor = get_services().executor
     newest = executor.query(internal_query("newest-document-date")).rows
     as_of = last_day(str(newest[0][0])) if newest and newest[0][0] is not None else None
-    tracked = track(made.rows, made.variables, steps.rows, steps.variables, as_of)
-    chosen = sorted(
-        select(tracked, view.filters), key=sort_key(view.column), reverse=view.descending
-    )
-    shown = chosen[view.offset : view.offset + view.size]
-    _, facets = count_facets(executor, listing, view.filters)
+    slots = {"asOf": Literal(day_number(as_of))} if as_of else {}
+    total, facets = count_facets(executor, listing, view.filters)
+    sort = (view.column, view.descending)
+    rows = list_rows(executor, listing, view.filters, sort, view.size, view.offset, slots)
+    page = [URIRef(row["pledge"]) for row in rows]
+    steps = executor.query(internal_query("pledges-steps", pledge=page))
+    shown = tracked_page(rows, steps.rows, steps.variables, as_of)
     return _list_response(
         view,
-        len(chosen),
+        total,
         facets,
         [_tracker_json(p) for p in shown],
         [[listing.item, *listing.columns], *(_tracker_csv(p) for p in shown)],
@@ -245,7 +239,6 @@ def pledges() -> Response | str:
         {"asOf": as_of.isoformat() if as_of else None},
         pledges=shown,
         as_of=as_of,
-        truncated=made.truncated or steps.truncated,
     )
 
 

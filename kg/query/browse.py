@@ -13,10 +13,12 @@ facet shows (a label, a notation, a year), bound as a plain literal and compared
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import Literal
+from rdflib.term import Node
 
 from kg.errors import QueryError
 from kg.query.internal import internal_query, ordered, paged
@@ -151,6 +153,45 @@ def count_facets(
     return total, counts
 
 
+_KEYS = re.compile(r"^#key (\w+): (.+?) \| (.+)$", re.MULTILINE)
+_KEY_SELECT = re.compile(r"SELECT (\?\w+) \(.*? AS \?key\) WHERE \{")
+_KEY_PATTERN = re.compile(r"^(\s*).*# KEY$", re.MULTILINE)
+_PAGE = re.compile(r"^(\s*)# PAGE$", re.MULTILINE)
+_KEY_BLOCK = re.compile(r"^\s*# KEY BLOCK\n(.*?)^\s*# END KEY BLOCK\n", re.MULTILINE | re.DOTALL)
+
+
+def page_first(
+    query: str, column: str, item: str, descending: bool, limit: int, offset: int
+) -> str:
+    """A rows query (``{name}-rows.rq``) sorted by ``column`` and cut to one page inside, before
+    its columns are joined: the ``#key COLUMN: AGGREGATE | PATTERN`` line of the column gives
+    the page sub-select's ``?key`` (the pattern in place of the line marked ``# KEY``, the
+    aggregate in ``(... AS ?key)``; ``BLOCK`` for the lines between ``# KEY BLOCK`` markers),
+    ``# PAGE`` becomes the sub-select's ``ORDER BY`` and
+    ``LIMIT``, and the rows are sorted again by the same key outside (ties by ``item``).
+
+    Raises:
+        ValueError: the file has no key for the column, or lacks a marker (a programming error).
+    """
+    keys = {name: (aggregate, pattern) for name, aggregate, pattern in _KEYS.findall(query)}
+    if column not in keys:
+        raise ValueError(f"rows query has no #key line for {column!r}")
+    aggregate, pattern = keys[column]
+    text, selects = _KEY_SELECT.subn(
+        lambda m: f"SELECT {m[1]} ({aggregate} AS ?key) WHERE {{", query, count=1
+    )
+    # A key written BLOCK is computed by the lines between "# KEY BLOCK" and "# END KEY
+    # BLOCK" (too long for one line); any other key drops them.
+    keep = pattern == "BLOCK"
+    text = _KEY_BLOCK.sub(lambda m: m[1] if keep else "", text, count=1)
+    text, patterns = _KEY_PATTERN.subn(lambda m: "" if keep else m[1] + pattern, text, count=1)
+    cut = paged(ordered("", "key", item, descending).strip(), limit, offset).strip()
+    text, pages = _PAGE.subn(lambda m: m[1] + cut.replace("\n", " "), text, count=1)
+    if not selects == patterns == pages == 1:
+        raise ValueError("rows query lacks its (... AS ?key), # KEY or # PAGE marker")
+    return ordered(text, "key", item, descending)
+
+
 def list_rows(
     queryable: Queryable,
     listing: Listing,
@@ -158,21 +199,24 @@ def list_rows(
     sort: tuple[str, bool],
     limit: int,
     offset: int,
+    slots: Mapping[str, Node] | None = None,
 ) -> list[dict[str, str]]:
     """One page of the items that pass the filters, sorted by the store: each row its columns
-    as text ("" for none; several values ``; ``-joined).
+    as text ("" for none; several values ``; ``-joined). The page is picked first and only its
+    items' columns are looked up (:func:`page_first`).
 
     Args:
         queryable: the store or the executor.
-        listing: the list (not the tracker, whose rows :mod:`kg.query.tracker` makes).
+        listing: the list.
         filters: facet name -> value.
         sort: the column (checked with :meth:`Listing.sort_column`) and whether descending.
         limit: the page's size.
         offset: how many items come before it.
+        slots: other slots of the rows query to fill (the tracker's ``asOf``).
     """
     column, descending = sort
-    query = internal_query(f"{listing.name}-rows", **_slots(listing, filters))
-    result = queryable.query(paged(ordered(query, column, listing.item, descending), limit, offset))
+    query = internal_query(f"{listing.name}-rows", **_slots(listing, filters), **(slots or {}))
+    result = queryable.query(page_first(query, column, listing.item, descending, limit, offset))
     return [
         {
             name: "" if value is None else str(value)

@@ -3,8 +3,10 @@ source document), how long the graph has had no news of it, and its history on o
 filtered by maker, recipient, topic and status, sorted and paged (the facet counts, the
 sortable columns and the paging are the lists' own, :mod:`kg.query.browse`).
 
-Built from two saved queries' rows (``pledges``: one row per pledge; ``pledge-history``: one row
-per step, steps in date order), so the tracker says what those queries say. "No news"
+Its rows are one SPARQL query, filtered, sorted and paged by the store (``pledges-rows.rq``:
+the status, the last step's date and source, the months without news), and its page's steps
+another (``pledges-steps.rq``, the steps the ``pledge-history`` saved query lists, in its
+order), so the tracker says what those queries say and answers at 1M triples. "No news"
 counts whole months from the last step's date (its last day, at the precision it has) to the
 graph's newest publication date (the newest document's first day), not to the clock: an
 archive's tracker reads the same whatever day it is opened, and a pledge is "quiet" only
@@ -15,14 +17,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from rdflib.term import Node
-
-MULTI = ("maker", "recipient", "topic")
-"""The columns with several values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +51,6 @@ class TrackedPledge:
         """The latest reported step."""
         return self.history[-1] if self.history else None
 
-    def values(self, facet: str) -> tuple[str, ...]:
-        """The values of a facet column."""
-        value = getattr(self, facet)
-        return value if isinstance(value, tuple) else (value,) if value else ()
-
     def history_line(self) -> str:
         """The steps in order on one line.
 
@@ -70,10 +63,6 @@ class TrackedPledge:
 
 def _text(node: Node | None) -> str:
     return "" if node is None else str(node)
-
-
-def _many(node: Node | None) -> tuple[str, ...]:
-    return tuple(v for v in _text(node).split("; ") if v)
 
 
 def last_day(date: str) -> dt.date | None:
@@ -101,56 +90,51 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return max(months, 0)
 
 
-def track(
-    pledges: Sequence[Sequence[Node | None]],
-    pledge_columns: Sequence[str],
+def day_number(day: dt.date) -> int:
+    """A day as ``pledges-rows.rq`` compares it, ``(year * 12 + month) * 100 + day``: whole
+    months between two days are then ``(later - earlier) // 100``, as :func:`months_between`.
+
+    >>> (day_number(dt.date(2024, 4, 2)) - day_number(dt.date(2023, 11, 15))) // 100
+    4
+    """
+    return (day.year * 12 + day.month) * 100 + day.day
+
+
+def tracked_page(
+    rows: Sequence[Mapping[str, str]],
     steps: Sequence[Sequence[Node | None]],
     step_columns: Sequence[str],
     as_of: dt.date | None,
 ) -> list[TrackedPledge]:
-    """The tracker's rows from the ``pledges`` and ``pledge-history`` results."""
+    """The tracker's page from its rows (``pledges-rows.rq``, sorted and paged by the store,
+    which sorts by the last step and the months without news as :func:`months_between` counts
+    them) and the page's steps (``pledges-steps.rq``, in order)."""
     history: dict[str, list[Step]] = {}
-    for row in steps:
-        cells = dict(zip(step_columns, row, strict=True))
+    for step in steps:
+        cells = dict(zip(step_columns, step, strict=True))
         history.setdefault(_text(cells["pledge"]), []).append(
             Step(_text(cells["status"]), _text(cells["date"]), _text(cells["source"]))
         )
-    tracked = []
-    for row in pledges:
-        cells = dict(zip(pledge_columns, row, strict=True))
-        iri = _text(cells["pledge"])
-        own = tuple(history.get(iri, ()))
+    page = []
+    for row in rows:
+        own = tuple(history.get(row["pledge"], ()))
         dated = [d for d in (last_day(s.date) for s in own) if d is not None]
         quiet = months_between(max(dated), as_of) if dated and as_of else None
-        tracked.append(
+        page.append(
             TrackedPledge(
-                iri,
-                _text(cells["content"]),
-                _many(cells["maker"]),
-                _many(cells["recipient"]),
-                _many(cells["topic"]),
-                _text(cells["status"]),
-                _text(cells["date"]),
+                row["pledge"],
+                row["content"],
+                _split(row["maker"]),
+                _split(row["recipient"]),
+                _split(row["topic"]),
+                row["status"],
+                row["made"],
                 own,
                 quiet,
             )
         )
-    return tracked
+    return page
 
 
-def select(tracked: Iterable[TrackedPledge], filters: Mapping[str, str]) -> list[TrackedPledge]:
-    """The pledges that have every filter's value in its column."""
-    return [p for p in tracked if all(v in p.values(f) for f, v in filters.items())]
-
-
-def sort_key(column: str) -> Callable[[TrackedPledge], tuple[Any, str]]:
-    """The sort key of a column (one of the tracker listing's sortable columns, checked by
-    :meth:`kg.query.browse.Listing.sort_column`)."""
-    if column == "last":
-        return lambda p: (p.last.date if p.last else "", p.pledge)
-    if column == "quiet":
-        return lambda p: (-1 if p.quiet is None else p.quiet, p.pledge)
-    return lambda p: (
-        "; ".join(p.values(column)) if column in MULTI else getattr(p, column),
-        p.pledge,
-    )
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(v for v in text.split("; ") if v)

@@ -5,10 +5,13 @@ paging; JSON and CSV at the same URL by ``_format`` or ``Accept``; errors as pro
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from flask.testing import FlaskClient
+
+from kg.query.tracker import last_day, months_between
 
 HTML = {"Accept": "text/html"}
 NARCOTICS = "https://w3id.org/dipkg/id/pledge/2023-11-15-china-united-states-narcotics"
@@ -84,6 +87,58 @@ def test_paging(client: FlaskClient) -> None:
     assert "next" not in last and len(last["pledges"]) == len(everything) - 3 * (
         (len(everything) - 1) // 3
     )
+
+
+def _reference(client: FlaskClient) -> dict[str, dict]:  # type: ignore[type-arg]
+    """Each pledge's last step and months without news worked out in Python from every row of
+    the pledges and pledge-history saved queries: what the store's page must say."""
+    every = "?_format=json&pageSize=1000"
+    pledges = client.get(f"/api/queries/pledges{every}").get_json()["results"]["bindings"]
+    steps = client.get(f"/api/queries/pledge-history{every}").get_json()["results"]["bindings"]
+    as_of = dt.date(2024, 4, 2)
+    history: dict[str, list[tuple[str, str]]] = {}
+    for step in steps:
+        date = step.get("date", {}).get("value", "")
+        history.setdefault(step["pledge"]["value"], []).append((date, step["source"]["value"]))
+    reference = {}
+    for row in pledges:
+        own = history.get(row["pledge"]["value"], [])
+        dated = [d for d in (last_day(date) for date, _ in own) if d is not None]
+        reference[row["pledge"]["value"]] = {
+            "lastDate": own[-1][0] if own else None,
+            "lastSource": own[-1][1] if own else None,
+            "quietMonths": months_between(max(dated), as_of) if dated else None,
+            "history": len(own),
+        }
+    return reference
+
+
+@pytest.mark.parametrize(
+    "query", ["", "_sort=quiet", "_sort_desc=content", "_sort=maker", "status=made&_sort=last"]
+)
+def test_rows_from_the_store_agree_with_the_history_worked_out_in_python(
+    client: FlaskClient, query: str
+) -> None:
+    reference = _reference(client)
+    body = tracker(client, query)
+    assert body["pledges"]
+    for p in body["pledges"]:
+        mine = {k: p[k] for k in ("lastDate", "lastSource", "quietMonths")}
+        assert {**mine, "history": len(p["history"])} == reference[p["pledge"]], p["pledge"]
+    column = {"_sort=quiet": "quietMonths", "_sort_desc=content": "content"}.get(query)
+    if column:
+        keys = [(-1 if p[column] is None else p[column], p["pledge"]) for p in body["pledges"]]
+        assert keys == sorted(keys, reverse=query.startswith("_sort_desc"))
+
+
+@pytest.mark.parametrize("sort", ["_sort=quiet", "_sort_desc=last", "_sort=topic"])
+def test_pages_are_stable_slices_of_the_whole(client: FlaskClient, sort: str) -> None:
+    whole = [p["pledge"] for p in tracker(client, f"{sort}&_size=1000")["pledges"]]
+    pages = [
+        [p["pledge"] for p in tracker(client, f"{sort}&_size=4&_page={n}")["pledges"]]
+        for n in range(1, (len(whole) + 3) // 4 + 1)
+    ]
+    assert [p for page in pages for p in page] == whole
 
 
 def test_csv_by_format_and_by_accept(client: FlaskClient) -> None:
