@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Literal
+from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, XSD
 
 from kg import iris
@@ -39,6 +39,7 @@ from kg.errors import InputError, UsageError, ValidationError
 from kg.extract import Extraction
 from kg.flows.ingest import Ingester, Outcome
 from kg.query.internal import internal_query
+from kg.rdf.reading import GraphReadError, StoredCoding, read_coding
 from kg.records import (
     Coding,
     DateValue,
@@ -51,7 +52,7 @@ from kg.records import (
 )
 from kg.sources.coding import parse_coding
 from kg.sources.coding_writer import write_coding, write_registry
-from kg.sources.registry import load_registry
+from kg.sources.registry import Registry, load_registry
 from kg.store.base import Queryable, Store
 from kg.vocab import DIP
 
@@ -428,11 +429,14 @@ class Reviewer:
         return list(found.documents)
 
     def _extraction(self, store: Store, document_id: str) -> Extraction:
-        """The document's coding as last reviewed, else its automatic extraction again."""
+        """The document's coding as last reviewed, else as its graph in the store states it
+        (never extracted again: the reviewer decides on the facts the graph has)."""
         document = self._document(store, document_id)
         path = self._coding_path(document_id)
         if not path.exists():
-            return self.ingester.extract(document)
+            stored = stored_coding(store, document_id, self.ingester.registry, self.settings)
+            coding = dataclasses.replace(stored.coding, document=document, source="automatic")
+            return Extraction(coding, stored.actors, stored.places)
         curated = parse_coding(
             path.read_text(encoding="utf-8"),
             str(path),
@@ -461,6 +465,29 @@ class Reviewer:
             published=DateValue.parse(issued) if issued else None,
             language=values.get(DCTERMS.language, "en"),
         )
+
+
+def stored_coding(
+    store: Queryable, document_id: str, registry: Registry, settings: Settings
+) -> StoredCoding:
+    """A document's coding as its named graph in ``store`` states it (:mod:`kg.rdf.reading`),
+    with what the other graphs state once of the nodes it shares with them.
+
+    Query: ``kg/query/sparql/document-context.rq``.
+
+    Raises:
+        InputError: the store holds no such document, or its graph is not one dipkg mapped.
+    """
+    graph_iri = iris.document_graph_iri(settings.base_iri, document_id)
+    graph = store.query(internal_query("graph-triples", graph=graph_iri)).graph or Graph()
+    context = store.query(internal_query("document-context", graph=graph_iri)).graph or Graph()
+    try:
+        return read_coding(graph, document_id, registry, settings.base_iri, context)
+    except GraphReadError as exc:
+        raise InputError(
+            f"The store's graph of {document_id} cannot be read as a coding: {exc}",
+            hint="Ingest the document again.",
+        ) from None
 
 
 def _draft(path: Path, text: str | None) -> Path:
