@@ -23,6 +23,7 @@ leaves the store and the review directory as they were.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import secrets
 import time
@@ -49,8 +50,10 @@ from kg.records import (
     Participation,
     Pledge,
     StatusStep,
+    Vocabulary,
 )
-from kg.sources.coding import parse_coding
+from kg.sources.articles import read_document
+from kg.sources.coding import CodingFile, parse_coding, read_coding_file
 from kg.sources.coding_writer import write_coding, write_registry
 from kg.sources.registry import Registry, load_registry
 from kg.store.base import Queryable, Store
@@ -411,6 +414,7 @@ class Reviewer:
             header=["Reviewed coding kept by the review queue; re-ingested on every decision."],
         )
         self._coding_path(coding.document.id).write_text(text, encoding="utf-8")
+        _keep_document(self.directory, coding.document)
         return outcome
 
     # -- reading what is there ----------------------------------------------------------
@@ -488,6 +492,70 @@ def stored_coding(
             f"The store's graph of {document_id} cannot be read as a coding: {exc}",
             hint="Ingest the document again.",
         ) from None
+
+
+def reviewed_codings(
+    settings: Settings, registry: Registry, vocabulary: Vocabulary, skip: frozenset[str]
+) -> list[CodingFile]:
+    """The reviewed codings of the review directory (none without one), each with its
+    document as the review kept it (``documents/{id}.txt`` and ``.meta.yaml``) and the
+    accepted actors it names among its actors, as automatic codings; ``skip`` the ids of
+    documents to leave out (the corpus's: a curated coding wins, as in ingest).
+
+    Raises:
+        InputError: a reviewed coding without its document, or one that no longer reads
+            (naming the file).
+    """
+    directory = settings.review_path
+    if directory is None or not (directory / "codings").is_dir():
+        return []
+    files = []
+    accepted_ids = _additions(settings)
+    for path in sorted((directory / "codings").glob("*.coding.yaml")):
+        document_id = path.name.removesuffix(".coding.yaml")
+        if document_id in skip:
+            continue
+        text = directory / "documents" / f"{document_id}.txt"
+        if not text.exists():
+            raise InputError(
+                f"{path}: the review directory lacks its document ({text}).",
+                hint="Ingest the document again and review it, or delete the reviewed coding.",
+            )
+        document = read_document(text, require_metadata=False)
+        curated = read_coding_file(path, document, registry, vocabulary)
+        named = curated.coding.actor_ids & accepted_ids - {a.id for a in curated.actors}
+        additions = [registry.actors[i] for i in sorted(named) if i in registry.actors]
+        files.append(
+            CodingFile(
+                dataclasses.replace(curated.coding, source="automatic"),
+                (*curated.actors, *additions),
+                curated.places,
+            )
+        )
+    return files
+
+
+def _additions(settings: Settings) -> frozenset[str]:
+    """Ids of the actors the review queue accepted into the registry additions."""
+    if not settings.registry_additions:
+        return frozenset()
+    return frozenset(load_registry(settings.registry_additions[0]).actors)
+
+
+def _keep_document(directory: Path, document: Document) -> None:
+    """Keep a reviewed document's text and metadata beside its coding, for rebuilds."""
+    folder = directory / "documents"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
+    meta = {"title": document.title, "language": document.language, "kind": document.kind}
+    if document.published is not None:
+        meta["published"] = document.published.iso
+    if document.url is not None:
+        meta["url"] = document.url
+    text = "".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items()
+    )
+    (folder / f"{document.id}.meta.yaml").write_text(text, encoding="utf-8")
 
 
 def _draft(path: Path, text: str | None) -> Path:
