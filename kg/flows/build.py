@@ -13,6 +13,7 @@ from kg import iris
 from kg.config import Settings
 from kg.errors import InputError, ValidationError
 from kg.flows.load import fresh_store
+from kg.flows.review import reviewed_codings
 from kg.flows.validate import validate_dataset
 from kg.flows.write import (
     begin_change,
@@ -76,8 +77,13 @@ def map_corpus(settings: Settings, corpus_dir: Path | None = None) -> tuple[Data
     """
     corpus_dir = corpus_dir or settings.corpus_dir
     vocabulary = load_vocabulary(settings.ontology_dir)
-    registry = base_registry = load_registry(corpus_dir / "registry.yaml")
-    files = read_corpus(corpus_dir, registry, scheme_notations(vocabulary))
+    base_registry = load_registry(corpus_dir / "registry.yaml")
+    registry = load_registry(corpus_dir / "registry.yaml", settings.registry_additions)
+    notations = scheme_notations(vocabulary)
+    files = read_corpus(corpus_dir, registry, notations)
+    # the review queue's decisions survive a rebuild: its reviewed documents come back
+    corpus_ids = frozenset(f.coding.document.id for f in files)
+    files += reviewed_codings(settings, registry, notations, corpus_ids)
     codings = [f.coding for f in files]
     # provisional actors and places live in the graph of the document that declares them
     registry = registry.extended(

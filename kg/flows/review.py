@@ -23,6 +23,7 @@ leaves the store and the review directory as they were.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import secrets
 import time
@@ -30,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Literal
+from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, XSD
 
 from kg import iris
@@ -39,6 +40,7 @@ from kg.errors import InputError, UsageError, ValidationError
 from kg.extract import Extraction
 from kg.flows.ingest import Ingester, Outcome
 from kg.query.internal import internal_query
+from kg.rdf.reading import GraphReadError, StoredCoding, read_coding
 from kg.records import (
     Coding,
     DateValue,
@@ -48,10 +50,12 @@ from kg.records import (
     Participation,
     Pledge,
     StatusStep,
+    Vocabulary,
 )
-from kg.sources.coding import parse_coding
+from kg.sources.articles import read_document
+from kg.sources.coding import CodingFile, parse_coding, read_coding_file
 from kg.sources.coding_writer import write_coding, write_registry
-from kg.sources.registry import load_registry
+from kg.sources.registry import Registry, load_registry
 from kg.store.base import Queryable, Store
 from kg.vocab import DIP
 
@@ -410,6 +414,7 @@ class Reviewer:
             header=["Reviewed coding kept by the review queue; re-ingested on every decision."],
         )
         self._coding_path(coding.document.id).write_text(text, encoding="utf-8")
+        _keep_document(self.directory, coding.document)
         return outcome
 
     # -- reading what is there ----------------------------------------------------------
@@ -428,11 +433,14 @@ class Reviewer:
         return list(found.documents)
 
     def _extraction(self, store: Store, document_id: str) -> Extraction:
-        """The document's coding as last reviewed, else its automatic extraction again."""
+        """The document's coding as last reviewed, else as its graph in the store states it
+        (never extracted again: the reviewer decides on the facts the graph has)."""
         document = self._document(store, document_id)
         path = self._coding_path(document_id)
         if not path.exists():
-            return self.ingester.extract(document)
+            stored = stored_coding(store, document_id, self.ingester.registry, self.settings)
+            coding = dataclasses.replace(stored.coding, document=document, source="automatic")
+            return Extraction(coding, stored.actors, stored.places)
         curated = parse_coding(
             path.read_text(encoding="utf-8"),
             str(path),
@@ -461,6 +469,93 @@ class Reviewer:
             published=DateValue.parse(issued) if issued else None,
             language=values.get(DCTERMS.language, "en"),
         )
+
+
+def stored_coding(
+    store: Queryable, document_id: str, registry: Registry, settings: Settings
+) -> StoredCoding:
+    """A document's coding as its named graph in ``store`` states it (:mod:`kg.rdf.reading`),
+    with what the other graphs state once of the nodes it shares with them.
+
+    Query: ``kg/query/sparql/document-context.rq``.
+
+    Raises:
+        InputError: the store holds no such document, or its graph is not one dipkg mapped.
+    """
+    graph_iri = iris.document_graph_iri(settings.base_iri, document_id)
+    graph = store.query(internal_query("graph-triples", graph=graph_iri)).graph or Graph()
+    context = store.query(internal_query("document-context", graph=graph_iri)).graph or Graph()
+    try:
+        return read_coding(graph, document_id, registry, settings.base_iri, context)
+    except GraphReadError as exc:
+        raise InputError(
+            f"The store's graph of {document_id} cannot be read as a coding: {exc}",
+            hint="Ingest the document again.",
+        ) from None
+
+
+def reviewed_codings(
+    settings: Settings, registry: Registry, vocabulary: Vocabulary, skip: frozenset[str]
+) -> list[CodingFile]:
+    """The reviewed codings of the review directory (none without one), each with its
+    document as the review kept it (``documents/{id}.txt`` and ``.meta.yaml``) and the
+    accepted actors it names among its actors, as automatic codings; ``skip`` the ids of
+    documents to leave out (the corpus's: a curated coding wins, as in ingest).
+
+    Raises:
+        InputError: a reviewed coding without its document, or one that no longer reads
+            (naming the file).
+    """
+    directory = settings.review_path
+    if directory is None or not (directory / "codings").is_dir():
+        return []
+    files = []
+    accepted_ids = _additions(settings)
+    for path in sorted((directory / "codings").glob("*.coding.yaml")):
+        document_id = path.name.removesuffix(".coding.yaml")
+        if document_id in skip:
+            continue
+        text = directory / "documents" / f"{document_id}.txt"
+        if not text.exists():
+            raise InputError(
+                f"{path}: the review directory lacks its document ({text}).",
+                hint="Ingest the document again and review it, or delete the reviewed coding.",
+            )
+        document = read_document(text, require_metadata=False)
+        curated = read_coding_file(path, document, registry, vocabulary)
+        named = curated.coding.actor_ids & accepted_ids - {a.id for a in curated.actors}
+        additions = [registry.actors[i] for i in sorted(named) if i in registry.actors]
+        files.append(
+            CodingFile(
+                dataclasses.replace(curated.coding, source="automatic"),
+                (*curated.actors, *additions),
+                curated.places,
+            )
+        )
+    return files
+
+
+def _additions(settings: Settings) -> frozenset[str]:
+    """Ids of the actors the review queue accepted into the registry additions."""
+    if not settings.registry_additions:
+        return frozenset()
+    return frozenset(load_registry(settings.registry_additions[0]).actors)
+
+
+def _keep_document(directory: Path, document: Document) -> None:
+    """Keep a reviewed document's text and metadata beside its coding, for rebuilds."""
+    folder = directory / "documents"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
+    meta = {"title": document.title, "language": document.language, "kind": document.kind}
+    if document.published is not None:
+        meta["published"] = document.published.iso
+    if document.url is not None:
+        meta["url"] = document.url
+    text = "".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items()
+    )
+    (folder / f"{document.id}.meta.yaml").write_text(text, encoding="utf-8")
 
 
 def _draft(path: Path, text: str | None) -> Path:
